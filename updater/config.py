@@ -1,0 +1,163 @@
+"""The packager config (TOML, DESIGN.md §8) and where local files live."""
+
+from __future__ import annotations
+
+import platform
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from updater.errors import ConfigError
+
+CHANNELS = ("stable", "beta")
+PROXY_MODES = ("system", "none")
+
+
+@dataclass(frozen=True)
+class PackagerConfig:
+    product_id: str
+    product_name: str
+    version: str
+    feed_url: str
+    trusted_keys: tuple[str, ...]
+    channel: str = "stable"
+    ca_file: Path | None = None
+    proxy: str = "system"  # "system" | "none" | "http://[user:pass@]host:port"
+    remove_fields: tuple[str, ...] = ()
+    redirect_hosts: tuple[str, ...] = ()  # other hosts a feed or asset may redirect to
+    platform: str = field(default_factory=lambda: current_platform())
+    os_version: str = field(default_factory=lambda: current_os_version())
+    install_command: tuple[str, ...] = ()  # e.g. ("/opt/x/install", "{file}"); no shell
+    source: Path | None = None  # the file it was read from
+
+
+def current_platform() -> str:
+    """``linux-x86_64``, ``windows-x86_64``, ``macos-arm64``: the feed's platform names."""
+    system = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, "")
+    machine = platform.machine().lower()
+    arch = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}.get(
+        machine, machine
+    )
+    return f"{system or sys.platform}-{arch}"
+
+
+def current_os_version() -> str:
+    if sys.platform == "darwin":
+        return platform.mac_ver()[0] or "0"
+    if sys.platform == "win32":
+        return platform.version() or "0"
+    return re.match(r"[0-9.]*", platform.release()).group(0).strip(".") or "0"  # type: ignore[union-attr]
+
+
+_KEY_RE = re.compile(r"^ed25519:[A-Za-z0-9+/=_-]{40,64}$")
+_SECTIONS = {
+    "product": {"id", "name", "version", "platform", "os_version"},
+    "feed": {"url", "trusted_keys", "channel", "ca_file", "redirect_hosts"},
+    "network": {"proxy"},
+    "privacy": {"remove_fields"},
+    "install": {"command"},
+}
+
+
+def _need_str(table: dict[str, object], section: str, key: str, required: bool = True) -> str:
+    value = table.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"config [{section}] {key} must be a non-empty string")
+    return value.strip()
+
+
+def _str_list(table: dict[str, object], section: str, key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"config [{section}] {key} must be a list of strings")
+    return tuple(value)
+
+
+def parse_config(text: str, source: Path | None = None) -> PackagerConfig:
+    where = str(source) if source else "config"
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where} is not valid TOML ({exc}); fix the file") from None
+    for section, value in doc.items():
+        if section not in _SECTIONS or not isinstance(value, dict):
+            raise ConfigError(f"{where}: unknown section [{section}]; see DESIGN.md §8")
+        unknown = set(value) - _SECTIONS[section]
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) in [{section}]: {', '.join(sorted(unknown))}")
+    product = doc.get("product", {})
+    feed = doc.get("feed", {})
+    network = doc.get("network", {})
+    privacy = doc.get("privacy", {})
+    install = doc.get("install", {})
+    keys = _str_list(feed, "feed", "trusted_keys")
+    if not keys:
+        raise ConfigError(
+            f"{where}: [feed] trusted_keys is empty; add the key printed by "
+            "`updater-publish keygen` (an updater with no trusted key is refused)"
+        )
+    for key in keys:
+        if not _KEY_RE.match(key):
+            raise ConfigError(f"{where}: trusted key {key[:24]!r}... is not an ed25519:… key")
+    channel = _need_str(feed, "feed", "channel", required=False) or "stable"
+    if channel not in CHANNELS:
+        raise ConfigError(f"{where}: [feed] channel must be one of {', '.join(CHANNELS)}")
+    proxy = _need_str(network, "network", "proxy", required=False) or "system"
+    if proxy not in PROXY_MODES and not proxy.startswith("http://"):
+        raise ConfigError(
+            f"{where}: [network] proxy must be \"system\", \"none\" or \"http://host:port\""
+        )
+    ca_txt = _need_str(feed, "feed", "ca_file", required=False)
+    ca_file: Path | None = None
+    if ca_txt:
+        ca_file = Path(ca_txt).expanduser()
+        if not ca_file.is_absolute() and source is not None:
+            ca_file = source.parent / ca_file
+        if not ca_file.is_file():
+            raise ConfigError(f"{where}: [feed] ca_file {str(ca_file)!r} does not exist")
+    command = _str_list(install, "install", "command")
+    if command and not any("{file}" in part for part in command):
+        raise ConfigError(f"{where}: [install] command must contain a \"{{file}}\" argument")
+    cfg = PackagerConfig(
+        product_id=_need_str(product, "product", "id"),
+        product_name=_need_str(product, "product", "name", required=False)
+        or _need_str(product, "product", "id"),
+        version=_need_str(product, "product", "version"),
+        feed_url=_need_str(feed, "feed", "url"),
+        trusted_keys=keys,
+        channel=channel,
+        ca_file=ca_file,
+        proxy=proxy,
+        remove_fields=_str_list(privacy, "privacy", "remove_fields"),
+        redirect_hosts=tuple(h.lower() for h in _str_list(feed, "feed", "redirect_hosts")),
+        install_command=command,
+        source=source,
+    )
+    overrides: dict[str, str] = {}
+    for key in ("platform", "os_version"):
+        if key in product:
+            overrides[key] = _need_str(product, "product", key)
+    if overrides:
+        from dataclasses import replace
+
+        cfg = replace(cfg, **overrides)  # type: ignore[arg-type]
+    return cfg
+
+
+def load_config(path: Path | None) -> PackagerConfig:
+    """Read the packager config; without ``--config`` the bundled demo config is used."""
+    if path is None:
+        text = resources.files("resources").joinpath("demo-config.toml").read_text("utf-8")
+        return parse_config(text, None)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {str(path)!r} not found; pass --config FILE") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config {str(path)!r}: {exc}") from None
+    return parse_config(text, path)

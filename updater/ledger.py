@@ -1,0 +1,182 @@
+"""Append-only local log of every exchange: exactly what was sent, and what came back.
+
+One JSON object per line. Each line is written with a single ``write`` on an
+``O_APPEND`` descriptor and fsynced, so a crash leaves either the whole line or none
+(a torn final line is skipped on read). The log is bounded: past ``ledger_max_bytes``
+it rotates to ``transmissions.jsonl.1`` ... ``.N``. It is never sent anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from updater.limits import DEFAULT_LIMITS, Limits
+from updater.request import Channel, Transmission
+from updater.transport.base import Exchange
+
+LOG_NAME = "transmissions.jsonl"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: str  # local only: time-ordered, unique within this log
+    time: float  # wall clock, seconds since the epoch
+    kind: str  # "check" | "download"
+    method: str
+    url: str
+    proxy: str | None  # proxy address without credentials
+    sent: tuple[Transmission, ...]
+    status: int | None
+    reason: str
+    response_headers: tuple[tuple[str, str], ...]
+    bytes_received: int
+    duration: float
+    remote: str
+    outcome: str  # what the client made of it: "accepted feed serial 12", "refused: ..."
+    error: str | None
+
+    @property
+    def request_bytes(self) -> bytes:
+        """The bytes the update server received (the last channel written)."""
+        return self.sent[-1].data if self.sent else b""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "time": self.time,
+            "kind": self.kind,
+            "method": self.method,
+            "url": self.url,
+            "proxy": self.proxy,
+            "sent": [
+                {"channel": t.channel.value, "b64": base64.b64encode(t.data).decode("ascii")}
+                for t in self.sent
+            ],
+            "status": self.status,
+            "reason": self.reason,
+            "response_headers": [list(h) for h in self.response_headers],
+            "bytes_received": self.bytes_received,
+            "duration": self.duration,
+            "remote": self.remote,
+            "outcome": self.outcome,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, object]) -> LedgerEntry:
+        sent_raw = obj["sent"]
+        headers_raw = obj.get("response_headers") or []
+        assert isinstance(sent_raw, list) and isinstance(headers_raw, list)
+        status = obj.get("status")
+        return cls(
+            id=str(obj["id"]),
+            time=float(obj["time"]),  # type: ignore[arg-type]
+            kind=str(obj["kind"]),
+            method=str(obj["method"]),
+            url=str(obj["url"]),
+            proxy=None if obj.get("proxy") is None else str(obj["proxy"]),
+            sent=tuple(
+                Transmission(Channel(t["channel"]), base64.b64decode(t["b64"], validate=True))
+                for t in sent_raw
+            ),
+            status=None if status is None else int(status),  # type: ignore[call-overload]
+            reason=str(obj.get("reason", "")),
+            response_headers=tuple((str(k), str(v)) for k, v in headers_raw),
+            bytes_received=int(obj.get("bytes_received", 0)),  # type: ignore[call-overload]
+            duration=float(obj.get("duration", 0.0)),  # type: ignore[arg-type]
+            remote=str(obj.get("remote", "")),
+            outcome=str(obj.get("outcome", "")),
+            error=None if obj.get("error") is None else str(obj["error"]),
+        )
+
+
+class Ledger:
+    def __init__(self, directory: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / LOG_NAME
+        self._limits = limits
+        self._lock = threading.Lock()
+        self._last_id = ""
+
+    def _new_id(self, now: float) -> str:
+        candidate = f"{int(now * 1000):013d}"
+        suffix = 0
+        while f"{candidate}-{suffix}" <= self._last_id:
+            suffix += 1
+        self._last_id = f"{candidate}-{suffix}"
+        return self._last_id
+
+    def record(self, exchange: Exchange, outcome: str = "") -> LedgerEntry:
+        req = exchange.request
+        with self._lock:
+            entry = LedgerEntry(
+                id=self._new_id(exchange.started_at or time.time()),
+                time=exchange.started_at or time.time(),
+                kind=req.kind.value,
+                method=req.method,
+                url=req.url,
+                proxy=req.proxy.url if req.proxy else None,
+                sent=exchange.sent,
+                status=exchange.status,
+                reason=exchange.reason,
+                response_headers=exchange.response_headers,
+                bytes_received=exchange.bytes_received,
+                duration=exchange.duration,
+                remote=exchange.remote,
+                outcome=outcome,
+                error=exchange.error,
+            )
+            line = (json.dumps(entry.to_json(), separators=(",", ":")) + "\n").encode()
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._rotate_if_needed(len(line))
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        return entry
+
+    def _rotate_if_needed(self, incoming: int) -> None:
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return
+        if size + incoming <= self._limits.ledger_max_bytes:
+            return
+        keep = self._limits.ledger_keep_files
+        oldest = self.path.with_name(f"{LOG_NAME}.{keep}")
+        oldest.unlink(missing_ok=True)
+        for n in range(keep - 1, 0, -1):
+            src = self.path.with_name(f"{LOG_NAME}.{n}")
+            if src.exists():
+                os.replace(src, self.path.with_name(f"{LOG_NAME}.{n + 1}"))
+        os.replace(self.path, self.path.with_name(f"{LOG_NAME}.1"))
+
+    def _files_oldest_first(self) -> list[Path]:
+        keep = self._limits.ledger_keep_files
+        rotated = [self.path.with_name(f"{LOG_NAME}.{n}") for n in range(keep, 0, -1)]
+        return [p for p in [*rotated, self.path] if p.exists()]
+
+    def entries(self) -> Iterator[LedgerEntry]:
+        """Oldest first; torn or foreign lines are skipped, never fatal."""
+        for path in self._files_oldest_first():
+            with path.open("rb") as fh:
+                for raw in fh:
+                    try:
+                        obj = json.loads(raw)
+                        yield LedgerEntry.from_json(obj)
+                    except (ValueError, KeyError, TypeError, AssertionError):
+                        continue
+
+    def clear(self) -> None:
+        with self._lock:
+            for path in self._files_oldest_first():
+                path.unlink(missing_ok=True)

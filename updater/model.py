@@ -1,0 +1,73 @@
+"""The verified feed and check results, as frozen values."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from updater.transport.base import Exchange
+
+
+@dataclass(frozen=True)
+class Asset:
+    platform: str  # "linux-x86_64", "windows-x86_64", "macos-arm64", ...
+    kind: str  # "appimage", "exe", "msi", "dmg", "pkg", "deb", "rpm", "tar.gz", ...
+    url: str  # https (http only for loopback), validated at parse
+    size: int
+    sha256: str  # lowercase hex
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    channel: str
+    published: datetime
+    critical: bool
+    min_os: tuple[tuple[str, str], ...]  # (os name, minimum version), e.g. (("macos", "12"),)
+    notes: str  # Markdown; render as inert text
+    assets: tuple[Asset, ...]
+
+
+@dataclass(frozen=True)
+class Feed:
+    product: str
+    serial: int
+    expires: datetime
+    releases: tuple[Release, ...]
+    digest: str  # SHA-256 of the signed payload bytes: identifies this exact content
+    keyids: tuple[str, ...] = ()  # the trusted keys whose signatures verified
+
+
+class CheckStatus(enum.Enum):
+    UP_TO_DATE = "up-to-date"
+    UPDATE_AVAILABLE = "update-available"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    status: CheckStatus
+    current_version: str
+    reason: str  # plain words: why this outcome ("1.4.0 is available", "skipped by you", ...)
+    release: Release | None = None
+    asset: Asset | None = None
+    feed_serial: int | None = None
+    exchanges: tuple[Exchange, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    rate: float  # bytes per second, smoothed
+    eta: float | None  # seconds, None while unknown
+
+
+@dataclass(frozen=True)
+class VerifiedFile:
+    """A downloaded file whose size and SHA-256 matched the signed feed."""
+
+    path: Path
+    asset: Asset
+    release: Release

@@ -1,0 +1,407 @@
+"""Build outbound requests from the allowlist: a pure function, no I/O.
+
+The exact bytes each request will put on the wire are computed here, once. The transport
+later refuses to write any byte that differs from them, so what the payload panel shows
+before sending is what is sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit
+
+from updater.allowlist import AllowedField, Allowlist, RequestKind, Where
+from updater.errors import ConfigError, RequestRefused
+
+
+class Channel(enum.Enum):
+    """Where a run of bytes travels, as the payload panel labels it."""
+
+    PROXY = "proxy"  # in clear, to your proxy (the CONNECT request)
+    TLS = "tls"  # to the update server, inside TLS
+    PLAIN = "plain"  # to the update server, unencrypted (loopback only)
+
+    @property
+    def label(self) -> str:
+        return {
+            Channel.PROXY: "to your proxy, in clear",
+            Channel.TLS: "to the update server, inside TLS",
+            Channel.PLAIN: "to the update server, unencrypted (loopback only)",
+        }[self]
+
+
+@dataclass(frozen=True)
+class Transmission:
+    channel: Channel
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ProxySpec:
+    """An HTTP proxy that tunnels HTTPS with CONNECT. Credentials go only to the proxy."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The proxy's address without credentials, safe to show and log."""
+        return f"http://{self.host}:{self.port}"
+
+    def authorization(self) -> str | None:
+        if self.username is None:
+            return None
+        token = f"{self.username}:{self.password or ''}".encode()
+        return "Basic " + base64.b64encode(token).decode("ascii")
+
+
+@dataclass(frozen=True)
+class SentField:
+    """One allowlisted field as it will travel, with the purpose shown to auditors."""
+
+    name: str
+    where: Where
+    key: str | None
+    value: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """A validated URL split into the parts the wire needs."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+    query: str
+
+    @property
+    def authority(self) -> str:
+        default = 443 if self.scheme == "https" else 80
+        return self.host if self.port == default else f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        q = f"?{self.query}" if self.query else ""
+        return f"{self.scheme}://{self.authority}{self.path}{q}"
+
+    @property
+    def origin_form(self) -> str:
+        return self.path + (f"?{self.query}" if self.query else "")
+
+
+@dataclass(frozen=True)
+class OutboundRequest:
+    """A request whose wire bytes are fixed before any socket exists."""
+
+    kind: RequestKind
+    method: str
+    target: Target
+    headers: tuple[tuple[str, str], ...]  # in wire order
+    fields: tuple[SentField, ...]  # every allowlisted field it carries, proxy ones included
+    proxy: ProxySpec | None
+    transmissions: tuple[Transmission, ...]  # expected bytes, in the order they are written
+    max_body: int  # the transport never reads more response body than this
+
+    @property
+    def url(self) -> str:
+        return self.target.url
+
+    @property
+    def channel(self) -> Channel:
+        """The channel that carries the request itself (not the CONNECT)."""
+        return self.transmissions[-1].channel
+
+    @property
+    def request_bytes(self) -> bytes:
+        """The request head as the update server receives it."""
+        return self.transmissions[-1].data
+
+    def expected(self, channel: Channel) -> bytes:
+        return b"".join(t.data for t in self.transmissions if t.channel is channel)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _one_line(value: str, limit: int = 80) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def parse_target(url: str, *, purpose: str) -> Target:
+    """Validate a URL for sending: https (http only for loopback), no userinfo or fragment."""
+    if not isinstance(url, str) or not url or len(url) > 2048:
+        raise RequestRefused("url", f"{purpose} URL is empty or too long; nothing was sent")
+    if any(ord(c) < 0x21 or ord(c) > 0x7E for c in url):
+        raise RequestRefused(
+            "url",
+            f"{purpose} URL {_one_line(url)} contains spaces, control or non-ASCII characters; "
+            "nothing was sent",
+        )
+    try:
+        parts: SplitResult = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise RequestRefused("url", f"{purpose} URL {_one_line(url)} is invalid ({exc})") from None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if scheme not in ("https", "http"):
+        raise RequestRefused(
+            "url", f"{purpose} URL {_one_line(url)} must use https://; nothing was sent"
+        )
+    if not host:
+        raise RequestRefused("url", f"{purpose} URL {_one_line(url)} has no host name")
+    if scheme == "http" and not is_loopback(host):
+        raise RequestRefused(
+            "url",
+            f"{purpose} URL {_one_line(url)} uses plain http://, which is allowed only for "
+            "127.0.0.1/localhost; use https://",
+        )
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise RequestRefused(
+            "url", f"{purpose} URL must not contain a user name or password; remove them"
+        )
+    if parts.fragment or "#" in url:
+        raise RequestRefused("url", f"{purpose} URL must not contain a #fragment; remove it")
+    if "[" in parts.netloc:
+        raise RequestRefused("url", f"{purpose} URL: IPv6 literal hosts are not supported")
+    default = 443 if scheme == "https" else 80
+    return Target(
+        scheme=scheme,
+        host=host,
+        port=port if port is not None else default,
+        path=parts.path or "/",
+        query=parts.query,
+    )
+
+
+def _check(field: AllowedField, value: str) -> str:
+    if not isinstance(value, str) or not field.accepts(value):
+        raise RequestRefused(
+            field.name,
+            f"refusing to send {field.name} = {_one_line(str(value))}: it must "
+            f"{field.describe_rule()} (see resources/allowlist.toml); nothing was sent",
+        )
+    return value
+
+
+def _sent(field: AllowedField, value: str) -> SentField:
+    return SentField(field.name, field.where, field.key, value, field.purpose)
+
+
+def _line(key: str, value: str) -> bytes:
+    return f"{key}: {value}\r\n".encode("ascii")
+
+
+def build_request(
+    allowlist: Allowlist,
+    kind: RequestKind,
+    url: str,
+    values: Mapping[str, str],
+    *,
+    proxy: ProxySpec | None,
+    max_body: int,
+) -> OutboundRequest:
+    """Assemble a GET from allowlisted field values; anything else is refused by name.
+
+    ``values`` holds the variable fields (query parameters, Range...). Fixed-value fields,
+    the path and the Host header come from the allowlist and the URL. A value for a field
+    the packager removed is dropped; a value for a field the allowlist does not know is
+    refused.
+    """
+    if kind is RequestKind.PROXY:
+        raise ValueError("proxy fields are added by the builder, not requested")
+    target = parse_target(url, purpose=kind.value)
+    allowed = allowlist.for_request(kind)
+    by_name = {f.name: f for f in allowed}
+    removed = set(allowlist.removed)
+    for name in values:
+        if name not in by_name and name not in removed:
+            raise RequestRefused(
+                name,
+                f"refusing to send field {name!r}: it is not in the allowlist for "
+                f"{kind.value} requests; nothing was sent",
+            )
+    fields: list[SentField] = []
+    query_parts: list[str] = []
+    headers: list[tuple[str, str]] = []
+    path_field = next((f for f in allowed if f.where is Where.PATH), None)
+    if path_field is None:
+        raise ConfigError(f"allowlist has no path field for {kind.value} requests")
+    fields.append(_sent(path_field, _check(path_field, target.path)))
+    raw_query_field = next((f for f in allowed if f.where is Where.QUERY_STRING), None)
+    if target.query:
+        if raw_query_field is None:
+            raise RequestRefused(
+                "query",
+                f"{kind.value} URL must not carry its own query string "
+                f"({_one_line(target.query)}); nothing was sent",
+            )
+        fields.append(_sent(raw_query_field, _check(raw_query_field, target.query)))
+        query_parts.append(target.query)
+    for field in allowed:
+        if field.where is Where.QUERY and field.name in values:
+            value = _check(field, values[field.name])
+            assert field.key is not None
+            query_parts.append(f"{field.key}={value}")
+            fields.append(_sent(field, value))
+    for field in allowed:
+        if field.where is not Where.HEADER:
+            continue
+        assert field.key is not None
+        if field.key.lower() == "host":
+            value = _check(field, target.authority)
+        elif field.value is not None:
+            value = field.value
+        elif field.name in values:
+            value = _check(field, values[field.name])
+        else:
+            continue
+        headers.append((field.key, value))
+        fields.append(_sent(field, value))
+    full_target = Target(
+        target.scheme, target.host, target.port, target.path, "&".join(query_parts)
+    )
+    head = f"GET {full_target.origin_form} HTTP/1.1\r\n".encode("ascii")
+    head += b"".join(_line(k, v) for k, v in headers) + b"\r\n"
+    transmissions: list[Transmission] = []
+    if full_target.scheme == "http":
+        proxy = None  # plain http is loopback only, and loopback never goes through a proxy
+        transmissions.append(Transmission(Channel.PLAIN, head))
+    else:
+        if proxy is not None:
+            connect, proxy_fields = _connect_bytes(allowlist, full_target, proxy)
+            transmissions.append(Transmission(Channel.PROXY, connect))
+            fields.extend(proxy_fields)
+        transmissions.append(Transmission(Channel.TLS, head))
+    return OutboundRequest(
+        kind=kind,
+        method="GET",
+        target=full_target,
+        headers=tuple(headers),
+        fields=tuple(fields),
+        proxy=proxy,
+        transmissions=tuple(transmissions),
+        max_body=max_body,
+    )
+
+
+def _connect_bytes(
+    allowlist: Allowlist, target: Target, proxy: ProxySpec
+) -> tuple[bytes, list[SentField]]:
+    """The CONNECT request, written by the transport itself so it is the same everywhere."""
+    by_name = {f.name: f for f in allowlist.for_request(RequestKind.PROXY)}
+    authority = f"{target.host}:{target.port}"
+    fields = [_sent(by_name["proxy_connect"], _check(by_name["proxy_connect"], authority))]
+    lines = [f"CONNECT {authority} HTTP/1.1\r\n".encode("ascii")]
+    host_field = by_name["proxy_host"]
+    lines.append(_line("Host", _check(host_field, authority)))
+    fields.append(_sent(host_field, authority))
+    auth = proxy.authorization()
+    if auth is not None:
+        auth_field = by_name.get("proxy_authorization")
+        if auth_field is None:
+            raise RequestRefused(
+                "proxy_authorization",
+                "proxy credentials are configured but the allowlist does not permit sending "
+                "them; remove them from the proxy setting",
+            )
+        lines.append(_line("Proxy-Authorization", _check(auth_field, auth)))
+        fields.append(_sent(auth_field, auth))
+    return b"".join(lines) + b"\r\n", fields
+
+
+def build_check_request(
+    allowlist: Allowlist,
+    *,
+    feed_url: str,
+    product: str,
+    version: str,
+    proxy: ProxySpec | None,
+    max_body: int,
+) -> OutboundRequest:
+    """The update check: the feed URL plus product and version, nothing else."""
+    return build_request(
+        allowlist,
+        RequestKind.CHECK,
+        feed_url,
+        {"product": product, "version": version},
+        proxy=proxy,
+        max_body=max_body,
+    )
+
+
+def build_download_request(
+    allowlist: Allowlist,
+    *,
+    url: str,
+    proxy: ProxySpec | None,
+    max_body: int,
+    resume_from: int | None = None,
+    if_range: str | None = None,
+) -> OutboundRequest:
+    """Fetch a signed asset; Range and If-Range appear only when resuming."""
+    values: dict[str, str] = {}
+    if resume_from:
+        values["range"] = f"bytes={resume_from}-"
+        if if_range is not None:
+            values["if_range"] = if_range
+    return build_request(
+        allowlist, RequestKind.DOWNLOAD, url, values, proxy=proxy, max_body=max_body
+    )
+
+
+def rebuild_for_redirect(
+    allowlist: Allowlist,
+    previous: OutboundRequest,
+    location: str,
+    values: Mapping[str, str],
+    allowed_hosts: frozenset[str],
+) -> OutboundRequest:
+    """A 3xx hop: the new URL must stay https (or loopback http) on an allowed host.
+
+    The hop is built from scratch by the same builder, so it carries only allowlisted
+    fields; the check's query parameters are re-applied, any query in Location is refused.
+    """
+    from urllib.parse import urljoin
+
+    absolute = urljoin(previous.target.url, location)
+    target = parse_target(absolute, purpose="redirect")
+    if previous.target.scheme == "https" and target.scheme != "https":
+        raise RequestRefused(
+            "url", f"refused a redirect from https to {_one_line(absolute)}; nothing was sent"
+        )
+    if target.host != previous.target.host and target.host not in allowed_hosts:
+        raise RequestRefused(
+            "url",
+            f"refused a redirect to another host ({target.host}); nothing was sent there",
+        )
+    if previous.kind is RequestKind.CHECK and target.query:
+        own = previous.target.query
+        if target.query != own:
+            raise RequestRefused(
+                "query", f"refused a redirect that adds a query ({_one_line(target.query)})"
+            )
+        absolute = absolute.split("?", 1)[0]
+    return build_request(
+        allowlist,
+        previous.kind,
+        absolute,
+        values,
+        proxy=previous.proxy,
+        max_body=previous.max_body,
+    )
