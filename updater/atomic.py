@@ -1,0 +1,56 @@
+"""Atomic file writes: temp file in the same folder, fsync, ``os.replace``, fsync folder.
+
+A crash at any point leaves the old file or the new one, never a torn one. Temps carry a
+recognisable prefix so a later run can sweep the ones a killed process left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+TEMP_PREFIX = ".glass-tmp-"
+
+
+def fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def sweep_temps(directory: Path, older_than: float = 0.0) -> int:
+    """Remove temps a killed process left behind; returns how many were removed."""
+    removed = 0
+    now = time.time()
+    with contextlib.suppress(FileNotFoundError):
+        for entry in Path(directory).iterdir():
+            if entry.name.startswith(TEMP_PREFIX) and entry.is_file():
+                with contextlib.suppress(OSError):
+                    if now - entry.stat().st_mtime >= older_than:
+                        entry.unlink()
+                        removed += 1
+    return removed
