@@ -13,7 +13,8 @@ from typing import Protocol
 from updater.errors import UpdaterError
 from updater.model import CheckResult, Progress, VerifiedFile
 from updater.request import OutboundRequest
-from updater.transport.base import CancelToken, Exchange
+from updater.ledger import LedgerEntry
+from updater.transport.base import CancelToken
 
 
 class UpdateChoice(enum.Enum):
@@ -44,7 +45,8 @@ class UserDriver(Protocol):
 
     def show_installing(self, verified: VerifiedFile) -> None: ...
 
-    def show_error(self, error: UpdaterError, exchanges: Sequence[Exchange]) -> None: ...
+    def show_error(self, error: UpdaterError, entries: Sequence[LedgerEntry]) -> None:
+        """``entries`` are the ledger records of what was sent before the failure."""
 
     def dismiss(self) -> None:
         """The flow ended (after a result, an error or a user's choice)."""

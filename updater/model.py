@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from updater.transport.base import Exchange
+from updater.ledger import LedgerEntry
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class CheckResult:
     release: Release | None = None
     asset: Asset | None = None
     feed_serial: int | None = None
-    exchanges: tuple[Exchange, ...] = field(default=(), compare=False)
+    entries: tuple[LedgerEntry, ...] = field(default=(), compare=False)  # what was sent
 
 
 @dataclass(frozen=True)
