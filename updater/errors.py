@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from updater.ledger import LedgerEntry
     from updater.transport.base import Exchange
 
 
@@ -20,6 +21,9 @@ class UpdaterError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        # Ledger records of what was sent before the failure, set by the Updater façade
+        # so every error can link to "What was sent".
+        self.entries: tuple[LedgerEntry, ...] = ()
 
     def __str__(self) -> str:
         return self.message

@@ -1,0 +1,382 @@
+"""``updater``: the command-line front end (DESIGN.md §8) and its terminal UserDriver.
+
+Exit codes: 0 done (update or not), 1 busy (another check/download runs), 2 usage or
+config error, 3 network error, 4 trust or verification error, 5 install error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from updater.config import PackagerConfig, load_config
+from updater.driver import UpdateChoice
+from updater.errors import UpdaterError
+from updater.ledger import Ledger, LedgerEntry
+from updater.model import CheckResult, Progress, VerifiedFile
+from updater.paths import Paths
+from updater.request import OutboundRequest
+from updater.transport.base import CancelToken
+
+
+def _entry_json(entry: LedgerEntry) -> dict[str, object]:
+    proxy = [t for t in entry.sent if t.channel.value == "proxy"]
+    doc: dict[str, object] = {
+        "method": entry.method,
+        "url": entry.url,
+        "channel": entry.sent[-1].channel.value if entry.sent else None,
+        "request_b64": base64.b64encode(entry.request_bytes).decode("ascii"),
+        "status": entry.status,
+        "bytes_received": entry.bytes_received,
+    }
+    if proxy:
+        doc["proxy"] = entry.proxy
+        doc["proxy_request_b64"] = base64.b64encode(proxy[0].data).decode("ascii")
+    return doc
+
+
+def _preview_json(request: OutboundRequest) -> dict[str, object]:
+    doc: dict[str, object] = {
+        "method": request.method,
+        "url": request.url,
+        "channel": request.channel.value,
+        "request_b64": base64.b64encode(request.request_bytes).decode("ascii"),
+        "fields": [
+            {"name": f.name, "where": f.where.value, "key": f.key, "value": f.value,
+             "purpose": f.purpose}
+            for f in request.fields
+            if f.name != "proxy_authorization"
+        ],
+    }
+    if request.proxy is not None:
+        doc["proxy"] = request.proxy.url
+        doc["proxy_request_b64"] = base64.b64encode(
+            request.transmissions[0].data
+        ).decode("ascii")
+    return doc
+
+
+def _result_json(
+    status: str,
+    config: PackagerConfig,
+    result: CheckResult | None,
+    entries: Sequence[LedgerEntry],
+    error: UpdaterError | None = None,
+    path: Path | None = None,
+) -> dict[str, object]:
+    latest = None
+    if result is not None and result.release is not None:
+        rel, asset = result.release, result.asset
+        latest = {
+            "version": rel.version,
+            "channel": rel.channel,
+            "published": rel.published.isoformat(),
+            "critical": rel.critical,
+            "notes": rel.notes,
+            "asset": None
+            if asset is None
+            else {
+                "platform": asset.platform,
+                "kind": asset.kind,
+                "url": asset.url,
+                "size": asset.size,
+                "sha256": asset.sha256,
+            },
+        }
+    doc: dict[str, object] = {
+        "status": status,
+        "current_version": config.version,
+        "latest": latest,
+        "reason": result.reason if result is not None else None,
+        "error": None if error is None else {"kind": error.kind, "message": error.message},
+        "transmissions": [_entry_json(e) for e in entries],
+    }
+    if path is not None:
+        doc["path"] = str(path)
+    return doc
+
+
+def _show_bytes(data: bytes, out: TextIO) -> None:
+    for line in data.decode("ascii", "backslashreplace").split("\r\n"):
+        out.write(f"    {line}\n" if line else "")
+
+
+class TerminalDriver:
+    """Prints to the terminal and answers as the command line asked (non-interactive)."""
+
+    def __init__(self, out: TextIO, *, install: bool, quiet: bool = False) -> None:
+        self._out = out
+        self._install = install
+        self._quiet = quiet
+        self._tty = out.isatty()
+        self._last_line = 0.0
+        self.result: CheckResult | None = None
+        self.verified: VerifiedFile | None = None
+        self.error: UpdaterError | None = None
+
+    def _say(self, text: str) -> None:
+        if not self._quiet:
+            self._out.write(text + "\n")
+            self._out.flush()
+
+    def show_send_confirmation(
+        self, request: OutboundRequest, reply: Callable[[bool], None]
+    ) -> None:
+        reply(True)  # the user typed the command: that is the request to send
+
+    def show_checking(self, cancel: CancelToken) -> None:
+        self._say("Checking for updates…")
+
+    def show_up_to_date(self, result: CheckResult) -> None:
+        self.result = result
+        self._say(f"Up to date: {result.reason}")
+
+    def show_update_found(
+        self, result: CheckResult, reply: Callable[[UpdateChoice], None]
+    ) -> None:
+        self.result = result
+        assert result.release is not None
+        crit = " (critical)" if result.release.critical else ""
+        self._say(f"Update available: {result.release.version}{crit}: {result.reason}")
+        reply(UpdateChoice.INSTALL)
+
+    def show_download_progress(self, progress: Progress, cancel: CancelToken) -> None:
+        if self._quiet:
+            return
+        pct = 100.0 * progress.done / progress.total if progress.total else 100.0
+        eta = f"{progress.eta:.0f}s" if progress.eta is not None else "?"
+        rate = f"{progress.rate / 1e6:.1f} MB/s"
+        if self._tty:
+            bar = "#" * int(pct / 4)
+            self._out.write(f"\r[{bar:<25}] {pct:5.1f}%  {rate}  ETA {eta}   ")
+            if progress.done >= progress.total:
+                self._out.write("\n")
+            self._out.flush()
+        elif time.monotonic() - self._last_line >= 1.0 or progress.done >= progress.total:
+            self._last_line = time.monotonic()
+            self._say(f"downloaded {progress.done}/{progress.total} bytes ({pct:.0f}%, {rate})")
+
+    def show_ready_to_install(
+        self, verified: VerifiedFile, reply: Callable[[bool], None]
+    ) -> None:
+        self.verified = verified
+        self._say(f"Verified (size and SHA-256 match the signed feed): {verified.path}")
+        reply(self._install)
+
+    def show_installing(self, verified: VerifiedFile) -> None:
+        self._say(f"Handing {verified.path.name} to the installer…")
+
+    def show_error(self, error: UpdaterError, entries: Sequence[LedgerEntry]) -> None:
+        self.error = error
+
+    def dismiss(self) -> None:
+        return None
+
+
+class TerminalHost:
+    """The CLI is not the application being updated: it can always let go."""
+
+    def can_shut_down(self) -> bool:
+        return True
+
+    def request_shutdown(self) -> None:
+        return None
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="updater",
+        description="Glass Updater: check for updates, sending only product and version.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_: str, *, state: bool = True, json_: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--config", type=Path, help="packager config (TOML); default: bundled demo")
+        if state:
+            p.add_argument("--state-dir", type=Path, help="keep state, log and downloads here")
+        if json_:
+            p.add_argument("--json", action="store_true", help="print one JSON object")
+        return p
+
+    add("preview", "show the exact bytes a check would send; sends nothing", state=False)
+    add("check", "check for updates (sends product and version only)")
+    dl = add("download", "check, then download and verify the update")
+    dl.add_argument("--dest", type=Path, help="also copy the verified file into this folder")
+    add("install", "check, download, verify, then hand off to the installer")
+    log = sub.add_parser("log", help="show the history of everything sent")
+    log.add_argument("--state-dir", type=Path, help="the state folder used by check")
+    log.add_argument("--json", action="store_true", help="print one JSON object")
+    log.add_argument("--limit", type=int, default=20, help="show the last N exchanges")
+    audit = add("audit", "print what this software can send, from the allowlist", state=False,
+                json_=False)
+    audit.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    return parser
+
+
+def _fail(error: UpdaterError, err: TextIO) -> int:
+    err.write(f"updater: {error.message}\n")
+    return error.exit_code
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = _build_parser().parse_args(argv)
+    try:
+        return _run(args, out, err)
+    except UpdaterError as exc:
+        return _fail(exc, err)
+    except KeyboardInterrupt:
+        err.write("updater: cancelled\n")
+        return 130
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from updater.allowlist import load_allowlist
+    from updater.policy import audit_json, audit_text, privacy_statement_markdown
+
+    if args.command == "log":
+        return _log(Ledger(Paths.resolve(args.state_dir).log), args, out)
+    config = load_config(args.config)
+    if args.command == "audit":
+        allowlist = load_allowlist().narrow(config.remove_fields)
+        render = {"text": audit_text, "json": audit_json,
+                  "markdown": privacy_statement_markdown}[args.format]
+        out.write(render(allowlist, config))
+        return 0
+    from updater.updater import Updater
+
+    paths = Paths.resolve(getattr(args, "state_dir", None))
+    updater = Updater(config, paths=paths)
+    if args.command == "preview":
+        request = updater.preview()
+        if args.json:
+            out.write(json.dumps({"transmissions": [_preview_json(request)]}, indent=2) + "\n")
+        else:
+            out.write(f"A check would send this, and nothing else ({request.url}):\n")
+            for t in request.transmissions:
+                out.write(f"  [{t.channel.label}]\n")
+                shown = t.data
+                if request.proxy and request.proxy.username and t.channel.value == "proxy":
+                    shown = b"\r\n".join(
+                        b"Proxy-Authorization: Basic ***" if line.startswith(
+                            b"Proxy-Authorization") else line for line in t.data.split(b"\r\n"))
+                _show_bytes(shown, out)
+            out.write("Nothing was sent.\n")
+        return 0
+    if args.command == "check":
+        return _check(updater, config, args, out, err)
+    return _download_or_install(updater, config, args, out, err)
+
+
+def _check(updater: object, config: PackagerConfig, args: argparse.Namespace, out: TextIO,
+           err: TextIO) -> int:
+    from updater.updater import Updater
+
+    assert isinstance(updater, Updater)
+    try:
+        result = updater.check()
+    except UpdaterError as exc:
+        if args.json:
+            out.write(json.dumps(_result_json("error", config, None, exc.entries, exc),
+                                 indent=2) + "\n")
+        return _fail(exc, err)
+    if args.json:
+        out.write(json.dumps(_result_json(result.status.value, config, result, result.entries),
+                             indent=2) + "\n")
+        return 0
+    for entry in result.entries:
+        out.write(f"Sent to {entry.url} ({entry.sent[-1].channel.label}):\n")
+        _show_bytes(entry.request_bytes, out)
+    if result.release is not None:
+        crit = " — critical update" if result.release.critical else ""
+        out.write(f"Update available: {config.product_name} {result.release.version}"
+                  f"{crit} (you have {config.version}).\n")
+        if result.release.notes:
+            out.write("Release notes:\n")
+            for line in result.release.notes.splitlines()[:20]:
+                out.write(f"    {_printable(line)}\n")
+        out.write("Run `updater download` to fetch and verify it.\n")
+    else:
+        out.write(f"You're up to date: {result.reason}\n")
+    return 0
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)[:200]
+
+
+def _download_or_install(updater: object, config: PackagerConfig, args: argparse.Namespace,
+                         out: TextIO, err: TextIO) -> int:
+    import shutil
+
+    from updater.flow import UpdateFlow, run_inline
+    from updater.updater import Updater
+
+    assert isinstance(updater, Updater)
+    install = args.command == "install"
+    driver = TerminalDriver(err if args.json else out, install=install, quiet=False)
+    flow = UpdateFlow(updater, driver, run_in_background=run_inline, host=TerminalHost())
+    flow.start()
+    if flow.error is not None:
+        if args.json:
+            out.write(json.dumps(_result_json("error", config, flow.result,
+                                              flow.error.entries, flow.error), indent=2) + "\n")
+        return _fail(flow.error, err)
+    result = flow.result
+    assert result is not None
+    entries = list(result.entries)
+    if flow.verified is None:
+        if args.json:
+            out.write(json.dumps(_result_json(result.status.value, config, result, entries),
+                                 indent=2) + "\n")
+        return 0
+    path = flow.verified.path
+    if args.command == "download" and args.dest is not None:
+        args.dest.mkdir(parents=True, exist_ok=True)
+        dest = args.dest / path.name
+        shutil.copyfile(path, dest)
+        path = dest
+    entries.extend(_download_entries(updater.ledger, result))
+    status = "installed" if install else "downloaded"
+    if args.json:
+        out.write(json.dumps(_result_json(status, config, result, entries, path=path),
+                             indent=2) + "\n")
+    elif not install:
+        out.write(f"{path}\n")
+    return 0
+
+
+def _download_entries(ledger: Ledger, result: CheckResult) -> list[LedgerEntry]:
+    """The ledger records of this download: those after the check's last record."""
+    last_check = result.entries[-1].id if result.entries else ""
+    return [e for e in ledger.entries() if e.kind == "download" and e.id > last_check]
+
+
+def _log(ledger: Ledger, args: argparse.Namespace, out: TextIO) -> int:
+    entries = list(ledger.entries())[-max(args.limit, 0):] if args.limit else []
+    if args.json:
+        out.write(json.dumps({"entries": [e.to_json() for e in entries]}, indent=2) + "\n")
+        return 0
+    if not entries:
+        out.write("Nothing has been sent yet.\n")
+        return 0
+    for entry in entries:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.time))
+        status = entry.status if entry.status is not None else "no response"
+        out.write(f"{when}  {entry.kind:<8} {entry.url}  -> {status}, "
+                  f"{entry.bytes_received} bytes; {entry.outcome}\n")
+        _show_bytes(entry.request_bytes, out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

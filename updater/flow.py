@@ -1,0 +1,154 @@
+"""One user-initiated update flow, driving any front end through the UserDriver.
+
+The flow never blocks on a dialog: it shows something, returns, and continues when the
+driver calls ``reply``. Blocking work (network, disk) goes to ``run_in_background``, so a
+reply that arrives on a GUI thread never runs a download there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from updater.driver import UpdateChoice, UserDriver
+from updater.errors import BusyError, Cancelled, UpdaterError
+from updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
+from updater.request import OutboundRequest
+from updater.transport.base import CancelToken
+from updater.updater import Updater
+
+if TYPE_CHECKING:
+    from updater.install import HostApp
+
+Runner = Callable[[Callable[[], None]], None]
+
+
+def run_inline(job: Callable[[], None]) -> None:
+    """The runner for a terminal: the caller's thread does the work."""
+    job()
+
+
+class UpdateFlow:
+    def __init__(
+        self,
+        updater: Updater,
+        driver: UserDriver,
+        *,
+        run_in_background: Runner,
+        host: HostApp,
+    ) -> None:
+        self._updater = updater
+        self._driver = driver
+        self._run = run_in_background
+        self._host = host
+        self._busy = threading.Lock()
+        self.cancel = CancelToken()
+        self.result: CheckResult | None = None
+        self.verified: VerifiedFile | None = None
+        self.error: UpdaterError | None = None
+        self.finished = threading.Event()
+
+    @property
+    def running(self) -> bool:
+        return self._busy.locked()
+
+    def start(self) -> None:
+        """Begin a check; a second start while one runs is told it is in progress."""
+        if not self._busy.acquire(blocking=False):
+            self._driver.show_error(
+                BusyError("a check is already in progress; wait for it to finish"), ()
+            )
+            return
+        self.cancel = CancelToken()
+        self.result = self.verified = self.error = None
+        self.finished.clear()
+        try:
+            ask = self._updater.user_settings().ask_before_check
+            request = self._updater.preview()
+        except UpdaterError as exc:
+            self._fail(exc)
+            return
+        if ask:
+            self._driver.show_send_confirmation(request, lambda ok: self._confirmed(ok, request))
+        else:
+            self._confirmed(True, request)
+
+    # Each step below runs either on the runner or right after a reply.
+
+    def _confirmed(self, send: bool, request: OutboundRequest) -> None:
+        if not send:
+            self._done()
+            return
+        self._driver.show_checking(self.cancel)
+        self._run(lambda: self._check(request))
+
+    def _check(self, request: OutboundRequest) -> None:
+        try:
+            result = self._updater.check(cancel=self.cancel, request=request)
+        except UpdaterError as exc:
+            self._fail(exc)
+            return
+        self.result = result
+        if result.status is CheckStatus.UPDATE_AVAILABLE:
+            self._driver.show_update_found(result, self._chosen)
+        else:
+            self._driver.show_up_to_date(result)
+            self._done()
+
+    def _chosen(self, choice: UpdateChoice) -> None:
+        result = self.result
+        assert result is not None and result.release is not None
+        if choice is UpdateChoice.INSTALL:
+            self._run(self._download)
+            return
+        try:
+            if choice is UpdateChoice.SKIP:
+                self._updater.skip_version(result.release.version)
+            else:
+                self._updater.remind_later()
+        except (UpdaterError, OSError) as exc:
+            self._fail(exc if isinstance(exc, UpdaterError) else UpdaterError(str(exc)))
+            return
+        self._done()
+
+    def _download(self) -> None:
+        assert self.result is not None
+
+        def progress(p: Progress) -> None:
+            self._driver.show_download_progress(p, self.cancel)
+
+        try:
+            verified = self._updater.download(self.result, progress, self.cancel)
+        except UpdaterError as exc:
+            self._fail(exc)
+            return
+        self.verified = verified
+        self._driver.show_ready_to_install(verified, self._install_confirmed)
+
+    def _install_confirmed(self, go: bool) -> None:
+        if not go:
+            self._done()
+            return
+        self._run(self._install)
+
+    def _install(self) -> None:
+        assert self.verified is not None
+        self._driver.show_installing(self.verified)
+        try:
+            self._updater.install(self.verified, self._host)
+        except UpdaterError as exc:
+            self._fail(exc)
+            return
+        self._done()
+
+    def _fail(self, exc: UpdaterError) -> None:
+        self.error = exc
+        if not isinstance(exc, Cancelled):
+            self._driver.show_error(exc, exc.entries)
+        self._done()
+
+    def _done(self) -> None:
+        self._driver.dismiss()
+        self.finished.set()
+        self._busy.release()

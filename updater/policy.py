@@ -1,0 +1,161 @@
+"""The "what this software sends" statement, generated from the allowlist (promise P8).
+
+Because the text is derived from the same file the request builder enforces, the
+published privacy statement cannot drift from what the code does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from updater.allowlist import AllowedField, Allowlist, RequestKind, Where
+from updater.config import PackagerConfig
+
+_WHERE_WORDS = {
+    Where.PATH: "address (path)",
+    Where.QUERY: "address (query)",
+    Where.QUERY_STRING: "address (query)",
+    Where.HEADER: "header",
+    Where.REQUEST_LINE: "request line",
+}
+
+VISIBLE_ANYWAY = (
+    "Your IP address and the time of each check: every network request reveals these. "
+    "To hide your IP address from the update server, use a proxy or VPN (Settings → Proxy).",
+    "The update server's host name, through the DNS lookup and the TLS handshake (SNI).",
+    "A TLS fingerprint common to every program built on the same TLS library, "
+    "not specific to you.",
+)
+
+NEVER_SENT = (
+    "No account, e-mail, user name, device name or hardware identifier.",
+    "No install ID or any other identifier that would let the server tell two users apart "
+    "on the same version: none exists in this program.",
+    "No cookies (the program refuses to store any) and no login or .netrc credentials.",
+    "No information about your operating system, language, time zone or other software "
+    "(the User-Agent is the fixed text \"glass-updater\").",
+    "Your choices (skipped versions, \"remind me later\", channel, settings) stay on "
+    "this computer.",
+)
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    request: str
+    name: str
+    where: str
+    rule: str
+    example: str
+    purpose: str
+
+
+def field_rows(allowlist: Allowlist) -> tuple[FieldRow, ...]:
+    return tuple(
+        FieldRow(
+            request=f.request.value,
+            name=f.name,
+            where=f"{_WHERE_WORDS[f.where]}{f' `{f.key}`' if f.key else ''}",
+            rule=f"always `{f.value}`" if f.value is not None else f"pattern `{f.pattern}`",
+            example=f.example,
+            purpose=f.purpose,
+        )
+        for f in allowlist.fields
+    )
+
+
+def _meaningful(allowlist: Allowlist, kind: RequestKind) -> list[AllowedField]:
+    return [f for f in allowlist.for_request(kind) if f.where is Where.QUERY]
+
+
+def privacy_statement_markdown(allowlist: Allowlist, config: PackagerConfig) -> str:
+    name = config.product_name
+    check_fields = _meaningful(allowlist, RequestKind.CHECK)
+    lines = [
+        f"# What {name} sends when it checks for updates",
+        "",
+        f"{name} looks for updates **only when you ask it to** (\"Check for Updates…\"). "
+        "It has no timer and does not check at start-up.",
+        "",
+        "## When you check for updates",
+        "",
+        f"It asks the update server `{config.feed_url.split('?')[0]}` for the list of "
+        "releases. The only information in that request is:",
+        "",
+    ]
+    if check_fields:
+        for f in check_fields:
+            lines.append(f"- **{f.key}** (for example `{f.example}`): {f.purpose}")
+    else:
+        lines.append("- nothing about you or your installation: only the address of the list.")
+    lines += [
+        "",
+        "Everything else in the request is fixed text that is the same for every user "
+        "(the program name `glass-updater`, the data format, and technical settings). "
+        "Two people with the same version send exactly the same bytes.",
+        "",
+        "## When you choose to install an update",
+        "",
+        "It downloads the file named in the publisher's signed release list. That request "
+        "carries only the file's address and fixed text. If a download was interrupted, "
+        "it also says how much of the file it already has, so it can continue.",
+        "",
+        "Before anything is installed, the file's size and SHA-256 fingerprint must match "
+        "what the publisher signed; otherwise the file is deleted.",
+        "",
+        "## What is never sent",
+        "",
+        *[f"- {item}" for item in NEVER_SENT],
+        "",
+        "## What any network connection reveals anyway",
+        "",
+        *[f"- {item}" for item in VISIBLE_ANYWAY],
+        "",
+        "## Check it yourself",
+        "",
+        "\"What Is Sent…\" in the menu (or `updater preview`) shows the exact bytes before "
+        "they are sent, and the history of every request made (`updater log`).",
+        "",
+        "## Every field this program can send",
+        "",
+        "| request | field | where | rule | example | purpose |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in field_rows(allowlist):
+        rule = row.rule.replace("|", "\\|")
+        lines.append(
+            f"| {row.request} | {row.name} | {row.where} | {rule} | `{row.example}` "
+            f"| {row.purpose} |"
+        )
+    removed = ", ".join(allowlist.removed)
+    lines += [
+        "",
+        f"Allowlist SHA-256: `{allowlist.sha256}`"
+        + (f" (narrowed by the publisher: {removed} never sent)" if removed else ""),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def audit_text(allowlist: Allowlist, config: PackagerConfig) -> str:
+    lines = [
+        f"Glass Updater allowlist  sha256={allowlist.sha256}",
+        f"product={config.product_id} version={config.version} feed={config.feed_url}",
+    ]
+    if allowlist.removed:
+        lines.append(f"removed by packager: {', '.join(allowlist.removed)}")
+    for row in field_rows(allowlist):
+        lines.append(f"  [{row.request}] {row.name:<26} {row.where:<32} {row.rule}")
+        lines.append(f"      {row.purpose}")
+    return "\n".join(lines) + "\n"
+
+
+def audit_json(allowlist: Allowlist, config: PackagerConfig) -> str:
+    doc = {
+        "allowlist_sha256": allowlist.sha256,
+        "removed_by_packager": list(allowlist.removed),
+        "product": config.product_id,
+        "feed_url": config.feed_url,
+        "fields": [row.__dict__ for row in field_rows(allowlist)],
+    }
+    return json.dumps(doc, indent=2) + "\n"

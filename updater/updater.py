@@ -1,0 +1,254 @@
+"""The façade: check(), download(), install(), with every collaborator passed in.
+
+Composition, not inheritance: the CLI and the tray app each build one ``Updater`` with a
+real transport; tests build it with the feed simulator. Heavy modules (requests,
+cryptography) are imported at the first check so the tray app starts lean.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from updater.allowlist import Allowlist, load_allowlist
+from updater.config import PackagerConfig
+from updater.errors import TransportError, UpdaterError
+from updater.ledger import Ledger, LedgerEntry
+from updater.limits import DEFAULT_LIMITS, Limits
+from updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
+from updater.paths import Paths
+from updater.proxy import resolve_proxy
+from updater.request import OutboundRequest, ProxySpec, build_check_request, parse_target
+from updater.settings import SettingsStore, UserSettings
+from updater.transport.base import CancelToken, Exchange, Transport
+
+if TYPE_CHECKING:
+    from updater.install import HostApp
+    from updater.state import StateStore
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Updater:
+    def __init__(
+        self,
+        config: PackagerConfig,
+        *,
+        paths: Paths,
+        transport: Transport | None = None,
+        allowlist: Allowlist | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.config = config
+        self.paths = paths
+        self.limits = limits
+        self.allowlist = (allowlist or load_allowlist()).narrow(config.remove_fields)
+        self.ledger = Ledger(paths.log, limits)
+        self.settings = SettingsStore(paths.state / "settings.json")
+        self._transport = transport
+        self._clock = clock
+
+    # ------------------------------------------------------------------ wiring
+
+    @property
+    def state(self) -> StateStore:
+        from updater.state import StateStore
+
+        return StateStore(self.paths.state / "state.json")
+
+    @property
+    def transport(self) -> Transport:
+        if self._transport is None:
+            from updater.transport.http import HttpTransport
+
+            self._transport = HttpTransport(self.limits, ca_file=self.config.ca_file)
+        return self._transport
+
+    def user_settings(self) -> UserSettings:
+        return self.settings.load()
+
+    def channel(self) -> str:
+        return self.user_settings().channel or self.config.channel
+
+    def proxy_for(self, url: str) -> ProxySpec | None:
+        setting = self.user_settings().proxy or self.config.proxy
+        return resolve_proxy(setting, url)
+
+    def _allowed_hosts(self, *extra: str) -> frozenset[str]:
+        return frozenset((*self.config.redirect_hosts, *extra))
+
+    @contextlib.contextmanager
+    def _exclusive(self, name: str) -> Iterator[None]:
+        from updater.locks import FileLock
+
+        self.paths.state.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with FileLock(self.paths.state / f"{name}.lock"):
+            yield
+
+    # ------------------------------------------------------------------ check
+
+    def preview(self) -> OutboundRequest:
+        """The exact request a check would send now. Pure: opens nothing."""
+        return build_check_request(
+            self.allowlist,
+            feed_url=self.config.feed_url,
+            product=self.config.product_id,
+            version=self.config.version,
+            proxy=self.proxy_for(self.config.feed_url),
+            max_body=self.limits.max_feed_bytes,
+        )
+
+    def check(
+        self, cancel: CancelToken | None = None, request: OutboundRequest | None = None
+    ) -> CheckResult:
+        """Fetch, verify and decide. Local state changes only after the feed is trusted.
+
+        ``request`` lets a front end send exactly the preview the user approved.
+        """
+        from updater.feed import verify_feed
+        from updater.transport.fetch import fetch
+        from updater.versions import select_update
+
+        request = request or self.preview()
+        exchanges: list[Exchange] = []
+        entries: list[LedgerEntry] = []
+        outcome = "refused"
+        try:
+            with self._exclusive("check"):
+                final = fetch(
+                    self.transport,
+                    self.allowlist,
+                    request,
+                    {"product": self.config.product_id, "version": self.config.version},
+                    allowed_hosts=self._allowed_hosts(),
+                    max_redirects=self.limits.max_redirects,
+                    on_exchange=exchanges.append,
+                    cancel=cancel,
+                )
+                _require_ok(final, "update feed")
+                state = self.state.load()
+                feed = verify_feed(
+                    final.body,
+                    trusted_keys=self.config.trusted_keys,
+                    product=self.config.product_id,
+                    now=self._clock(),
+                    floor=self.state.floor(state),
+                    limits=self.limits,
+                )
+                selection = select_update(
+                    feed,
+                    current_version=self.config.version,
+                    channel=self.channel(),
+                    platform=self.config.platform,
+                    os_name=self.config.platform.split("-", 1)[0],
+                    os_version=self.config.os_version,
+                    skipped_version=state.skipped_version,
+                )
+                new_state = replace(state, last_serial=feed.serial, last_digest=feed.digest)
+                if new_state != state:
+                    self.state.save(new_state)
+                outcome = f"accepted feed serial {feed.serial}: {selection.reason}"
+                status = (
+                    CheckStatus.UPDATE_AVAILABLE
+                    if selection.release is not None
+                    else CheckStatus.UP_TO_DATE
+                )
+        except UpdaterError as exc:
+            outcome = f"refused: {exc}"
+            if isinstance(exc, TransportError) and exc.exchange is not None:
+                if exc.exchange not in exchanges:
+                    exchanges.append(exc.exchange)
+            exc.entries = tuple(self._record(exchanges, outcome))
+            raise
+        entries = self._record(exchanges, outcome)
+        return CheckResult(
+            status=status,
+            current_version=self.config.version,
+            reason=selection.reason,
+            release=selection.release,
+            asset=selection.asset,
+            feed_serial=feed.serial,
+            entries=tuple(entries),
+        )
+
+    def _record(self, exchanges: list[Exchange], outcome: str) -> list[LedgerEntry]:
+        recorded = []
+        for i, exchange in enumerate(exchanges):
+            last = i == len(exchanges) - 1
+            hop = outcome if last else f"redirected ({exchange.status})"
+            recorded.append(self.ledger.record(exchange, hop))
+        return recorded
+
+    # ------------------------------------------------------------------ local choices
+
+    def skip_version(self, version: str) -> None:
+        """Never offer this version again (a newer one still is). Local only."""
+        state = self.state.load()
+        self.state.save(replace(state, skipped_version=version))
+
+    def remind_later(self, delay: timedelta = timedelta(days=1)) -> None:
+        """Recorded locally for the host app; an explicit check still shows the update."""
+        state = self.state.load()
+        self.state.save(replace(state, remind_after=self._clock() + delay))
+
+    # ------------------------------------------------------------------ download, install
+
+    def download(
+        self,
+        result: CheckResult,
+        on_progress: Callable[[Progress], None],
+        cancel: CancelToken | None = None,
+    ) -> VerifiedFile:
+        from updater.download import Downloader
+
+        if result.release is None or result.asset is None:
+            raise UpdaterError("there is no update to download; run a check first")
+        asset = result.asset
+        exchanges: list[Exchange] = []
+        downloader = Downloader(
+            self.transport,
+            self.allowlist,
+            staging=self.paths.cache / "downloads",
+            limits=self.limits,
+            proxy=self.proxy_for(asset.url),
+            allowed_hosts=self._allowed_hosts(parse_target(asset.url, purpose="asset").host),
+            on_exchange=exchanges.append,
+        )
+        try:
+            verified = downloader.download(
+                result.release, asset, on_progress=on_progress, cancel=cancel
+            )
+        except UpdaterError as exc:
+            if isinstance(exc, TransportError) and exc.exchange is not None:
+                if exc.exchange not in exchanges:
+                    exchanges.append(exc.exchange)
+            exc.entries = tuple(self._record(exchanges, f"refused: {exc}"))
+            raise
+        self._record(exchanges, f"verified {asset.size} bytes, SHA-256 {asset.sha256[:16]}…")
+        return verified
+
+    def install(self, verified: VerifiedFile, host: HostApp) -> None:
+        from updater.install import installer_for
+
+        installer = installer_for(
+            verified.asset.kind, self.config.platform, command=self.config.install_command
+        )
+        installer.install(verified, host)
+
+
+def _require_ok(exchange: Exchange, what: str) -> None:
+    if exchange.status == 200:
+        return
+    retry = exchange.header("Retry-After")
+    hint = f" (it asks to retry after {retry})" if retry else ""
+    raise TransportError(
+        f"the {what} server answered {exchange.status} {exchange.reason}{hint}; "
+        "nothing was changed, try again later",
+        exchange=exchange,
+    )
