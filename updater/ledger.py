@@ -138,6 +138,9 @@ class Ledger:
             self._rotate_if_needed(len(line))
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    line = b"\n" + line  # a crash tore the last line: never merge into it
                 os.write(fd, line)
                 os.fsync(fd)
             finally:
