@@ -136,7 +136,7 @@ class Ledger:
             line = (json.dumps(entry.to_json(), separators=(",", ":")) + "\n").encode()
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             self._rotate_if_needed(len(line))
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 size = os.fstat(fd).st_size
                 if size and os.pread(fd, 1, size - 1) != b"\n":
