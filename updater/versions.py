@@ -1,0 +1,113 @@
+"""Which release, if any, to offer: newer only, on the user's channel, for this machine.
+
+Decided locally from the verified feed; nothing here is ever sent. A downgrade is never
+offered, whatever the feed says: only versions strictly newer than the installed one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from packaging.version import InvalidVersion, Version
+
+from updater.errors import ConfigError
+from updater.model import Asset, Feed, Release
+
+# Which release channels each user channel sees.
+CHANNEL_SEES: dict[str, frozenset[str]] = {
+    "stable": frozenset({"stable"}),
+    "beta": frozenset({"stable", "beta"}),
+}
+_OS_VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*")
+
+
+@dataclass(frozen=True)
+class Selection:
+    release: Release | None
+    asset: Asset | None
+    reason: str  # plain words, shown to the user
+
+
+def _parse_version(text: str, what: str) -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise ConfigError(f"{what} {text!r} is not a PEP 440 version; fix the config") from None
+
+
+def os_tuple(text: str) -> tuple[int, ...] | None:
+    """Leading dotted numbers of an OS version ("6.5.0-14-generic" -> (6, 5, 0))."""
+    match = _OS_VERSION.match(text.strip())
+    if match is None:
+        return None
+    return tuple(int(part) for part in match.group(0).split("."))
+
+
+def _pad(a: tuple[int, ...], n: int) -> tuple[int, ...]:
+    return a + (0,) * (n - len(a))
+
+
+def os_satisfies(release: Release, os_name: str, os_version: str) -> str | None:
+    """None when the release's ``min_os`` allows this OS, else the plain-words reason."""
+    for name, minimum in release.min_os:
+        if name != os_name:
+            continue
+        need = os_tuple(minimum)
+        have = os_tuple(os_version)
+        if need is None or have is None:
+            return f"{release.version} needs {name} {minimum} or newer (this OS version is unknown)"
+        n = max(len(need), len(have))
+        if _pad(have, n) < _pad(need, n):
+            return f"{release.version} needs {name} {minimum} or newer"
+    return None
+
+
+def select_update(
+    feed: Feed,
+    *,
+    current_version: str,
+    channel: str,
+    platform: str,
+    os_name: str,
+    os_version: str,
+    skipped_version: str | None = None,
+) -> Selection:
+    """The newest eligible release, or none with the reason for the newest one refused.
+
+    Skipping a version hides it and everything older; a newer release is offered again.
+    ``os_name`` defaults to the platform prefix ("linux" in "linux-x86_64") when empty.
+    """
+    current = _parse_version(current_version, "installed version")
+    if channel not in CHANNEL_SEES:
+        raise ConfigError(f"channel {channel!r} is not one of stable, beta; fix the setting")
+    os_name = os_name or platform.split("-", 1)[0]
+    skipped: Version | None = None
+    if skipped_version:
+        try:
+            skipped = Version(skipped_version)
+        except InvalidVersion:
+            skipped = None  # a damaged local setting must not block updates
+    visible = CHANNEL_SEES[channel]
+    newer = sorted(
+        (r for r in feed.releases if r.channel in visible and Version(r.version) > current),
+        key=lambda r: Version(r.version),
+        reverse=True,
+    )
+    first_refusal: str | None = None
+    for release in newer:
+        refusal: str | None
+        if skipped is not None and Version(release.version) <= skipped:
+            refusal = f"{release.version} was skipped by you"
+        else:
+            refusal = os_satisfies(release, os_name, os_version)
+            asset = next((a for a in release.assets if a.platform == platform), None)
+            if refusal is None and asset is None:
+                refusal = f"{release.version} is not available for {platform}"
+            if refusal is None and asset is not None:
+                critical = " (critical update)" if release.critical else ""
+                return Selection(release, asset, f"{release.version} is available{critical}")
+        first_refusal = first_refusal or refusal
+    if first_refusal is not None:
+        return Selection(None, None, first_refusal)
+    return Selection(None, None, f"you are on the newest version ({current_version})")
