@@ -1,36 +1,45 @@
 #!/usr/bin/env bash
 # Create .venv once (or after pyproject.toml changes) and install glass-updater into it.
 # Used by scripts/demo.sh and scripts/test.sh, so each Quick-start command sets itself up.
+#
+# On Debian as root it first apt-installs what is missing:
+#   required: python3-venv (when ensurepip is absent) and the libraries Qt's platform
+#             plugins load (offscreen and xcb);
+#   for tests: strace (syscall-level "no network" witness) and xvfb (real X screenshots).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 stamp="$venv/.installed"
 py="${PYTHON:-python3}"
+with_test_tools="${GLASS_TEST_TOOLS:-0}"
 
-need_apt=()
-if ! "$py" -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  need_apt+=(python3-venv)
-fi
-# Qt's offscreen and xcb platform plugins need these shared libraries (Debian 12 names).
-for lib in libEGL.so.1 libGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3 libglib-2.0.so.0; do
-  if ! ldconfig -p 2>/dev/null | grep -q "$lib"; then
-    case "$lib" in
-      libEGL.so.1) need_apt+=(libegl1) ;;
-      libGL.so.1) need_apt+=(libgl1) ;;
-      libxkbcommon.so.0) need_apt+=(libxkbcommon0) ;;
-      libfontconfig.so.1) need_apt+=(libfontconfig1) ;;
-      libdbus-1.so.3) need_apt+=(libdbus-1-3) ;;
-      libglib-2.0.so.0) need_apt+=(libglib2.0-0) ;;
-    esac
-  fi
-done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing system packages: ${need_apt[*]}" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-  else
-    echo "missing system packages: ${need_apt[*]} (install them with apt-get, then re-run)" >&2
-    exit 2
+required=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+          libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+          libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0)
+optional=()
+[ "$with_test_tools" = 1 ] && optional=(strace xvfb)
+"$py" -c 'import venv, ensurepip' >/dev/null 2>&1 || required+=(python3-venv)
+
+missing() { for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || printf '%s\n' "$p"; done; }
+if command -v dpkg >/dev/null && command -v apt-get >/dev/null; then
+  mapfile -t need < <(missing "${required[@]}")
+  mapfile -t want < <(missing "${optional[@]}")
+  if [ $((${#need[@]} + ${#want[@]})) -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "installing Debian packages: ${need[*]} ${want[*]}" >&2
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null || true
+      if [ ${#need[@]} -gt 0 ]; then
+        apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+      fi
+      if [ ${#want[@]} -gt 0 ]; then
+        apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null \
+          || echo "note: could not install ${want[*]}; the tests that need them will skip" >&2
+      fi
+    elif [ ${#need[@]} -gt 0 ]; then
+      echo "missing Debian packages: ${need[*]}; run: sudo apt-get install ${need[*]}" >&2
+      exit 2
+    fi
   fi
 fi
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import importlib.util
 import os
+import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -39,6 +41,10 @@ def _has_display() -> bool:
     if sys.platform in ("win32", "darwin"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _gui_installed() -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in ("PySide6", "ui"))
 
 
 def build_site(site: Path, base_url: str, private_key_path: Path, now: datetime) -> bytes:
@@ -124,14 +130,12 @@ def run_demo(args: argparse.Namespace) -> int:
         state = workdir / "state"
         print(f"Demo feed signed with a fresh key and served at {server.url}/demo-app/feed.json")
         print(f"Config: {config}   (state, log and downloads: {state})")
-        if _has_display() and not args.no_gui:
-            try:
-                from ui.app import main as ui_main
-            except ImportError as exc:
-                print(f"Tray app unavailable ({exc}); running in the terminal.")
-            else:
-                print("Opening the tray app: click “Check for Updates…”. Quit it to end the demo.")
-                return ui_main(["--config", str(config), "--state-dir", str(state)])
+        if _has_display() and not args.no_gui and _gui_installed():
+            # The core never imports the UI: the tray app runs as its own process.
+            print("Opening the tray app: click “Check for Updates…”. Quit it to end the demo.")
+            return subprocess.call(
+                [sys.executable, "-m", "ui", "--config", str(config), "--state-dir", str(state)]
+            )
         from updater.cli import main as cli_main
 
         print("\n$ updater check")
