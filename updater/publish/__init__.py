@@ -1,0 +1,1 @@
+"""Publisher tools: keygen, sign, verify, serve (loopback dev server) and the demo."""

@@ -1,0 +1,213 @@
+"""``updater-publish keygen | sign | verify | serve | demo``: the publisher's tools.
+
+Exit codes: 0 done, 2 usage or configuration error, 4 the feed or payload would not
+verify. ``sign`` refuses any payload a client would refuse, using the client's own
+validator, so a publisher cannot ship a feed that breaks every installed copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from updater.atomic import atomic_write_bytes
+from updater.errors import ConfigError, FeedError
+from updater.feed import format_time, parse_payload, verify_feed
+from updater.limits import DEFAULT_LIMITS
+from updater.model import Feed
+from updater.publish.keys import load_private_key, read_public_key, write_keypair
+from updater.signing import keypair_from_private, parse_envelope, sign_envelope
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_VERIFY = 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="updater-publish", description="Create keys, sign, verify and serve update feeds."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    keygen = sub.add_parser("keygen", help="create a signing key pair")
+    keygen.add_argument("--out", required=True, type=Path, help="folder for the key files")
+    keygen.add_argument("--force", action="store_true", help="overwrite an existing key")
+
+    sign = sub.add_parser("sign", help="wrap a payload in a signed envelope")
+    sign.add_argument(
+        "--key", required=True, action="append", type=Path,
+        help="private key file (repeat to co-sign with the next key during rotation)",
+    )
+    sign.add_argument("payload", type=Path, help="payload JSON (see docs/feed-format.md)")
+    sign.add_argument("--out", required=True, type=Path, help="signed feed to write")
+    sign.add_argument("--previous", type=Path, help="the feed now published (serial must grow)")
+
+    verify = sub.add_parser("verify", help="check a signed feed as a client would")
+    verify.add_argument(
+        "--key", required=True, action="append",
+        help="trusted public key (ed25519:…) or a file holding it; repeatable",
+    )
+    verify.add_argument("feed", type=Path)
+    verify.add_argument("--product", help="expected product id (default: the feed's own)")
+
+    serve = sub.add_parser("serve", help="serve a folder on 127.0.0.1 (development)")
+    serve.add_argument("--dir", required=True, type=Path)
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--tls", action="store_true", help="HTTPS with a generated certificate")
+    serve.add_argument("--cert", type=Path, help="where to write the certificate")
+
+    demo = sub.add_parser("demo", help="run the local end-to-end demo")
+    demo.add_argument("--port", type=int, default=0)
+    demo.add_argument("--dir", type=Path)
+    demo.add_argument("--no-gui", action="store_true")
+    demo.add_argument("--tls", action="store_true")
+    return parser
+
+
+def _read(path: Path, limit: int) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(limit + 1)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _summary(feed: Feed) -> str:
+    lines = [
+        f"product  {feed.product}",
+        f"serial   {feed.serial}",
+        f"expires  {format_time(feed.expires)}",
+        f"digest   {feed.digest}",
+        f"signed   {', '.join(k[:16] for k in feed.keyids) or '(not checked)'}",
+        f"releases {len(feed.releases)}",
+    ]
+    for release in feed.releases:
+        flag = " critical" if release.critical else ""
+        lines.append(f"  {release.version} [{release.channel}{flag}]")
+        for asset in release.assets:
+            lines.append(f"    {asset.platform} {asset.kind} {asset.size} bytes {asset.url}")
+    return "\n".join(lines)
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    public = write_keypair(args.out, overwrite=args.force)
+    print(public)
+    print(
+        f"wrote {args.out / 'private.key'} (keep it secret) and {args.out / 'public.key'}; "
+        "put the line above in [feed] trusted_keys",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _sign(args: argparse.Namespace, now: datetime) -> int:
+    limits = DEFAULT_LIMITS
+    payload = _read(args.payload, limits.max_feed_bytes)
+    keys = [load_private_key(path) for path in args.key]
+    feed = parse_payload(payload, limits=limits)
+    if feed.expires <= now:
+        raise FeedError(
+            f"refusing to sign: expires {format_time(feed.expires)} is already past; "
+            "set a future expiry"
+        )
+    if args.previous is not None:
+        old = parse_payload(parse_envelope(_read(args.previous, limits.max_feed_bytes)).payload)
+        if old.product != feed.product:
+            raise FeedError(
+                f"refusing to sign: product {feed.product!r} differs from the previous "
+                f"feed's {old.product!r}"
+            )
+        if feed.serial <= old.serial:
+            raise FeedError(
+                f"refusing to sign: serial {feed.serial} must be greater than the previous "
+                f"feed's {old.serial}, or clients will refuse it as a rollback"
+            )
+    signed = sign_envelope(payload, keys)
+    publics = [keypair_from_private(key).public for key in keys]
+    checked = verify_feed(
+        signed, trusted_keys=publics, product=feed.product, now=now, floor=None, limits=limits
+    )
+    atomic_write_bytes(args.out, signed, 0o644)
+    print(_summary(checked))
+    print(f"wrote {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, now: datetime) -> int:
+    limits = DEFAULT_LIMITS
+    data = _read(args.feed, limits.max_feed_bytes)
+    keys = [read_public_key(k) for k in args.key]
+    product = args.product
+    if product is None:
+        product = parse_payload(parse_envelope(data, limits).payload, limits=limits).product
+    feed = verify_feed(
+        data, trusted_keys=keys, product=product, now=now, floor=None, limits=limits
+    )
+    print(_summary(feed))
+    print("feed OK", file=sys.stderr)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from updater.publish.serve import FeedServer
+
+    if not args.dir.is_dir():
+        raise ConfigError(f"{args.dir} is not a folder")
+    server = FeedServer(args.dir, port=args.port, tls=args.tls, cert_path=args.cert, verbose=True)
+    try:
+        server.start()
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from None
+    print(server.url + "/", flush=True)
+    if args.tls:
+        print(f"certificate: {server.cert_path} (point [feed] ca_file at it)", file=sys.stderr)
+    print("serving; press Ctrl-C to stop", file=sys.stderr)
+    stop = threading.Event()
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    try:
+        from updater.publish.demo import run_demo
+    except ImportError:
+        raise ConfigError("the demo is not available in this build") from None
+    return int(run_demo(args))
+
+
+def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> int:
+    """Run one command; ``now`` is injectable so tests need not move the clock."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    when = now or datetime.now(UTC)
+    try:
+        if args.command == "keygen":
+            return _keygen(args)
+        if args.command == "sign":
+            return _sign(args, when)
+        if args.command == "verify":
+            return _verify(args, when)
+        if args.command == "serve":
+            return _serve(args)
+        return _demo(args)
+    except FeedError as exc:
+        print(f"updater-publish: {exc.message}", file=sys.stderr)
+        return EXIT_VERIFY
+    except ConfigError as exc:
+        print(f"updater-publish: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"updater-publish: {exc}", file=sys.stderr)
+        return EXIT_USAGE
