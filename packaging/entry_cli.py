@@ -1,0 +1,5 @@
+"""PyInstaller entry point for the command line (``updater``)."""
+
+from updater.cli import main
+
+raise SystemExit(main())
