@@ -18,7 +18,7 @@ from typing import TextIO
 from updater.config import PackagerConfig, load_config
 from updater.driver import UpdateChoice
 from updater.errors import UpdaterError
-from updater.ledger import Ledger, LedgerEntry
+from updater.ledger import Ledger, LedgerEntry, redact_proxy_credentials
 from updater.model import CheckResult, Progress, VerifiedFile
 from updater.paths import Paths
 from updater.request import OutboundRequest
@@ -57,7 +57,7 @@ def _preview_json(request: OutboundRequest) -> dict[str, object]:
     if request.proxy is not None:
         doc["proxy"] = request.proxy.url
         doc["proxy_request_b64"] = base64.b64encode(
-            request.transmissions[0].data
+            redact_proxy_credentials(request.transmissions[0].data)
         ).decode("ascii")
     return doc
 
@@ -264,11 +264,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"A check would send this, and nothing else ({request.url}):\n")
             for t in request.transmissions:
                 out.write(f"  [{t.channel.label}]\n")
-                shown = t.data
-                if request.proxy and request.proxy.username and t.channel.value == "proxy":
-                    shown = b"\r\n".join(
-                        b"Proxy-Authorization: Basic ***" if line.startswith(
-                            b"Proxy-Authorization") else line for line in t.data.split(b"\r\n"))
+                shown = redact_proxy_credentials(t.data)
                 _show_bytes(shown, out)
             out.write("Nothing was sent.\n")
         return 0

@@ -9,8 +9,10 @@ it rotates to ``transmissions.jsonl.1`` ... ``.N``. It is never sent anywhere.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +25,31 @@ from updater.transport.base import Exchange
 
 LOG_NAME = "transmissions.jsonl"
 
+_PROXY_AUTH = re.compile(rb"(?im)^(Proxy-Authorization: *)(\S+) +(\S+)(\r?)$")
+
+
+def redact_proxy_credentials(data: bytes) -> bytes:
+    """Replace proxy credentials with a marker carrying their length and SHA-256 prefix.
+
+    The credentials are the user's own and go only to their proxy; they are kept out of
+    the log and of everything shown, while the digest still lets an auditor match them.
+    """
+
+    def mark(m: re.Match[bytes]) -> bytes:
+        digest = hashlib.sha256(m.group(3)).hexdigest()[:12]
+        return m.group(1) + m.group(2) + b" <redacted %d bytes sha256:%s>" % (
+            len(m.group(3)), digest.encode()) + m.group(4)
+
+    return _PROXY_AUTH.sub(mark, data)
+
+
+def _for_log(sent: tuple[Transmission, ...]) -> tuple[Transmission, ...]:
+    return tuple(
+        Transmission(t.channel, redact_proxy_credentials(t.data))
+        if t.channel is Channel.PROXY else t
+        for t in sent
+    )
+
 
 @dataclass(frozen=True)
 class LedgerEntry:
@@ -32,7 +59,7 @@ class LedgerEntry:
     method: str
     url: str
     proxy: str | None  # proxy address without credentials
-    sent: tuple[Transmission, ...]
+    sent: tuple[Transmission, ...]  # exactly as written, but proxy credentials redacted
     status: int | None
     reason: str
     response_headers: tuple[tuple[str, str], ...]
@@ -123,7 +150,7 @@ class Ledger:
                 method=req.method,
                 url=req.url,
                 proxy=req.proxy.url if req.proxy else None,
-                sent=exchange.sent,
+                sent=_for_log(exchange.sent),
                 status=exchange.status,
                 reason=exchange.reason,
                 response_headers=exchange.response_headers,

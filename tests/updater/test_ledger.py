@@ -94,3 +94,22 @@ def test_clear_removes_history(tmp_path: Path) -> None:
         ledger.record(_exchange())
     ledger.clear()
     assert list(ledger.entries()) == []
+
+
+def test_proxy_credentials_never_reach_the_log(tmp_path: Path) -> None:
+    from updater.request import ProxySpec
+
+    req = build_check_request(
+        load_allowlist(), feed_url="https://updates.example.com/demo-app/feed.json",
+        product="demo-app", version="1.0.0",
+        proxy=ProxySpec("127.0.0.1", 3128, "alice", "s3cret"), max_body=1024,
+    )
+    ledger = Ledger(tmp_path)
+    entry = ledger.record(Exchange(request=req, sent=req.transmissions, status=200))
+    raw = (tmp_path / LOG_NAME).read_bytes()
+    token = req.transmissions[0].data.split(b"Basic ")[1].split(b"\r\n")[0]
+    assert token not in raw and b"s3cret" not in raw
+    connect = entry.sent[0].data
+    assert connect.startswith(b"CONNECT updates.example.com:443 HTTP/1.1\r\n")
+    assert b"Proxy-Authorization: Basic <redacted 16 bytes sha256:" in connect
+    assert entry.sent[1] == req.transmissions[1]  # the origin's bytes are kept exactly
