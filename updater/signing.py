@@ -236,7 +236,7 @@ def parse_envelope(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Envelope:
         doc = strictjson.loads(
             data,
             max_bytes=limits.max_feed_bytes,
-            max_depth=4,
+            max_depth=limits.max_json_depth,
             max_digits=limits.max_number_digits,
         )
     except strictjson.JsonRejected as exc:

@@ -1,0 +1,350 @@
+"""One test per hostile-feed threat of THREATS.md (parse and trust level)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from datetime import timedelta
+
+import pytest
+
+from tests.sim import NOW, PLATFORM, PRODUCT, FeedSimulator
+from updater.errors import ConfigError, FeedError, StaleFeedError
+from updater.feed import (
+    BadSignatureError,
+    MalformedFeedError,
+    ReplayError,
+    RollbackError,
+    TrustFloor,
+    UnsignedError,
+    UntrustedKeyError,
+    WrongProductError,
+    verify_feed,
+)
+from updater.model import Feed
+from updater.signing import generate_keypair, sign_envelope
+from updater.versions import select_update
+
+
+def verify(sim: FeedSimulator, data: bytes | None = None, **kw: object) -> Feed:
+    args: dict[str, object] = {
+        "trusted_keys": [sim.public_key],
+        "product": PRODUCT,
+        "now": NOW,
+        "floor": None,
+    }
+    args.update(kw)
+    return verify_feed(sim.feed_bytes() if data is None else data, **args)  # type: ignore[arg-type]
+
+
+def envelope_doc(sim: FeedSimulator) -> dict[str, object]:
+    doc = json.loads(sim.feed_bytes())
+    assert isinstance(doc, dict)
+    return doc
+
+
+def test_genuine_feed_accepted(sim: FeedSimulator) -> None:
+    feed = verify(sim)
+    assert [r.version for r in feed.releases] == ["1.2.0", "1.4.0"]
+    assert feed.keyids == (sim.signer.keyid,)
+    assert feed.serial == 1
+
+
+# 1
+def test_unsigned_feed_refused(sim: FeedSimulator) -> None:
+    doc = envelope_doc(sim)
+    doc["signatures"] = []
+    with pytest.raises(UnsignedError, match="not signed"):
+        verify(sim, json.dumps(doc).encode())
+    del doc["signatures"]
+    with pytest.raises(UnsignedError, match="not signed"):
+        verify(sim, json.dumps(doc).encode())
+
+
+def test_bare_payload_without_envelope_refused(sim: FeedSimulator) -> None:
+    with pytest.raises(UnsignedError):
+        verify(sim, sim.payload_bytes())
+
+
+# 2
+def test_feed_signed_by_untrusted_key_refused(sim: FeedSimulator) -> None:
+    trusted = generate_keypair().public
+    with pytest.raises(UntrustedKeyError, match="does not trust"):
+        verify(sim, trusted_keys=[trusted])
+
+
+# 3
+def test_flipped_payload_byte_refused(sim: FeedSimulator) -> None:
+    def flip(payload: bytes) -> bytes:
+        i = payload.index(b"1.4.0")
+        return payload[:i] + b"9" + payload[i + 1 :]
+
+    tampered = sim.tamper_payload(sim.feed_bytes(), flip)
+    with pytest.raises(BadSignatureError, match="does not match"):
+        verify(sim, tampered)
+
+
+# 4
+@pytest.mark.parametrize(
+    ("sig", "keyid"),
+    [
+        ("", None),
+        ("not base64 !!", None),
+        (base64.b64encode(b"x" * 63).decode(), None),
+        (base64.b64encode(b"x" * 65).decode(), None),
+        (None, "nothex"),
+        (None, "A" * 64),
+    ],
+    ids=["empty", "not-base64", "63-bytes", "65-bytes", "keyid-not-hex", "keyid-uppercase"],
+)
+def test_malformed_signature_is_clean_feed_error(
+    sim: FeedSimulator, sig: str | None, keyid: str | None
+) -> None:
+    doc = envelope_doc(sim)
+    entry = doc["signatures"][0]  # type: ignore[index]
+    if sig is not None:
+        entry["sig"] = sig
+    if keyid is not None:
+        entry["keyid"] = keyid
+    with pytest.raises(MalformedFeedError, match="signature"):
+        verify(sim, json.dumps(doc).encode())
+
+
+def test_unknown_key_id_refused_as_untrusted(sim: FeedSimulator) -> None:
+    doc = envelope_doc(sim)
+    doc["signatures"][0]["keyid"] = "ab" * 32  # type: ignore[index]
+    with pytest.raises(UntrustedKeyError):
+        verify(sim, json.dumps(doc).encode())
+
+
+# 5
+def test_extra_unknown_signature_ignored_and_duplicate_counts_once(sim: FeedSimulator) -> None:
+    stranger = generate_keypair()
+    sim.extra_signers = [stranger.private, sim.signer.private]  # unknown + duplicate
+    doc = envelope_doc(sim)
+    assert len(doc["signatures"]) == 3  # type: ignore[arg-type]
+    feed = verify(sim)
+    assert feed.keyids == (sim.signer.keyid,)
+
+
+def test_duplicated_bad_signature_does_not_hide_a_good_one(sim: FeedSimulator) -> None:
+    doc = envelope_doc(sim)
+    good = doc["signatures"][0]  # type: ignore[index]
+    bad = dict(good, sig=base64.b64encode(b"\0" * 64).decode())
+    doc["signatures"] = [bad, bad, good]
+    assert verify(sim, json.dumps(doc).encode()).keyids == (sim.signer.keyid,)
+    doc["signatures"] = [bad, bad]
+    with pytest.raises(BadSignatureError):
+        verify(sim, json.dumps(doc).encode())
+
+
+# 6
+def test_feed_for_another_product_refused(sim: FeedSimulator) -> None:
+    sim.product = "other-app"
+    with pytest.raises(WrongProductError, match="another product"):
+        verify(sim)
+
+
+# 7
+def test_duplicate_json_keys_refused(sim: FeedSimulator) -> None:
+    sim.payload_hook = lambda p: p.replace(b'"serial": 1', b'"serial": 9, "serial": 1', 1)
+    with pytest.raises(MalformedFeedError, match="duplicate key"):
+        verify(sim)
+
+
+def test_duplicate_envelope_keys_refused(sim: FeedSimulator) -> None:
+    sim.envelope_hook = lambda e: e.replace(b"{", b'{"payload": "e30=",', 1)
+    with pytest.raises(MalformedFeedError, match="duplicate key"):
+        verify(sim)
+
+
+# 8
+def test_no_trusted_key_is_config_error(sim: FeedSimulator) -> None:
+    with pytest.raises(ConfigError, match="no trusted feed key"):
+        verify(sim, trusted_keys=[])
+    with pytest.raises(ConfigError, match="ed25519"):
+        verify(sim, trusted_keys=["rsa:abc"])
+
+
+# 9
+def test_rollback_refused(sim: FeedSimulator) -> None:
+    old = sim.feed_bytes()
+    sim.bump()
+    new = verify(sim)
+    floor = TrustFloor(new.serial, new.digest)
+    with pytest.raises(RollbackError, match="rollback"):
+        verify(sim, old, floor=floor)
+
+
+# 10
+def test_same_serial_different_content_refused(sim: FeedSimulator) -> None:
+    accepted = verify(sim)
+    sim.add_release("2.0.0")
+    with pytest.raises(ReplayError, match="different content"):
+        verify(sim, floor=TrustFloor(accepted.serial, accepted.digest))
+
+
+def test_same_serial_same_content_accepted(sim: FeedSimulator) -> None:
+    accepted = verify(sim)
+    again = verify(sim, floor=TrustFloor(accepted.serial, accepted.digest))
+    assert again.digest == accepted.digest
+
+
+# 11
+def test_expired_feed_is_stale_not_up_to_date(sim: FeedSimulator) -> None:
+    sim.expires = NOW - timedelta(seconds=1)
+    with pytest.raises(StaleFeedError, match="stale"):
+        verify(sim)
+    sim.expires = NOW + timedelta(days=1)
+    verify(sim)
+    with pytest.raises(StaleFeedError):  # the clock moved forward
+        verify(sim, now=NOW + timedelta(days=2))
+
+
+def test_rollback_reported_before_staleness(sim: FeedSimulator) -> None:
+    sim.expires = NOW - timedelta(days=1)
+    with pytest.raises(RollbackError):
+        verify(sim, floor=TrustFloor(5, None))
+
+
+# 12
+@pytest.mark.parametrize(
+    "serial", ["-1", "1.5", '"7"', "1e3", "true", "null", "99999999999999999999999", "[1]"]
+)
+def test_bad_serial_refused(sim: FeedSimulator, serial: str) -> None:
+    sim.payload_hook = lambda p: p.replace(b'"serial": 1', b'"serial": ' + serial.encode(), 1)
+    with pytest.raises(MalformedFeedError):
+        verify(sim)
+
+
+# 13
+def test_downgrade_never_offered(sim: FeedSimulator) -> None:
+    feed = verify(sim)
+    selection = select_update(
+        feed, current_version="2.0.0", channel="stable", platform=PLATFORM,
+        os_name="linux", os_version="6.5",
+    )
+    assert selection.release is None
+    assert selection.reason == "you are on the newest version (2.0.0)"
+
+
+# 18
+def test_other_platform_or_min_os_not_offered(sim: FeedSimulator) -> None:
+    sim.add_release("1.6.0", platforms=("windows-x86_64",))
+    sim.add_release("1.5.0", min_os={"linux": "7.1"})
+    feed = verify(sim)
+    selection = select_update(
+        feed, current_version="1.0.0", channel="stable", platform=PLATFORM,
+        os_name="linux", os_version="6.5.0",
+    )
+    assert selection.release is not None and selection.release.version == "1.4.0"
+    assert selection.asset is not None and selection.asset.platform == PLATFORM
+
+
+# 19
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://updates.example.com/a.AppImage",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "/relative/a.AppImage",
+        "a.AppImage",
+        "https://user:pw@updates.example.com/a",
+        "https://updates.example.com/a#frag",
+        "ftp://updates.example.com/a",
+        "https:///nohost",
+        "https://updates.example.com/a b",
+    ],
+)
+def test_bad_asset_url_refused(sim: FeedSimulator, url: str) -> None:
+    sim.releases[0]["assets"][0]["url"] = url
+    with pytest.raises(MalformedFeedError, match="url"):
+        verify(sim)
+
+
+def test_loopback_http_asset_url_accepted(sim: FeedSimulator) -> None:
+    sim.releases[0]["assets"][0]["url"] = "http://127.0.0.1:8000/a.AppImage"
+    sim.releases[1]["assets"][0]["url"] = "http://localhost:8000/b.AppImage"
+    assert verify(sim).releases[0].assets[0].url == "http://127.0.0.1:8000/a.AppImage"
+
+
+# 20
+def test_missing_hash_refused(sim: FeedSimulator) -> None:
+    del sim.releases[0]["assets"][0]["sha256"]
+    with pytest.raises(MalformedFeedError, match="no sha256"):
+        verify(sim)
+
+
+@pytest.mark.parametrize("algorithm", ["sha1", "md5", "sha512", "blake2b"])
+def test_unknown_hash_algorithm_refused(sim: FeedSimulator, algorithm: str) -> None:
+    asset = sim.releases[0]["assets"][0]
+    asset[algorithm] = asset.pop("sha256")
+    with pytest.raises(MalformedFeedError, match="unknown hash algorithm"):
+        verify(sim)
+
+
+def test_extra_hash_beside_sha256_refused(sim: FeedSimulator) -> None:
+    sim.releases[0]["assets"][0]["md5"] = "0" * 32
+    with pytest.raises(MalformedFeedError, match="unknown hash algorithm"):
+        verify(sim)
+
+
+# 21
+def test_hostile_release_notes_kept_as_inert_text_or_refused(sim: FeedSimulator) -> None:
+    script = "<script>fetch('https://evil.example')</script>\x07\x1b[31m<img src=x>"
+    sim.releases[1]["notes"] = script
+    assert verify(sim).releases[1].notes == script  # data only; the UI renders it inert
+    sim.releases[1]["notes"] = "x" * 100_001
+    with pytest.raises(MalformedFeedError, match="longer than"):
+        verify(sim)
+
+
+# 25
+def test_oversized_feed_refused_at_cap(sim: FeedSimulator) -> None:
+    sim.releases[1]["notes"] = "x" * 90_000
+    for i in range(12):
+        sim.add_release(f"1.5.{i}", notes="y" * 90_000)
+    data = sim.feed_bytes()
+    assert len(data) > 1024 * 1024
+    with pytest.raises(MalformedFeedError, match="larger than"):
+        verify(sim, data)
+
+
+# 30
+@pytest.mark.parametrize(
+    ("name", "payload"),
+    [
+        ("deep-nesting", b"[" * 100_000 + b"]" * 100_000),
+        ("deep-objects", b'{"a":' * 50_000 + b"1" + b"}" * 50_000),
+        ("5000-digit-int", b'{"serial": ' + b"9" * 5000 + b"}"),
+        ("5000-digit-float", b'{"serial": 1.' + b"9" * 5000 + b"}"),
+        ("huge-exponent", b'{"serial": 1e99999}'),
+        ("nan", b'{"serial": NaN}'),
+        ("infinity", b'{"serial": -Infinity}'),
+        ("lone-surrogate", b'{"product": "\\ud800"}'),
+        ("invalid-utf8", b'{"product": "\xff\xfe"}'),
+        ("bom", b'\xef\xbb\xbf{"product": "demo-app"}'),
+    ],
+)
+def test_pathological_json_is_clean_feed_error_in_bounded_time(
+    sim: FeedSimulator, name: str, payload: bytes
+) -> None:
+    data = sign_envelope(payload, [sim.signer.private])
+    started = time.perf_counter()
+    with pytest.raises(MalformedFeedError):
+        verify(sim, data)
+    assert time.perf_counter() - started < 2.0, name
+
+
+def test_ten_thousand_releases_refused(sim: FeedSimulator) -> None:
+    release = json.dumps(sim.releases[0])
+    body = ",".join([release] * 10_001)
+    payload = (
+        f'{{"product": "{PRODUCT}", "serial": 1, "expires": "2027-01-01T00:00:00Z", '
+        f'"releases": [{body}]}}'
+    ).encode()
+    data = sign_envelope(payload, [sim.signer.private])
+    with pytest.raises(FeedError, match="larger than|more than"):
+        verify(sim, data)
