@@ -1,0 +1,7 @@
+"""``python -m ui``: start the tray app."""
+
+import sys
+
+from ui.app import main
+
+sys.exit(main())

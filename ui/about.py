@@ -1,0 +1,74 @@
+"""About & Privacy: versions, the allowlist's SHA-256 and the statement generated from it."""
+
+from __future__ import annotations
+
+import platform
+
+import PySide6
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.icons import app_icon
+from ui.inert import InertTextBrowser
+
+GLASS_VERSION = "0.1.0"
+
+
+class AboutDialog(QDialog):
+    def __init__(
+        self,
+        *,
+        product_name: str,
+        product_version: str,
+        allowlist_sha256: str,
+        statement_markdown: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("About & Privacy"))
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        icon = QLabel()
+        icon.setPixmap(app_icon().pixmap(56, 56))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        top.addWidget(icon)
+        self.versions = QLabel(
+            self.tr(
+                "<b>%s %s</b><br>Updates by Glass Updater %s<br>"
+                "Python %s · Qt %s · PySide6 %s<br>Allowlist SHA-256: <tt>%s</tt>"
+            )
+            % (
+                _escape(product_name),
+                _escape(product_version),
+                GLASS_VERSION,
+                platform.python_version(),
+                qVersion(),
+                PySide6.__version__,
+                allowlist_sha256,
+            )
+        )
+        self.versions.setTextFormat(Qt.TextFormat.RichText)
+        self.versions.setWordWrap(True)
+        self.versions.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(self.versions, 1)
+        layout.addLayout(top)
+        self.statement = InertTextBrowser(self)
+        self.statement.setAccessibleName(self.tr("Privacy statement"))
+        self.statement.setTabChangesFocus(True)
+        self.statement.set_trusted_markdown(statement_markdown)
+        layout.addWidget(self.statement, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)
+        self.resize(640, 600)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

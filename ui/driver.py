@@ -1,0 +1,305 @@
+"""QtUserDriver: the core's UserDriver, shown as Qt dialogs on the GUI thread.
+
+The flow calls ``show_*`` from worker threads. Every call is queued to the GUI thread
+through a signal, and every reply goes back through the background runner, so neither
+the network nor the disk is ever touched on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QDialog, QStyle, QWidget
+
+from ui.dialogs import (
+    CheckingDialog,
+    DownloadDialog,
+    InstallingDialog,
+    MessageDialog,
+    OpenPayload,
+    ReadyDialog,
+    SendConfirmationDialog,
+    UpdateDialog,
+)
+from updater.driver import UpdateChoice
+from updater.errors import (
+    BusyError,
+    ConfigError,
+    FeedError,
+    InstallError,
+    StaleFeedError,
+    TransportError,
+    UpdaterError,
+    VerificationError,
+)
+from updater.ledger import LedgerEntry
+from updater.model import CheckResult, Progress, VerifiedFile
+from updater.request import OutboundRequest
+from updater.transport.base import CancelToken
+
+log = logging.getLogger(__name__)
+Job = Callable[[], None]
+
+
+class BackgroundRunner(QObject):
+    """``run_in_background`` for the flow: a private thread pool, never the GUI thread."""
+
+    def __init__(self, parent: QObject | None = None, threads: int = 2) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self.failures: list[str] = []
+
+    def __call__(self, job: Job) -> None:
+        def guarded() -> None:
+            try:
+                job()
+            except BaseException:  # a bug in a job must not vanish silently
+                text = traceback.format_exc()
+                self.failures.append(text)
+                log.error("background job failed:\n%s", text)
+
+        self.pool.start(guarded)
+
+    def wait(self, msecs: int = 5000) -> bool:
+        return bool(self.pool.waitForDone(msecs))
+
+
+def describe_error(error: UpdaterError, product: str) -> tuple[str, str, str]:
+    """(title, heading, what to do) for an error, in plain words."""
+    if isinstance(error, StaleFeedError):
+        return (
+            "Update information is stale",
+            "Update information is stale",
+            f"The publisher's signed update list has expired, so it cannot tell whether "
+            f"{product} is up to date. Nothing was changed. Check that this computer's date "
+            f"and time are right, then try again later; if it persists, tell the publisher.",
+        )
+    if isinstance(error, VerificationError):
+        return (
+            "Download refused",
+            "The download did not match what the publisher signed",
+            "The file was deleted and nothing was installed. Try again later.",
+        )
+    if isinstance(error, FeedError):
+        return (
+            "Update information refused",
+            "The update information could not be trusted",
+            "Nothing was downloaded, installed or changed. If this persists, tell the "
+            "publisher: the update server may be misconfigured or tampered with.",
+        )
+    if isinstance(error, BusyError):
+        return (
+            "Already checking",
+            "A check or download is already in progress",
+            "Wait for it to finish, then try again.",
+        )
+    if isinstance(error, TransportError):
+        return (
+            "Could not check for updates",
+            "The update server could not be reached",
+            "Nothing was changed. Check your internet connection and the proxy in "
+            "Settings…, then try again.",
+        )
+    if isinstance(error, InstallError):
+        return (
+            "Could not install",
+            "The update could not be installed",
+            f"{product} was left as it was. You can download the update again later.",
+        )
+    if isinstance(error, ConfigError):
+        return (
+            "Nothing was sent",
+            "The update settings are not valid",
+            "Nothing was sent. Fix the setting named above (Settings…) or contact the "
+            "publisher.",
+        )
+    return ("Update failed", "Something went wrong", "Nothing was changed. Try again later.")
+
+
+class QtUserDriver(QObject):
+    """Implements updater.driver.UserDriver; thread-safe, non-blocking."""
+
+    shown = Signal(str, object)  # (dialog kind, dialog): for tests and accessibility tools
+    finished = Signal()  # the flow ended (dismiss)
+    _post = Signal(object)
+
+    def __init__(
+        self,
+        *,
+        product_name: str,
+        open_payload: OpenPayload,
+        runner: Callable[[Job], None],
+        parent_widget: QWidget | None = None,
+    ) -> None:
+        super().__init__()
+        self._product = product_name
+        self._open_payload = open_payload
+        self._runner = runner
+        self._parent_widget = parent_widget
+        self.transient: QDialog | None = None  # checking / downloading / installing
+        self.dialogs: list[QDialog] = []  # every dialog shown, newest last
+        self._post.connect(self._on_post, Qt.ConnectionType.QueuedConnection)
+
+    # ------------------------------------------------------------------ plumbing
+
+    @Slot(object)
+    def _on_post(self, fn: Job) -> None:
+        fn()
+
+    def _later(self, fn: Job) -> None:
+        self._post.emit(fn)
+
+    def _in_background(self, fn: Job) -> None:
+        self._runner(fn)
+
+    def _present(self, kind: str, dialog: QDialog, transient: bool = False) -> None:
+        if transient:
+            self._close_transient()
+            self.transient = dialog
+        self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dialog]
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        self.shown.emit(kind, dialog)
+
+    def _close_transient(self) -> None:
+        if self.transient is not None:
+            self.transient.hide()
+            self.transient.deleteLater()
+            self.transient = None
+
+    def _message(
+        self,
+        kind: str,
+        *,
+        title: str,
+        heading: str,
+        body: str,
+        advice: str = "",
+        icon: QStyle.StandardPixmap,
+        entries: Sequence[LedgerEntry],
+    ) -> None:
+        self._close_transient()
+        dialog = MessageDialog(
+            title=title,
+            heading=heading,
+            body=body,
+            advice=advice,
+            icon=icon,
+            entries=entries,
+            open_payload=self._open_payload,
+            parent=self._parent_widget,
+        )
+        self._present(kind, dialog)
+
+    # ------------------------------------------------------------------ UserDriver
+
+    def show_send_confirmation(
+        self, request: OutboundRequest, reply: Callable[[bool], None]
+    ) -> None:
+        def show() -> None:
+            dialog = SendConfirmationDialog(
+                request, lambda ok: self._in_background(lambda: reply(ok)), self._parent_widget
+            )
+            self._present("confirm-send", dialog)
+
+        self._later(show)
+
+    def show_checking(self, cancel: CancelToken) -> None:
+        self._later(
+            lambda: self._present(
+                "checking", CheckingDialog(cancel, self._parent_widget), transient=True
+            )
+        )
+
+    def show_up_to_date(self, result: CheckResult) -> None:
+        self._later(
+            lambda: self._message(
+                "up-to-date",
+                title=self.tr("No Update Available"),
+                heading=self.tr("You're up to date (version %s)") % result.current_version,
+                body=result.reason,
+                icon=QStyle.StandardPixmap.SP_DialogApplyButton,
+                entries=result.entries,
+            )
+        )
+
+    def show_update_found(
+        self, result: CheckResult, reply: Callable[[UpdateChoice], None]
+    ) -> None:
+        def show() -> None:
+            self._close_transient()
+            dialog = UpdateDialog(
+                result,
+                self._product,
+                lambda choice: self._in_background(lambda: reply(choice)),
+                self._open_payload,
+                self._parent_widget,
+            )
+            self._present("update-found", dialog)
+
+        self._later(show)
+
+    def show_download_progress(self, progress: Progress, cancel: CancelToken) -> None:
+        def show() -> None:
+            dialog = self.transient
+            if not isinstance(dialog, DownloadDialog):
+                dialog = DownloadDialog(cancel, self._parent_widget)
+                self._present("downloading", dialog, transient=True)
+            dialog.set_progress(progress, cancel)
+
+        self._later(show)
+
+    def show_ready_to_install(
+        self, verified: VerifiedFile, reply: Callable[[bool], None]
+    ) -> None:
+        def show() -> None:
+            self._close_transient()
+            dialog = ReadyDialog(
+                verified,
+                self._product,
+                lambda go: self._in_background(lambda: reply(go)),
+                self._parent_widget,
+            )
+            self._present("ready", dialog)
+
+        self._later(show)
+
+    def show_installing(self, verified: VerifiedFile) -> None:
+        self._later(
+            lambda: self._present(
+                "installing", InstallingDialog(verified, self._parent_widget), transient=True
+            )
+        )
+
+    def show_error(self, error: UpdaterError, entries: Sequence[LedgerEntry]) -> None:
+        title, heading, advice = describe_error(error, self._product)
+        kind = "stale" if isinstance(error, StaleFeedError) else "error"
+        icon = (
+            QStyle.StandardPixmap.SP_MessageBoxWarning
+            if isinstance(error, StaleFeedError | BusyError)
+            else QStyle.StandardPixmap.SP_MessageBoxCritical
+        )
+        message = str(error)
+        self._later(
+            lambda: self._message(
+                kind,
+                title=self.tr(title),
+                heading=self.tr(heading),
+                body=message,
+                advice=self.tr(advice),
+                icon=icon,
+                entries=tuple(entries),
+            )
+        )
+
+    def dismiss(self) -> None:
+        def done() -> None:
+            self._close_transient()
+            self.finished.emit()
+
+        self._later(done)

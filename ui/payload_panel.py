@@ -1,0 +1,483 @@
+"""What Is Sent…: the exact next request before any check, and every exchange since.
+
+Nothing here opens a connection: the preview is the request builder's output, the history
+is the local ledger. Disk reads and writes go through the background runner.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.text import human_bytes, visible_text
+from ui.widgets import ByteView, TransmissionsView
+from updater.allowlist import Allowlist
+from updater.errors import UpdaterError
+from updater.ledger import Ledger, LedgerEntry
+from updater.request import OutboundRequest
+from updater.settings import SettingsStore
+
+Job = Callable[[], None]
+
+
+class PanelSource(Protocol):
+    """What the panel reads: the Updater façade satisfies it."""
+
+    allowlist: Allowlist
+    ledger: Ledger
+    settings: SettingsStore
+
+    def preview(self) -> OutboundRequest: ...
+
+
+@dataclass(frozen=True)
+class PanelData:
+    preview: OutboundRequest | None
+    preview_error: str | None
+    entries: tuple[LedgerEntry, ...]
+    ask_before_check: bool
+    allowlist_sha256: str
+
+
+EXPORTS = {
+    "har": ("HAR 1.2 (*.har)", ".har"),
+    "http": ("Raw HTTP (*.http)", ".http"),
+    "json": ("JSON (*.json)", ".json"),
+}
+
+
+def export_bytes(fmt: str, entries: Sequence[LedgerEntry]) -> bytes:
+    from updater import export
+
+    if fmt == "har":
+        return json.dumps(export.to_har(entries), indent=2).encode() + b"\n"
+    if fmt == "http":
+        return export.to_raw_http(entries)
+    if fmt == "json":
+        return json.dumps(export.to_json(entries), indent=2).encode() + b"\n"
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def request_text(entry: LedgerEntry) -> str:
+    return "".join(f"[{t.channel.label}]\n{visible_text(t.data)}\n" for t in entry.sent)
+
+
+def diff_entries(previous: LedgerEntry, current: LedgerEntry) -> str:
+    lines = difflib.unified_diff(
+        request_text(previous).splitlines(keepends=True),
+        request_text(current).splitlines(keepends=True),
+        fromfile=f"{previous.id} ({previous.kind})",
+        tofile=f"{current.id} ({current.kind})",
+    )
+    text = "".join(lines)
+    return text or "The two requests are byte-for-byte identical.\n"
+
+
+def _item(text: str, tooltip: str | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    if tooltip:
+        item.setToolTip(tooltip)
+    return item
+
+
+class PayloadPanel(QWidget):
+    loaded = Signal(object)  # PanelData, emitted from the worker, delivered on the GUI thread
+    exported = Signal(str, str)  # (path, error or "")
+    settings_saved = Signal(bool)
+    _history_cleared = Signal()
+
+    def __init__(
+        self,
+        source: Callable[[], PanelSource],
+        runner: Callable[[Job], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self._source = source
+        self._runner = runner
+        self.data: PanelData | None = None
+        self.entries: tuple[LedgerEntry, ...] = ()
+        self._pending_entry: str | None = None
+        self.setWindowTitle(self.tr("What Is Sent"))
+        self.resize(860, 620)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Next request and history"))
+        self.tabs.addTab(self._build_preview_tab(), self.tr("Next Request"))
+        self.tabs.addTab(self._build_history_tab(), self.tr("History"))
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(close)
+        QShortcut(QKeySequence.StandardKey.Close, self, self.close)
+        self.loaded.connect(self._on_loaded)
+        self.exported.connect(self._on_exported)
+
+    # ------------------------------------------------------------------ building
+
+    def _build_preview_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.preview_intro = QLabel(self.tr("Reading the allowlist…"))
+        self.preview_intro.setWordWrap(True)
+        self.preview_intro.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.preview_intro)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.preview_bytes = TransmissionsView()
+        self.preview_bytes.setAccessibleName(self.tr("Exact bytes of the next request"))
+        split.addWidget(self.preview_bytes)
+        self.fields = QTableWidget(0, 4)
+        self.fields.setHorizontalHeaderLabels(
+            [self.tr("Field"), self.tr("Where"), self.tr("Value"), self.tr("Purpose")]
+        )
+        self.fields.setAccessibleName(self.tr("Fields of the next request and their purpose"))
+        self.fields.verticalHeader().setVisible(False)
+        self.fields.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.fields.setTabKeyNavigation(False)
+        header = self.fields.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.fields.setWordWrap(True)
+        split.addWidget(self.fields)
+        split.setSizes([260, 200])
+        layout.addWidget(split, 1)
+        self.allowlist_label = QLabel()
+        self.allowlist_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.allowlist_label.setWordWrap(True)
+        layout.addWidget(self.allowlist_label)
+        row = QHBoxLayout()
+        self.ask = QCheckBox(self.tr("Ask before every check (show these bytes and wait for Send)"))
+        self.ask.setAccessibleName(self.tr("Ask before every check"))
+        self.ask.setEnabled(False)
+        self.ask.toggled.connect(self._ask_toggled)
+        row.addWidget(self.ask, 1)
+        self.copy_preview = QPushButton(self.tr("Copy"))
+        self.copy_preview.setAccessibleName(self.tr("Copy the next request's bytes"))
+        self.copy_preview.clicked.connect(self._copy_preview)
+        row.addWidget(self.copy_preview)
+        layout.addLayout(row)
+        return page
+
+    def _build_history_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.history = QTableWidget(0, 7)
+        self.history.setHorizontalHeaderLabels(
+            [
+                self.tr("Time"),
+                self.tr("Kind"),
+                self.tr("URL"),
+                self.tr("Status"),
+                self.tr("Received"),
+                self.tr("Duration"),
+                self.tr("Outcome"),
+            ]
+        )
+        self.history.setAccessibleName(self.tr("History of requests sent"))
+        self.history.verticalHeader().setVisible(False)
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.history.setTabKeyNavigation(False)
+        hh = self.history.horizontalHeader()
+        for col in range(6):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        self.history.itemSelectionChanged.connect(self._selection_changed)
+        split.addWidget(self.history)
+        detail = QWidget()
+        dl = QVBoxLayout(detail)
+        dl.setContentsMargins(0, 0, 0, 0)
+        self.entry_summary = QLabel(self.tr("No request has been sent yet."))
+        self.entry_summary.setWordWrap(True)
+        self.entry_summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.entry_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        dl.addWidget(self.entry_summary)
+        self.entry_bytes = TransmissionsView()
+        self.entry_bytes.setAccessibleName(self.tr("Exact bytes sent in the selected exchange"))
+        dl.addWidget(self.entry_bytes, 1)
+        split.addWidget(detail)
+        split.setSizes([200, 300])
+        layout.addWidget(split, 1)
+        row = QHBoxLayout()
+        self.copy_entry = QPushButton(self.tr("Copy"))
+        self.copy_entry.setAccessibleName(self.tr("Copy the selected exchange's bytes"))
+        self.copy_entry.clicked.connect(self._copy_entry)
+        self.compare = QPushButton(self.tr("Compare with Previous"))
+        self.compare.setAccessibleName(self.tr("Compare with the previous request"))
+        self.compare.clicked.connect(self.show_compare)
+        row.addWidget(self.copy_entry)
+        row.addWidget(self.compare)
+        row.addStretch(1)
+        self.export_buttons: dict[str, QPushButton] = {}
+        labels = (("har", "Export HAR…"), ("http", "Export .http…"), ("json", "Export JSON…"))
+        for fmt, label in labels:
+            button = QPushButton(self.tr(label))
+            button.setAccessibleName(self.tr(label.rstrip("…")))
+            button.clicked.connect(lambda _=False, f=fmt: self._ask_export(f))
+            row.addWidget(button)
+            self.export_buttons[fmt] = button
+        layout.addLayout(row)
+        self._update_history_buttons()
+        return page
+
+    # ------------------------------------------------------------------ loading
+
+    def refresh(self) -> None:
+        """Re-read the preview, the ledger and the settings, off the GUI thread."""
+
+        def load() -> None:
+            source = self._source()
+            preview: OutboundRequest | None = None
+            error: str | None = None
+            try:
+                preview = source.preview()
+            except UpdaterError as exc:
+                error = str(exc)
+            self.loaded.emit(
+                PanelData(
+                    preview=preview,
+                    preview_error=error,
+                    entries=tuple(source.ledger.entries()),
+                    ask_before_check=source.settings.load().ask_before_check,
+                    allowlist_sha256=source.allowlist.sha256,
+                )
+            )
+
+        self._runner(load)
+
+    def open_at(self, entry_id: str | None = None) -> None:
+        """Show the panel; with an entry id, at that exchange in the history."""
+        self._pending_entry = entry_id
+        if entry_id is not None:
+            self.tabs.setCurrentIndex(1)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.refresh()
+
+    def _on_loaded(self, data: PanelData) -> None:
+        self.data = data
+        self._show_preview(data)
+        self._show_history(data.entries)
+        self.ask.blockSignals(True)
+        self.ask.setChecked(data.ask_before_check)
+        self.ask.blockSignals(False)
+        self.ask.setEnabled(True)
+        self.allowlist_label.setText(self.tr("Allowlist SHA-256: %s") % data.allowlist_sha256)
+
+    def _show_preview(self, data: PanelData) -> None:
+        request = data.preview
+        self.fields.setRowCount(0)
+        if request is None:
+            self.preview_intro.setText(
+                self.tr("A check would send nothing: %s") % (data.preview_error or "")
+            )
+            self.preview_bytes.set_transmissions(())
+            return
+        proxy = self.tr(", through the proxy %s") % request.proxy.url if request.proxy else ""
+        self.preview_intro.setText(
+            self.tr(
+                "Nothing has been sent. These are the exact bytes the next check will send "
+                "to %s%s, and nothing else."
+            )
+            % (request.url, proxy)
+        )
+        self.preview_bytes.set_transmissions(request.transmissions)
+        self.fields.setRowCount(len(request.fields))
+        for row, f in enumerate(request.fields):
+            where = f.where.value + (f" {f.key}" if f.key else "")
+            value = f.value
+            if f.name == "proxy_authorization":
+                value = self.tr("(your proxy credentials, sent only to the proxy)")
+            self.fields.setItem(row, 0, _item(f.name))
+            self.fields.setItem(row, 1, _item(where))
+            self.fields.setItem(row, 2, _item(value))
+            self.fields.setItem(row, 3, _item(f.purpose, f.purpose))
+        self.fields.resizeRowsToContents()
+
+    def _show_history(self, entries: tuple[LedgerEntry, ...]) -> None:
+        wanted = self._pending_entry or self.selected_entry_id()
+        self.entries = tuple(reversed(entries))  # newest first
+        self.history.setRowCount(len(self.entries))
+        for row, e in enumerate(self.entries):
+            when = datetime.fromtimestamp(e.time).strftime("%Y-%m-%d %H:%M:%S")
+            status = str(e.status) if e.status is not None else self.tr("no response")
+            values = [
+                when,
+                e.kind,
+                e.url,
+                status,
+                human_bytes(e.bytes_received),
+                f"{e.duration * 1000:.0f} ms",
+                e.outcome or (e.error or ""),
+            ]
+            for col, value in enumerate(values):
+                self.history.setItem(row, col, _item(value, value if col in (2, 6) else None))
+        target = next((i for i, e in enumerate(self.entries) if e.id == wanted), 0)
+        if self.entries:
+            self.history.selectRow(target)
+        self._pending_entry = None
+        self._selection_changed()
+
+    # ------------------------------------------------------------------ history
+
+    def selected_entry(self) -> LedgerEntry | None:
+        rows = self.history.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.entries):
+            return None
+        return self.entries[rows[0].row()]
+
+    def selected_entry_id(self) -> str | None:
+        entry = self.selected_entry()
+        return entry.id if entry else None
+
+    def previous_of(self, entry: LedgerEntry) -> LedgerEntry | None:
+        index = self.entries.index(entry)
+        older = self.entries[index + 1 :]
+        return next((e for e in older if e.kind == entry.kind), older[0] if older else None)
+
+    def _selection_changed(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            self.entry_summary.setText(self.tr("No request has been sent yet."))
+            self.entry_bytes.set_transmissions(())
+        else:
+            via = self.tr(" via proxy %s") % entry.proxy if entry.proxy else ""
+            status = (
+                f"{entry.status} {entry.reason}".strip()
+                if entry.status is not None
+                else self.tr("no response")
+            )
+            headers = "; ".join(f"{k}: {v}" for k, v in entry.response_headers[:12])
+            self.entry_summary.setText(
+                self.tr(
+                    "%s %s%s — answer: %s, %s received in %.0f ms from %s. Outcome: %s\n"
+                    "Response headers: %s"
+                )
+                % (
+                    entry.method,
+                    entry.url,
+                    via,
+                    status,
+                    human_bytes(entry.bytes_received),
+                    entry.duration * 1000,
+                    entry.remote or "?",
+                    entry.outcome or entry.error or "",
+                    headers or "-",
+                )
+            )
+            self.entry_bytes.set_transmissions(entry.sent)
+        self._update_history_buttons()
+
+    def _update_history_buttons(self) -> None:
+        entry = self.selected_entry()
+        self.copy_entry.setEnabled(entry is not None)
+        self.compare.setEnabled(entry is not None and self.previous_of(entry) is not None)
+        for button in self.export_buttons.values():
+            button.setEnabled(bool(self.entries))
+
+    def compare_text(self) -> str:
+        entry = self.selected_entry()
+        previous = self.previous_of(entry) if entry else None
+        if entry is None or previous is None:
+            return ""
+        return diff_entries(previous, entry)
+
+    def show_compare(self) -> QDialog | None:
+        text = self.compare_text()
+        if not text:
+            return None
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("Compare with Previous Request"))
+        view = ByteView(self.tr("Differences between the two requests"), dialog)
+        view.setPlainText(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.close)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(view)
+        layout.addWidget(buttons)
+        dialog.resize(640, 400)
+        dialog.show()
+        self.compare_dialog = dialog
+        return dialog
+
+    def _copy_entry(self) -> None:
+        entry = self.selected_entry()
+        if entry is not None:
+            data = b"".join(t.data for t in entry.sent)
+            QGuiApplication.clipboard().setText(data.decode("latin-1"))
+
+    def _copy_preview(self) -> None:
+        if self.data is not None and self.data.preview is not None:
+            data = b"".join(t.data for t in self.data.preview.transmissions)
+            QGuiApplication.clipboard().setText(data.decode("latin-1"))
+
+    # ------------------------------------------------------------------ settings, export
+
+    def _ask_toggled(self, on: bool) -> None:
+        def save() -> None:
+            store = self._source().settings
+            store.save(replace(store.load(), ask_before_check=on))
+            self.settings_saved.emit(on)
+
+        self._runner(save)
+
+    def _ask_export(self, fmt: str) -> None:
+        label, suffix = EXPORTS[fmt]
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export History"), f"glass-updater-history{suffix}", self.tr(label)
+        )
+        if path:
+            self.export_to(fmt, Path(path))
+
+    def export_to(self, fmt: str, path: Path) -> None:
+        """Write the whole history in ``fmt`` (har, http, json), off the GUI thread."""
+        entries = tuple(reversed(self.entries))  # oldest first, as in the ledger
+
+        def write() -> None:
+            from updater.atomic import atomic_write_bytes
+
+            try:
+                atomic_write_bytes(path, export_bytes(fmt, entries))
+            except OSError as exc:
+                self.exported.emit(str(path), f"{exc.strerror or exc}")
+                return
+            self.exported.emit(str(path), "")
+
+        self._runner(write)
+
+    def _on_exported(self, path: str, error: str) -> None:
+        if error:
+            self.entry_summary.setText(self.tr("Could not export to %s: %s") % (path, error))
+        else:
+            self.entry_summary.setText(self.tr("Exported the history to %s") % path)

@@ -1,0 +1,227 @@
+"""Settings…: channel, proxy, ask-before-check, clear history. Stored locally, never sent.
+
+Proxy credentials are typed into a password field and stored in the local settings file
+only; wherever the proxy is shown, it is shown without them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import quote, unquote, urlsplit
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.text import hide_credentials
+from updater.config import CHANNELS
+from updater.settings import UserSettings
+
+Job = Callable[[], None]
+
+
+def proxy_setting(mode: str, host: str, port: int, user: str, password: str) -> str | None:
+    """The UserSettings.proxy string for the dialog's choice (None: packager default)."""
+    if mode in ("system", "none"):
+        return mode
+    if mode != "manual" or not host.strip():
+        return None
+    cred = ""
+    if user:
+        cred = quote(user, safe="") + (":" + quote(password, safe="") if password else "") + "@"
+    return f"http://{cred}{host.strip()}:{port}"
+
+
+def split_proxy(setting: str | None) -> tuple[str, str, int, str, str]:
+    """(mode, host, port, user, password) from a stored setting."""
+    if setting in (None, ""):
+        return "default", "", 8080, "", ""
+    if setting in ("system", "none"):
+        return setting, "", 8080, "", ""
+    try:
+        parts = urlsplit(setting)
+        port = parts.port or 8080
+    except ValueError:
+        return "default", "", 8080, "", ""
+    return (
+        "manual",
+        parts.hostname or "",
+        port,
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
+    )
+
+
+class SettingsDialog(QDialog):
+    saved = Signal(object)  # UserSettings, after it was written
+    history_cleared = Signal()
+
+    def __init__(
+        self,
+        *,
+        current: UserSettings,
+        default_channel: str,
+        default_proxy: str,
+        save: Callable[[UserSettings], None],
+        clear_history: Callable[[], None],
+        runner: Callable[[Job], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings"))
+        self._save = save
+        self._clear_history = clear_history
+        self._runner = runner
+        layout = QVBoxLayout(self)
+
+        note = QLabel(self.tr("These settings are stored on this computer only and never sent."))
+        note.setWordWrap(True)
+        layout.addWidget(note)
+
+        form = QFormLayout()
+        self.channel = QComboBox()
+        self.channel.setAccessibleName(self.tr("Update channel"))
+        self.channel.addItem(self.tr("Publisher default (%s)") % default_channel, None)
+        for ch in CHANNELS:
+            self.channel.addItem(ch.capitalize(), ch)
+        self.channel.setCurrentIndex(max(0, self.channel.findData(current.channel)))
+        form.addRow(self.tr("&Channel:"), self.channel)
+        layout.addLayout(form)
+
+        box = QGroupBox(self.tr("Proxy"))
+        box_layout = QVBoxLayout(box)
+        self.proxy_mode = QButtonGroup(self)
+        shown_default = hide_credentials(default_proxy)
+        self.radios: dict[str, QRadioButton] = {}
+        for mode, label in (
+            ("default", self.tr("Publisher default (%s)") % shown_default),
+            ("system", self.tr("Use the system proxy settings")),
+            ("none", self.tr("No proxy")),
+            ("manual", self.tr("Manual HTTP proxy:")),
+        ):
+            radio = QRadioButton(label)
+            radio.setAccessibleName(label)
+            self.proxy_mode.addButton(radio)
+            self.radios[mode] = radio
+            box_layout.addWidget(radio)
+        manual = QFormLayout()
+        mode, host, port, user, password = split_proxy(current.proxy)
+        self.host = QLineEdit(host)
+        self.host.setPlaceholderText("proxy.example.com")
+        self.host.setAccessibleName(self.tr("Proxy host"))
+        self.port = QSpinBox()
+        self.port.setRange(1, 65535)
+        self.port.setValue(port)
+        self.port.setAccessibleName(self.tr("Proxy port"))
+        self.user = QLineEdit(user)
+        self.user.setAccessibleName(self.tr("Proxy user name (optional)"))
+        self.password = QLineEdit(password)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Proxy password (optional)"))
+        manual.addRow(self.tr("&Host:"), self.host)
+        manual.addRow(self.tr("&Port:"), self.port)
+        manual.addRow(self.tr("&User:"), self.user)
+        manual.addRow(self.tr("Pass&word:"), self.password)
+        box_layout.addLayout(manual)
+        creds = QLabel(
+            self.tr("Credentials are sent only to the proxy, never to the update server.")
+        )
+        creds.setWordWrap(True)
+        box_layout.addWidget(creds)
+        layout.addWidget(box)
+        self.radios[mode].setChecked(True)
+        for radio in self.radios.values():
+            radio.toggled.connect(self._update_enabled)
+        self._update_enabled()
+
+        self.ask = QCheckBox(self.tr("&Ask before every check (show the exact bytes first)"))
+        self.ask.setChecked(current.ask_before_check)
+        self.ask.setAccessibleName(self.tr("Ask before every check"))
+        layout.addWidget(self.ask)
+
+        self.clear = QPushButton(self.tr("Clear History…"))
+        self.clear.setAccessibleName(self.tr("Clear the local history of requests"))
+        self.clear.setAutoDefault(False)
+        self.clear.clicked.connect(self._confirm_clear)
+        layout.addWidget(self.clear, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setVisible(False)
+        layout.addWidget(self.error)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(440)
+
+    def mode(self) -> str:
+        return next(m for m, r in self.radios.items() if r.isChecked())
+
+    def _update_enabled(self) -> None:
+        manual = self.mode() == "manual"
+        for w in (self.host, self.port, self.user, self.password):
+            w.setEnabled(manual)
+
+    def settings(self) -> UserSettings:
+        return UserSettings(
+            channel=self.channel.currentData(),
+            proxy=proxy_setting(
+                self.mode(),
+                self.host.text(),
+                self.port.value(),
+                self.user.text(),
+                self.password.text(),
+            ),
+            ask_before_check=self.ask.isChecked(),
+        )
+
+    def apply(self) -> None:
+        if self.mode() == "manual" and not self.host.text().strip():
+            self.error.setText(self.tr("Enter the proxy's host name, or choose another option."))
+            self.error.setVisible(True)
+            self.host.setFocus()
+            return
+        chosen = self.settings()
+
+        def save() -> None:
+            self._save(chosen)
+            self.saved.emit(chosen)
+
+        self._runner(save)
+        self.accept()
+
+    def _confirm_clear(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Clear History"),
+            self.tr("Delete the local record of every request sent? This cannot be undone."),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.clear_history_now()
+
+    def clear_history_now(self) -> None:
+        def clear() -> None:
+            self._clear_history()
+            self.history_cleared.emit()
+
+        self._runner(clear)

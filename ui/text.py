@@ -1,0 +1,85 @@
+"""Pure text helpers for showing bytes and untrusted text: no Qt, easy to test."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_NOTES_CHARS = 20_000
+# Bidi overrides and isolates can make text read differently from what it is.
+_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
+_MD_IMAGE_REF = re.compile(r"!\[([^\]\n]*)\]\[[^\]\n]*\]")
+
+
+def strip_controls(text: str) -> str:
+    """Drop control characters (keeping newline and tab) and bidi overrides."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_BIDI)
+    return "".join(
+        c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")
+    )
+
+
+def safe_notes(markdown: str, limit: int = MAX_NOTES_CHARS) -> str:
+    """Release notes made safe to render: no controls, no images, bounded length.
+
+    Images are turned into their alt text so the renderer is never asked for any URL.
+    """
+    text = strip_controls(markdown[: limit * 2])
+    text = _MD_IMAGE.sub(lambda m: f"[image: {m.group(1)}]", text)
+    text = _MD_IMAGE_REF.sub(lambda m: f"[image: {m.group(1)}]", text)
+    if len(text) > limit:
+        text = text[:limit].rstrip() + "\n\n…"
+    return text
+
+
+def visible_text(data: bytes) -> str:
+    """Bytes as text with every CR and LF shown (``\\r\\n``) and other bytes escaped."""
+    out: list[str] = []
+    for b in data:
+        if b == 0x0D:
+            out.append("\\r")
+        elif b == 0x0A:
+            out.append("\\n\n")
+        elif 0x20 <= b <= 0x7E:
+            out.append(chr(b))
+        else:
+            out.append(f"\\x{b:02x}")
+    return "".join(out)
+
+
+def hexdump(data: bytes, width: int = 16) -> str:
+    lines = []
+    for offset in range(0, len(data), width):
+        chunk = data[offset : offset + width]
+        hexes = " ".join(f"{b:02x}" for b in chunk)
+        text = "".join(chr(b) if 0x20 <= b <= 0x7E else "." for b in chunk)
+        lines.append(f"{offset:08x}  {hexes:<{width * 3 - 1}}  |{text}|")
+    return "\n".join(lines)
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if abs(n) < 1024 or unit == "GB":
+            return f"{int(n)} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"  # pragma: no cover
+
+
+def human_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {sec:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def hide_credentials(proxy: str) -> str:
+    """A proxy setting as it may be shown: ``http://user:pass@h:p`` becomes ``http://h:p``."""
+    scheme, sep, rest = proxy.partition("://")
+    if not sep:
+        return proxy
+    return f"{scheme}://{rest.rsplit('@', 1)[-1]}"

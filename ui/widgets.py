@@ -1,0 +1,78 @@
+"""Small shared widgets: monospace byte views, button rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QPlainTextEdit,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.text import hexdump, visible_text
+from updater.request import Transmission
+
+
+def mono_font() -> QFont:
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+class ByteView(QPlainTextEdit):
+    """Read-only monospace text, for bytes shown as text or hex."""
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFont(mono_font())
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setAccessibleName(accessible_name)
+        self.setTabChangesFocus(True)
+
+
+class TransmissionView(QWidget):
+    """One run of bytes (one channel), as escaped text and as a hex dump."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data = b""
+        self.tabs = QTabWidget(self)
+        self.text = ByteView(self.tr("%s as text") % title)
+        self.hex = ByteView(self.tr("%s as hexadecimal") % title)
+        self.tabs.addTab(self.text, self.tr("Text"))
+        self.tabs.addTab(self.hex, self.tr("Hex"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+
+    def set_bytes(self, data: bytes) -> None:
+        self.data = data
+        self.text.setPlainText(visible_text(data))
+        self.hex.setPlainText(hexdump(data))
+
+
+class TransmissionsView(QTabWidget):
+    """Every run of bytes of one request, one tab per channel (to proxy, inside TLS)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(self.tr("Bytes sent, per channel"))
+        self.views: list[TransmissionView] = []
+
+    def set_transmissions(self, transmissions: Sequence[Transmission]) -> None:
+        self.clear()
+        self.views = []
+        for t in transmissions:
+            view = TransmissionView(t.channel.label, self)
+            view.set_bytes(t.data)
+            self.views.append(view)
+            self.addTab(view, f"{t.channel.label} ({len(t.data)} bytes)")
+        if not transmissions:
+            empty = TransmissionView(self.tr("nothing"), self)
+            empty.text.setPlainText(self.tr("(nothing was sent)"))
+            self.addTab(empty, self.tr("Nothing sent"))
+
+    def shown_bytes(self) -> tuple[bytes, ...]:
+        return tuple(v.data for v in self.views)
