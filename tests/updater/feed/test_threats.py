@@ -346,5 +346,5 @@ def test_ten_thousand_releases_refused(sim: FeedSimulator) -> None:
         f'"releases": [{body}]}}'
     ).encode()
     data = sign_envelope(payload, [sim.signer.private])
-    with pytest.raises(FeedError, match="larger than|more than"):
+    with pytest.raises(FeedError, match=r"larger than|more than"):
         verify(sim, data)
