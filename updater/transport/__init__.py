@@ -1,0 +1,34 @@
+"""The network seam: every byte the program sends passes through a Transport.
+
+``HttpTransport`` is imported lazily (it pulls in requests and urllib3), so importing
+this package for the protocol types costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from updater.transport.base import BodySink, CancelToken, Exchange, Transport
+from updater.transport.fetch import fetch
+from updater.transport.witness import Witness
+
+if TYPE_CHECKING:
+    from updater.transport.http import HttpTransport
+
+__all__ = [
+    "BodySink",
+    "CancelToken",
+    "Exchange",
+    "HttpTransport",
+    "Transport",
+    "Witness",
+    "fetch",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "HttpTransport":
+        from updater.transport.http import HttpTransport
+
+        return HttpTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -63,8 +63,10 @@ class Transport(Protocol):
         """Write exactly ``request.transmissions`` and read the response.
 
         Without a sink the body is returned in ``Exchange.body`` (at most
-        ``request.max_body`` bytes, else TransportError). With a sink the body is streamed
-        into it, also capped at ``request.max_body``. Any HTTP status is returned as an
+        ``request.max_body`` bytes, else TransportError). With a sink a 2xx body is
+        streamed into it, also capped at ``request.max_body``; the body of any other
+        status (a redirect, an error page) never goes into the sink: it is returned in
+        ``Exchange.body``, truncated to a small cap. Any HTTP status is returned as an
         Exchange; network failures raise TransportError whose ``exchange`` attribute holds
         what was sent before the failure, so it can still be logged.
         """

@@ -1,0 +1,369 @@
+"""Real servers on 127.0.0.1 for loopback tests: they record the raw bytes they read.
+
+Shared by every engineer's tests. All servers bind 127.0.0.1 on port 0, run in daemon
+threads, and stop by themselves (``lifetime``) even if a test forgets ``stop()``; use
+them as context managers.
+
+``LoopbackServer(replies, tls=None)``
+    A raw-socket HTTP/1.1 server. For each connection it reads the request head (up to
+    the blank line, the client's close, or ``read_timeout``), records exactly the bytes
+    it read, then plays a scripted ``Reply``. ``replies`` is one Reply (for every
+    connection), a sequence (one per connection, the last one repeats), or a function
+    ``(head: bytes) -> Reply``. ``received`` lists the bytes read per connection, in
+    accept order; ``wait_connections(n)`` waits until n connections are finished and
+    returns that list. ``url(path)`` gives ``http(s)://127.0.0.1:PORT/path``.
+
+``TestCA(tmp_dir)``
+    A trustme CA whose PEM is written to ``ca_pem`` (point a config's ``ca_file`` or
+    ``HttpTransport(ca_file=...)`` at it). ``server_context(*hosts, expired=False)``
+    and ``self_signed_context()`` give server-side SSLContexts for ``LoopbackServer(tls=)``.
+
+``ConnectProxy(credentials=None)``
+    An HTTP CONNECT proxy. It records each raw CONNECT head in ``heads``, answers 407
+    unless the Basic credentials match (when given), else 200 and then tunnels bytes
+    both ways to a 127.0.0.1/localhost target only.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime
+import select
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import trustme
+
+from updater.transport.witness import Witness
+
+_HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the server does after reading a request head."""
+
+    status: int = 200
+    reason: str = "OK"
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    add_length: bool = True  # add Content-Length: len(body) unless headers have one
+    delay: float = 0.0  # seconds before answering anything
+    silent: bool = False  # never answer; hold the connection until the client leaves
+    drip: float = 0.0  # seconds between single body bytes (0 = send at once)
+    truncate_at: int | None = None  # close after this many body bytes
+    endless: bool = False  # after the body, stream bytes until the client leaves
+
+
+ReplySpec = Reply | Sequence[Reply] | Callable[[bytes], Reply]
+
+
+@dataclass
+class Connection:
+    received: bytes = b""
+    tls_error: str | None = None
+    done: bool = False
+
+
+class _Base:
+    """Listening socket, bounded accept loop, connection threads, lifetime."""
+
+    def __init__(self, *, lifetime: float, tls: ssl.SSLContext | None = None) -> None:
+        self._lifetime = lifetime
+        self._tls = tls
+        self._stop = threading.Event()
+        self._cond = threading.Condition()
+        self.connections: list[Connection] = []
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind((_HOST, 0))
+        self._listener.listen(64)
+        self._listener.settimeout(0.05)
+        self.port: int = self._listener.getsockname()[1]
+        self._deadline = time.monotonic() + lifetime
+        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def host(self) -> str:
+        return _HOST
+
+    def start(self) -> _Base:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for thread in list(self._threads):
+            thread.join(timeout=5)
+        with contextlib.suppress(OSError):
+            self._listener.close()
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _alive(self) -> bool:
+        return not self._stop.is_set() and time.monotonic() < self._deadline
+
+    def _accept_loop(self) -> None:
+        while self._alive():
+            try:
+                sock, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn = Connection()
+            with self._cond:
+                self.connections.append(conn)
+            thread = threading.Thread(target=self._run, args=(sock, conn), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        with contextlib.suppress(OSError):
+            self._listener.close()
+
+    def _run(self, sock: socket.socket, conn: Connection) -> None:
+        try:
+            sock.settimeout(5.0)
+            if self._tls is not None:
+                try:
+                    sock = self._tls.wrap_socket(sock, server_side=True)
+                except (ssl.SSLError, OSError) as exc:
+                    conn.tls_error = str(exc)
+                    return
+            self.handle(sock, conn)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                sock.close()
+            with self._cond:
+                conn.done = True
+                self._cond.notify_all()
+
+    def handle(self, sock: socket.socket, conn: Connection) -> None:
+        raise NotImplementedError
+
+    @property
+    def received(self) -> list[bytes]:
+        with self._cond:
+            return [c.received for c in self.connections]
+
+    def wait_connections(self, count: int, timeout: float = 10.0) -> list[bytes]:
+        """Block until ``count`` connections are finished; returns bytes read per connection."""
+        end = time.monotonic() + timeout
+        with self._cond:
+            while sum(c.done for c in self.connections) < count:
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"only {sum(c.done for c in self.connections)} of {count} "
+                        "connections finished in time"
+                    )
+                self._cond.wait(left)
+            return [c.received for c in self.connections]
+
+    def _wait(self, seconds: float) -> bool:
+        """Pause the server's script; False if the server is stopping."""
+        return not self._stop.wait(seconds) and self._alive()
+
+
+def read_head(sock: socket.socket, conn: Connection, alive: Callable[[], bool]) -> bytes:
+    """Read until the blank line ending a head, the client's close, or a timeout."""
+    sock.settimeout(0.1)
+    idle_until = time.monotonic() + 5.0
+    while b"\r\n\r\n" not in conn.received and alive() and time.monotonic() < idle_until:
+        try:
+            data = sock.recv(65536)
+        except TimeoutError:
+            continue
+        except (ssl.SSLError, OSError):
+            break
+        if not data:
+            break
+        conn.received += data
+    return conn.received
+
+
+class LoopbackServer(_Base):
+    """See the module docstring."""
+
+    def __init__(
+        self,
+        replies: ReplySpec = Reply(),
+        *,
+        tls: ssl.SSLContext | None = None,
+        lifetime: float = 60.0,
+    ) -> None:
+        super().__init__(lifetime=lifetime, tls=tls)
+        self._replies = replies
+        self._count = 0
+
+    def url(self, path: str = "/demo-app/feed.json") -> str:
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{_HOST}:{self.port}{path}"
+
+    def _reply_for(self, head: bytes) -> Reply:
+        spec = self._replies
+        with self._cond:
+            index = self._count
+            self._count += 1
+        if isinstance(spec, Reply):
+            return spec
+        if callable(spec):
+            return spec(head)
+        return spec[min(index, len(spec) - 1)]
+
+    def handle(self, sock: socket.socket, conn: Connection) -> None:
+        head = read_head(sock, conn, self._alive)
+        if b"\r\n\r\n" not in head:
+            return  # the client sent no complete request: nothing to answer
+        reply = self._reply_for(head)
+        if reply.delay and not self._wait(reply.delay):
+            return
+        if reply.silent:
+            sock.settimeout(0.1)
+            while self._alive():
+                try:
+                    if not sock.recv(65536):
+                        return
+                except TimeoutError:
+                    continue
+            return
+        headers = list(reply.headers)
+        if reply.add_length and not any(k.lower() == "content-length" for k, _ in headers):
+            headers.append(("Content-Length", str(len(reply.body))))
+        out = f"HTTP/1.1 {reply.status} {reply.reason}\r\n".encode("latin-1")
+        out += b"".join(f"{k}: {v}\r\n".encode("latin-1") for k, v in headers) + b"\r\n"
+        sock.settimeout(5.0)
+        sock.sendall(out)
+        body = reply.body if reply.truncate_at is None else reply.body[: reply.truncate_at]
+        if reply.drip:
+            for i in range(len(body)):
+                if not self._wait(reply.drip):
+                    return
+                sock.sendall(body[i : i + 1])
+        else:
+            sock.sendall(body)
+        if reply.endless:
+            block = b"x" * 65536
+            while self._alive():
+                sock.sendall(block)
+
+
+class TestCA:
+    """A throw-away CA (trustme); ``ca_pem`` is the file a client must trust."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, directory: Path) -> None:
+        self.ca = trustme.CA()
+        self.ca_pem = directory / "test-ca.pem"
+        self.ca.cert_pem.write_to_path(str(self.ca_pem))
+
+    def server_context(
+        self, *hosts: str, expired: bool = False
+    ) -> ssl.SSLContext:
+        names = hosts or (_HOST, "localhost")
+        if expired:
+            now = datetime.datetime.now(datetime.UTC)
+            leaf = self.ca.issue_cert(
+                *names,
+                not_before=now - datetime.timedelta(days=30),
+                not_after=now - datetime.timedelta(days=1),
+            )
+        else:
+            leaf = self.ca.issue_cert(*names)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        leaf.configure_cert(context)
+        return context
+
+    def self_signed_context(self) -> ssl.SSLContext:
+        """Serve a certificate that signs itself (a fresh CA's own, never trusted)."""
+        other = trustme.CA()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        with other.cert_pem.tempfile() as cert, other.private_key_pem.tempfile() as key:
+            context.load_cert_chain(cert, key)
+        return context
+
+
+class ConnectProxy(_Base):
+    """See the module docstring."""
+
+    def __init__(
+        self, credentials: tuple[str, str] | None = None, *, lifetime: float = 60.0
+    ) -> None:
+        super().__init__(lifetime=lifetime)
+        self.credentials = credentials
+        self.heads: list[bytes] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://{_HOST}:{self.port}"
+
+    def handle(self, sock: socket.socket, conn: Connection) -> None:
+        head = read_head(sock, conn, self._alive)
+        with self._cond:
+            self.heads.append(head)
+        lines = head.split(b"\r\n")
+        parts = lines[0].split(b" ")
+        if len(parts) != 3 or parts[0] != b"CONNECT":
+            sock.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            return
+        if self.credentials is not None:
+            token = base64.b64encode(":".join(self.credentials).encode()).decode()
+            wanted = f"proxy-authorization: basic {token}".encode().lower()
+            if not any(line.lower() == wanted for line in lines[1:]):
+                sock.sendall(
+                    b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                    b"Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n"
+                )
+                return
+        host, _, port = parts[1].decode().rpartition(":")
+        if host not in (_HOST, "localhost"):
+            sock.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            return
+        witness = Witness.installed()  # announce, so an armed tripwire lets it through
+        announce = witness.announced(_HOST, int(port)) if witness else contextlib.nullcontext()
+        with announce:
+            upstream = socket.create_connection((_HOST, int(port)), timeout=5)
+        try:
+            sock.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            self._pump(sock, upstream)
+        finally:
+            upstream.close()
+
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
+        a.setblocking(False)
+        b.setblocking(False)
+        while self._alive():
+            readable, _, _ = select.select([a, b], [], [], 0.1)
+            for src in readable:
+                dst = b if src is a else a
+                try:
+                    data = src.recv(65536)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                if not data:
+                    return
+                dst.setblocking(True)
+                dst.settimeout(5)
+                dst.sendall(data)
+                dst.setblocking(False)

@@ -1,0 +1,109 @@
+"""urllib3 connection classes whose every socket operation goes through our ``Wire``.
+
+``send()`` is the one method http.client and urllib3 use to write (the request head
+comes out of ``_send_output`` as a single call); here it is the gate. ``connect()`` is
+ours too: the TCP connect, the CONNECT to a proxy (written by us, so its bytes are the
+previewed ones on every Python version) and the TLS handshake with our own context.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import urllib3.connection
+import urllib3.connectionpool
+from requests import PreparedRequest
+from requests.adapters import HTTPAdapter
+
+from updater.errors import GateViolation
+from updater.request import Channel
+from updater.transport.wire import Wire
+
+
+def _gated_send(conn: Any, wire: Wire, channel: Channel, data: object) -> None:
+    if not isinstance(data, bytes | bytearray):
+        raise GateViolation(
+            "refused to send a request body or stream that is not in the preview; "
+            "please report it"
+        )
+    payload = bytes(data)
+    wire.gate.check(channel, payload)  # before connecting, too: refuse first
+    if conn.sock is None:
+        conn.connect()
+    wire.write(conn.sock, channel, payload, conn)
+
+
+class GatedHTTPConnection(urllib3.connection.HTTPConnection):
+    """Plain HTTP (loopback only): connect and write through the wire."""
+
+    def __init__(self, *args: Any, wire: Wire, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._wire = wire
+
+    def _new_conn(self) -> Any:
+        return self._wire.open_socket()
+
+    def connect(self) -> None:
+        self.sock = self._wire.open_socket()
+
+    def send(self, data: Any) -> None:
+        _gated_send(self, self._wire, Channel.PLAIN, data)
+
+
+class GatedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    """HTTPS, directly or through a CONNECT tunnel, with our SSLContext."""
+
+    def __init__(self, *args: Any, wire: Wire, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._wire = wire
+        self._channel = Channel.TLS
+
+    def connect(self) -> None:
+        wire = self._wire
+        self.sock = wire.open_socket()
+        if wire.request.proxy is not None:
+            self._channel = Channel.PROXY
+            self.send(wire.connect_bytes)
+            wire.read_tunnel_answer(self.sock)
+            self._channel = Channel.TLS
+        self.sock = tls = wire.wrap_tls(self.sock)
+        wire.handshake(tls)
+        self.is_verified = True  # by our context: CERT_REQUIRED and check_hostname
+
+    def send(self, data: Any) -> None:
+        _gated_send(self, self._wire, self._channel, data)
+
+
+class GatedHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = GatedHTTPConnection
+
+
+class GatedHTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = GatedHTTPSConnection
+
+
+class GatedAdapter(HTTPAdapter):
+    """A requests adapter that always hands out one fresh gated pool for this send."""
+
+    def __init__(self, wire: Wire) -> None:
+        super().__init__(max_retries=0)
+        self._wire = wire
+        target = wire.request.target
+        pool_cls = GatedHTTPSPool if target.scheme == "https" else GatedHTTPPool
+        self._pool = pool_cls(target.host, target.port, maxsize=1, block=False, wire=wire)
+
+    def get_connection_with_tls_context(
+        self,
+        request: PreparedRequest,
+        verify: Any,
+        proxies: Any = None,
+        cert: Any = None,
+    ) -> Any:
+        return self._pool
+
+    def cert_verify(self, conn: Any, url: Any, verify: Any, cert: Any) -> None:
+        """Our SSLContext decides trust; requests' CA-bundle logic must not touch it."""
+
+    def close(self) -> None:
+        super().close()
+        self._pool.close()

@@ -1,0 +1,335 @@
+"""Everything one send does below requests: sockets, CONNECT, TLS, gate, watchdog.
+
+One ``Wire`` per send. urllib3's connection classes (``connection.py``) call into it
+for every socket operation, so these few functions are the only code that opens a
+socket or writes a byte. A watchdog thread enforces cancel, the overall deadline and
+the minimum throughput by shutting the socket down, which wakes any blocked read
+within ``Limits.cancel_latency``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import errno
+import select
+import socket
+import ssl
+import sys
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from updater.allowlist import RequestKind
+from updater.errors import Cancelled, TransportError
+from updater.limits import Limits
+from updater.request import Channel, OutboundRequest
+from updater.transport.base import CancelToken
+from updater.transport.gate import Gate
+from updater.transport.witness import Witness
+
+_IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, errno.EAGAIN}
+_IN_PROGRESS |= {getattr(errno, "WSAEWOULDBLOCK", errno.EWOULDBLOCK)}
+
+
+class Phase(enum.Enum):
+    CONNECT = "connect"
+    PROXY = "proxy"
+    TLS = "tls"
+    SEND = "send"
+    WAIT = "wait"  # request written, waiting for the response head
+    BODY = "body"
+
+
+class Wire:
+    """Per-send socket work, with the gate and the watchdog."""
+
+    def __init__(
+        self,
+        request: OutboundRequest,
+        *,
+        limits: Limits,
+        clock: Callable[[], float],
+        cancel: CancelToken | None,
+        ssl_context: ssl.SSLContext | None,
+    ) -> None:
+        self.request = request
+        self.gate = Gate(request)
+        self.limits = limits
+        self._clock = clock
+        self._cancel = cancel
+        self._ssl = ssl_context
+        self.deadline = (
+            limits.download_deadline if request.kind is RequestKind.DOWNLOAD else limits.deadline
+        )
+        self._started = clock()
+        self.phase = Phase.CONNECT
+        self.remote = ""
+        self.received = 0
+        self._body_started: float | None = None
+        self.tripped: TransportError | None = None
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._watchdog = threading.Thread(target=self._watch, name="updater-watchdog", daemon=True)
+
+    # ------------------------------------------------------------------ naming
+
+    @property
+    def server(self) -> str:
+        return f"the update server {self.request.target.host}:{self.request.target.port}"
+
+    @property
+    def peer(self) -> str:
+        proxy = self.request.proxy
+        return f"your proxy {proxy.url}" if proxy is not None else self.server
+
+    # ------------------------------------------------------------------ watchdog
+
+    def start(self) -> None:
+        self._watchdog.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._watchdog.is_alive():
+            self._watchdog.join(timeout=5.0)
+
+    def body_started(self) -> None:
+        self.phase = Phase.BODY
+        self._body_started = self._clock()
+
+    def _reason(self) -> TransportError | None:
+        if self._cancel is not None and self._cancel.cancelled:
+            return Cancelled("cancelled; the connection was closed")
+        now = self._clock()
+        if now - self._started > self.deadline:
+            return TransportError(
+                f"{self.request.kind.value} took longer than {self.deadline:g} s talking to "
+                f"{self.peer} and was stopped; try again later"
+            )
+        if self._body_started is not None:
+            elapsed = now - self._body_started
+            if elapsed > self.limits.throughput_grace:
+                rate = self.received / elapsed
+                if rate < self.limits.min_throughput:
+                    return TransportError(
+                        f"{self.server} sent only {rate:.0f} bytes/s (less than "
+                        f"{self.limits.min_throughput} bytes/s); stopped, try again later"
+                    )
+        return None
+
+    def check_abort(self) -> None:
+        """Raise if cancelled, past the deadline or too slow; called between socket calls."""
+        error = self.tripped or self._reason()
+        if error is not None:
+            self.tripped = error
+            raise error
+
+    def _watch(self) -> None:
+        poll = max(0.01, min(self.limits.cancel_latency, 0.5))
+        while not self._done.wait(poll):
+            error = self._reason()
+            if error is not None:
+                self.tripped = error
+                self._shutdown_all()
+                return
+
+    def _track(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._socks.append(sock)
+
+    def _shutdown_all(self) -> None:
+        """Wake any thread blocked on our sockets; the base shutdown skips SSL's own."""
+        with self._lock:
+            socks = list(self._socks)
+        for sock in socks:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    # ------------------------------------------------------------------ connect
+
+    def _announce(self, host: str, port: int) -> AbstractContextManager[None]:
+        witness = Witness.installed()
+        return witness.announced(host, port) if witness is not None else contextlib.nullcontext()
+
+    def open_socket(self) -> socket.socket:
+        """TCP to the proxy if one is set, else to the update server; returns it connected."""
+        proxy = self.request.proxy
+        host, port = (
+            (proxy.host, proxy.port)
+            if proxy is not None
+            else (self.request.target.host, self.request.target.port)
+        )
+        self.phase = Phase.CONNECT
+        self.check_abort()
+        try:
+            infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except OSError as exc:
+            raise TransportError(
+                f"could not find the address of {host} ({exc}); check your internet "
+                "connection" + (" and proxy setting" if proxy is not None else "")
+            ) from None
+        last: OSError | None = None
+        for family, type_, proto, _, addr in infos:
+            try:
+                sock = self._connect_one(family, type_, proto, addr)
+            except TransportError:
+                raise
+            except OSError as exc:
+                last = exc
+                continue
+            ip, port_no = str(addr[0]), int(addr[1])
+            self.remote = f"{ip}:{port_no}"
+            return sock
+        reason = last.strerror if last is not None and last.strerror else str(last)
+        raise TransportError(
+            f"could not connect to {self.peer} ({reason}); check your internet connection"
+            + (" and proxy setting" if proxy is not None else "")
+        )
+
+    def _connect_one(
+        self,
+        family: socket.AddressFamily,
+        type_: socket.SocketKind,
+        proto: int,
+        addr: tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes],
+    ) -> socket.socket:
+        sock = socket.socket(family, type_, proto)
+        self._track(sock)
+        try:
+            sock.setblocking(False)
+            ip, port = str(addr[0]), int(addr[1])
+            with self._announce(ip, port):
+                err = sock.connect_ex(addr)
+            limit = self._clock() + self.limits.connect_timeout
+            while err in _IN_PROGRESS:
+                self.check_abort()
+                left = limit - self._clock()
+                if left <= 0:
+                    raise TransportError(
+                        f"could not connect to {self.peer} within "
+                        f"{self.limits.connect_timeout:g} s; check your internet connection"
+                    )
+                _, writable, failed = select.select(
+                    [], [sock], [sock], min(left, self.limits.cancel_latency)
+                )
+                if writable or failed:
+                    err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            self.check_abort()
+            if err:
+                raise OSError(err, errno.errorcode.get(err, str(err)))
+            sock.setblocking(True)
+            sock.settimeout(self.limits.connect_timeout)
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock
+        except BaseException:
+            sock.close()
+            raise
+
+    # ------------------------------------------------------------------ write
+
+    def write(self, sock: socket.socket, channel: Channel, data: bytes, owner: object) -> None:
+        """Gate, then write; each accepted piece is recorded as it leaves."""
+        self.gate.check(channel, data)
+        if channel is not Channel.PROXY:
+            self.phase = Phase.SEND
+        sys.audit("http.client.send", owner, data)
+        view = memoryview(data)
+        done = 0
+        while done < len(data):
+            self.check_abort()
+            n = sock.send(view[done:])
+            self.gate.record(channel, bytes(view[done : done + n]))
+            done += n
+        if channel is self.request.channel and self.gate.remaining(channel) == 0:
+            self.phase = Phase.WAIT
+
+    # ------------------------------------------------------------------ proxy
+
+    @property
+    def connect_bytes(self) -> bytes:
+        return self.request.expected(Channel.PROXY)
+
+    def read_tunnel_answer(self, sock: socket.socket) -> None:
+        """Read the proxy's answer head exactly (never a byte of TLS) and require 200."""
+        self.phase = Phase.PROXY
+        sock.settimeout(self.limits.read_timeout)
+        head = b""
+        try:
+            while True:
+                self.check_abort()
+                peek = sock.recv(4096, socket.MSG_PEEK)
+                self.check_abort()
+                if not peek:
+                    raise TransportError(
+                        f"{self.peer} closed the connection instead of answering CONNECT; "
+                        "check the proxy setting"
+                    )
+                end = (head + peek).find(b"\r\n\r\n")
+                take = len(peek) if end < 0 else end + 4 - len(head)
+                while take:
+                    got = sock.recv(take)
+                    if not got:
+                        break
+                    head += got
+                    take -= len(got)
+                if end >= 0:
+                    break
+                if len(head) > self.limits.max_header_bytes:
+                    raise TransportError(f"{self.peer} sent an oversized answer to CONNECT")
+        except TimeoutError:
+            raise TransportError(
+                f"{self.peer} did not answer CONNECT within {self.limits.read_timeout:g} s; "
+                "check the proxy setting"
+            ) from None
+        status = head.split(b"\r\n", 1)[0].decode("latin-1", "replace")
+        parts = status.split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or parts[1] != "200":
+            target = f"{self.request.target.host}:{self.request.target.port}"
+            if len(parts) >= 2 and parts[1] == "407":
+                raise TransportError(
+                    f"{self.peer} refused the connection (407 Proxy Authentication Required); "
+                    "check the proxy user name and password"
+                )
+            raise TransportError(
+                f"{self.peer} refused to connect to {target} ({status[:80]!r}); "
+                "check the proxy setting"
+            )
+
+    # ------------------------------------------------------------------ TLS
+
+    def wrap_tls(self, sock: socket.socket) -> ssl.SSLSocket:
+        assert self._ssl is not None
+        self.phase = Phase.TLS
+        sock.settimeout(self.limits.connect_timeout)
+        wrapped = self._ssl.wrap_socket(
+            sock, server_hostname=self.request.target.host, do_handshake_on_connect=False
+        )
+        self._track(wrapped)
+        return wrapped
+
+    def handshake(self, sock: ssl.SSLSocket) -> None:
+        host = self.request.target.host
+        try:
+            self.check_abort()
+            sock.do_handshake()
+        except ssl.SSLCertVerificationError as exc:
+            self.check_abort()
+            raise TransportError(
+                f"the certificate of {host} is not valid ({exc.verify_message}); the connection "
+                "was closed before anything was sent, and there is no fallback to http"
+            ) from None
+        except TimeoutError:
+            self.check_abort()
+            raise TransportError(
+                f"the secure (TLS) handshake with {self.server} did not finish within "
+                f"{self.limits.connect_timeout:g} s; try again later"
+            ) from None
+        except (ssl.SSLError, OSError) as exc:
+            self.check_abort()
+            raise TransportError(
+                f"the secure (TLS) connection to {self.server} failed ({exc}); nothing was "
+                "sent, and there is no fallback to http"
+            ) from None
+        self.check_abort()
