@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from updater.allowlist import Allowlist
-from updater.atomic import atomic_write_bytes, fsync_dir, sweep_temps
+from updater.atomic import TEMP_PREFIX, fsync_dir, sweep_temps
 from updater.errors import (
     Cancelled,
     TransportError,
@@ -354,9 +355,11 @@ class Downloader:
         self._prepare_staging()
         with self.lock_for(asset.sha256):
             self._sweep_stale(keep=asset.sha256)
+            self._sweep_own_temps(asset)
             final = self.final_path(asset)
             if final.exists():
                 if verify_file(final, asset, self.limits.download_chunk):
+                    self._discard(asset)  # a sidecar left by a kill right after the rename
                     on_progress(Progress(asset.size, asset.size, 0.0, 0.0))
                     return VerifiedFile(path=final, asset=asset, release=release)
                 with contextlib.suppress(OSError):
@@ -625,7 +628,9 @@ class Downloader:
         if isinstance(verdict, _Restart) and not cancelled:
             return verdict
         status_ok = exchange is not None and exchange.status is not None and verdict is None
-        if status_ok and not cancelled and (sink.overflow or sink.written >= sink.limit):
+        announced = (exchange.header("Content-Length") or "").strip() if exchange else ""
+        too_long = (announced.isdigit() and int(announced) > sink.limit) or sink.overflow
+        if status_ok and not cancelled and (too_long or sink.written >= sink.limit):
             fh.close()
             self._discard(asset)
             raise VerificationError(self._overlong_message(asset)) from exc
@@ -671,13 +676,39 @@ class Downloader:
             os.fsync(fh.fileno())
             fh.close()
             info = PartialInfo(asset.url, asset.size, asset.sha256, validator, keep)
-            atomic_write_bytes(self.sidecar_path(asset), info.to_bytes())
+            self._write_sidecar(asset, info.to_bytes())
         except OSError:
             fh.close()
             self._discard(asset)
             return 0
         self.checkpoint("sidecar-written")
         return keep
+
+    def _write_sidecar(self, asset: Asset, data: bytes) -> None:
+        """atomic_write_bytes, with the temp named after the asset, so the next run can
+        remove a temp a killed process left, under this asset's lock, whatever its age."""
+        fd, tmp = tempfile.mkstemp(prefix=self._temp_prefix(asset), dir=self.staging)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            self.checkpoint("sidecar-temp-written")
+            os.replace(tmp, self.sidecar_path(asset))
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        fsync_dir(self.staging)
+
+    def _temp_prefix(self, asset: Asset) -> str:
+        return f"{TEMP_PREFIX}{asset.sha256}-"
+
+    def _sweep_own_temps(self, asset: Asset) -> None:
+        prefix = self._temp_prefix(asset)
+        for entry in self.staging.iterdir():
+            if entry.name.startswith(prefix):
+                self._discard_paths(entry)
 
     # ------------------------------------------------------------------ messages
 
