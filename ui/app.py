@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ui.icons import app_icon, tray_icon
 from ui.single_instance import InstanceServer, send_to_running, server_name
+from ui.widgets import bring_to_front
 from updater.config import PackagerConfig
 from updater.paths import Paths
 
@@ -74,6 +75,7 @@ class AppController(QObject):
     """Holds the actions and opens each window; builds the core lazily, once."""
 
     _post = Signal(object)
+    panel_loaded = Signal()  # the payload panel has shown fresh data
 
     def __init__(
         self,
@@ -174,6 +176,7 @@ class AppController(QObject):
             from ui.payload_panel import PayloadPanel
 
             self.panel = PayloadPanel(self.updater, self.runner)
+            self.panel.loaded.connect(lambda _data: self.panel_loaded.emit())
             self.panel.setWindowIcon(app_icon())
         self.panel.open_at(entry_id)
 
@@ -230,9 +233,7 @@ class AppController(QObject):
             old.close()
             old.deleteLater()
         self.windows[key] = window
-        window.show()
-        window.raise_()
-        window.activateWindow()
+        bring_to_front(window)
 
     def handle_message(self, word: str) -> None:
         """A later launch forwarded a request (single instance)."""
@@ -247,9 +248,7 @@ class AppController(QObject):
         elif word == "about":
             self.show_about()
         elif self.front is not None:
-            self.front.show()
-            self.front.raise_()
-            self.front.activateWindow()
+            bring_to_front(self.front)
         elif self.tray is not None:
             self.tray.showMessage(
                 self.config.product_name, self.tr("Glass Updater is already running here.")

@@ -24,6 +24,7 @@ from ui.dialogs import (
     SendConfirmationDialog,
     UpdateDialog,
 )
+from ui.widgets import bring_to_front
 from updater.driver import UpdateChoice
 from updater.errors import (
     BusyError,
@@ -161,16 +162,15 @@ class QtUserDriver(QObject):
             self._close_transient()
             self.transient = dialog
         self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dialog]
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
+        bring_to_front(dialog)
         self.shown.emit(kind, dialog)
 
     def _close_transient(self) -> None:
         if self.transient is not None:
-            self.transient.hide()
-            self.transient.deleteLater()
-            self.transient = None
+            dialog, self.transient = self.transient, None
+            self.dialogs = [d for d in self.dialogs if d is not dialog]
+            dialog.hide()
+            dialog.deleteLater()
 
     def _message(
         self,

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.text import human_bytes, visible_text
-from ui.widgets import ByteView, TransmissionsView
+from ui.widgets import ByteView, TransmissionsView, bring_to_front
 from updater.allowlist import Allowlist
 from updater.errors import UpdaterError
 from updater.ledger import Ledger, LedgerEntry
@@ -280,9 +280,7 @@ class PayloadPanel(QWidget):
         self._pending_entry = entry_id
         if entry_id is not None:
             self.tabs.setCurrentIndex(1)
-        self.show()
-        self.raise_()
-        self.activateWindow()
+        bring_to_front(self)
         self.refresh()
 
     def _on_loaded(self, data: PanelData) -> None:

@@ -1,0 +1,128 @@
+"""Fixtures for the tray app: a real Updater over the feed simulator, and the controller.
+
+The app's composition is the same as ``ui.app.main`` except the transport (the feed
+simulator, or a fake that blocks) and the clock; the front is always the fallback window,
+since the offscreen platform has no system tray.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.sim import BASE_URL, FEED_PATH, NOW, PLATFORM, FeedSimulator
+from ui.app import AppController
+from ui.driver import QtUserDriver
+from updater.config import PackagerConfig
+from updater.paths import Paths
+from updater.request import OutboundRequest
+from updater.transport.base import BodySink, CancelToken, Exchange, Transport
+from updater.updater import Updater
+
+
+def make_config(sim: FeedSimulator, **overrides: object) -> PackagerConfig:
+    values: dict[str, object] = dict(
+        product_id="demo-app",
+        product_name="Demo App",
+        version="1.0.0",
+        feed_url=BASE_URL + FEED_PATH,
+        trusted_keys=(sim.public_key,),
+        platform=PLATFORM,
+        os_version="6.0",
+        proxy="none",
+    )
+    values.update(overrides)
+    return PackagerConfig(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class BlockingTransport:
+    """A transport that waits on ``release`` (or a cancel) before answering via ``inner``."""
+
+    inner: Transport
+    release: threading.Event = field(default_factory=threading.Event)
+    entered: threading.Event = field(default_factory=threading.Event)
+
+    def send(
+        self,
+        request: OutboundRequest,
+        sink: BodySink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Exchange:
+        from updater.errors import Cancelled
+
+        self.entered.set()
+        for _ in range(400):  # bounded: at most ~20 s
+            if self.release.wait(0.05):
+                return self.inner.send(request, sink, cancel)
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled(
+                    "the check was cancelled; nothing was changed",
+                    exchange=Exchange(request, request.transmissions, None, error="cancelled"),
+                )
+        raise AssertionError("BlockingTransport was never released")
+
+
+@dataclass
+class AppHarness:
+    controller: AppController
+    sim: FeedSimulator
+    paths: Paths
+    updater_box: list[Updater]
+
+    @property
+    def driver(self) -> QtUserDriver:
+        return self.controller.driver()
+
+    @property
+    def updater(self) -> Updater:
+        return self.controller.updater()
+
+
+@pytest.fixture
+def sim() -> FeedSimulator:
+    return FeedSimulator()
+
+
+@pytest.fixture
+def make_app(
+    qtbot: QtBot, tmp_path: Path, sim: FeedSimulator
+) -> Iterator[Callable[..., AppHarness]]:
+    made: list[AppController] = []
+
+    def build(transport: Transport | None = None, **config: object) -> AppHarness:
+        paths = Paths.under(tmp_path / "state")
+        cfg = make_config(sim, **config)
+        box: list[Updater] = []
+
+        def make_updater() -> Updater:
+            updater = Updater(cfg, paths=paths, transport=transport or sim, clock=lambda: NOW)
+            box.append(updater)
+            return updater
+
+        controller = AppController(cfg, make_updater=make_updater)
+        controller.build_front(force_window=True)
+        assert controller.front is not None
+        qtbot.addWidget(controller.front)
+        made.append(controller)
+        return AppHarness(controller, sim, paths, box)
+
+    yield build
+    for controller in made:
+        if controller._flow is not None:
+            controller._flow.cancel.cancel()
+        controller.runner.wait(10_000)
+        assert not controller.runner.failures, controller.runner.failures
+        driver = controller._driver
+        for dialog in driver.dialogs if driver else []:
+            dialog.hide()
+            dialog.deleteLater()
+        for window in [*controller.windows.values(), controller.panel]:
+            if window is not None:
+                window.hide()
+                window.deleteLater()

@@ -1,0 +1,228 @@
+"""Clicking "Check for Updates…" in the app, against the feed simulator: each result."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+from pytestqt.qtbot import QtBot
+
+from tests.sim import NOW
+from tests.ui.conftest import AppHarness, BlockingTransport
+from ui.dialogs import CheckingDialog, MessageDialog, SendConfirmationDialog, UpdateDialog
+from updater.errors import TransportError
+from updater.request import OutboundRequest
+from updater.transport.base import BodySink, CancelToken, Exchange
+
+TIMEOUT = 10_000
+
+
+def click_check(qtbot: QtBot, app: AppHarness, kind: str) -> QDialog:
+    """Click the button and wait until the driver shows a dialog of ``kind``."""
+    front = app.controller.front
+    assert front is not None
+    with qtbot.waitSignal(
+        app.driver.shown, timeout=TIMEOUT, check_params_cb=lambda k, _d: k == kind
+    ) as blocker:
+        qtbot.mouseClick(front.buttons["check"], Qt.MouseButton.LeftButton)
+    dialog = blocker.args[1]
+    assert isinstance(dialog, QDialog)
+    assert dialog.isVisible()
+    return dialog
+
+
+def wait_flow_done(qtbot: QtBot, app: AppHarness) -> None:
+    flow = app.controller._flow
+    assert flow is not None
+    qtbot.waitUntil(flow.finished.is_set, timeout=TIMEOUT)
+
+
+def test_check_shows_up_to_date(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    dialog = click_check(qtbot, app, "up-to-date")
+    assert isinstance(dialog, MessageDialog)
+    assert dialog.heading.text() == "You're up to date (version 1.0.0)"
+    assert dialog.what_was_sent is not None
+    assert len(app.sim.requests) == 1
+
+
+def test_check_shows_update_found(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.4.0", critical=True, notes="# Fixes\n\n- faster")
+    dialog = click_check(qtbot, app, "update-found")
+    assert isinstance(dialog, UpdateDialog)
+    assert "Demo App 1.4.0 is available" in dialog.heading.text()
+    assert "Released 2026-11-20" in dialog.subtitle.text()
+    assert "Download size" in dialog.subtitle.text()
+    assert dialog.badge.isVisibleTo(dialog)
+    assert "faster" in dialog.notes.toPlainText()
+    assert dialog.install.text() == "Install Update"
+
+
+def test_check_shows_stale(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.4.0")
+    app.sim.expires = NOW - timedelta(days=1)
+    dialog = click_check(qtbot, app, "stale")
+    assert isinstance(dialog, MessageDialog)
+    assert dialog.heading.text() == "Update information is stale"
+    assert "date and time" in dialog.advice.text()
+    assert "up to date" not in dialog.heading.text().lower()
+
+
+def test_check_shows_error_with_what_to_do(qtbot: QtBot, make_app) -> None:
+    class Unreachable:
+        def send(
+            self,
+            request: OutboundRequest,
+            sink: BodySink | None = None,
+            cancel: CancelToken | None = None,
+        ) -> Exchange:
+            raise TransportError(
+                "could not connect to updates.example.com:443 (connection refused); "
+                "check your network",
+                exchange=Exchange(request, (), None, error="connection refused"),
+            )
+
+    app = make_app(transport=Unreachable())
+    dialog = click_check(qtbot, app, "error")
+    assert isinstance(dialog, MessageDialog)
+    assert dialog.heading.text() == "The update server could not be reached"
+    assert "connection refused" in dialog.body.text()
+    assert "proxy" in dialog.advice.text()
+    assert dialog.what_was_sent is not None  # the failed exchange is in the ledger too
+
+
+def test_untrusted_feed_shows_error(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.4.0")
+    app.sim.rotate()  # signed by a key the app does not trust
+    dialog = click_check(qtbot, app, "error")
+    assert isinstance(dialog, MessageDialog)
+    assert dialog.heading.text() == "The update information could not be trusted"
+
+
+def test_skip_version_stays_local(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.4.0")
+    dialog = click_check(qtbot, app, "update-found")
+    assert isinstance(dialog, UpdateDialog)
+    qtbot.mouseClick(dialog.skip, Qt.MouseButton.LeftButton)
+    wait_flow_done(qtbot, app)
+    assert app.updater.state.load().skipped_version == "1.4.0"
+    # The next check is told nothing about it, and decides locally.
+    again = click_check(qtbot, app, "up-to-date")
+    assert isinstance(again, MessageDialog)
+    assert "skipped" in again.body.text()
+    first, second = app.sim.requests
+    assert first.transmissions == second.transmissions
+    for request in app.sim.requests:
+        wire = b"".join(t.data for t in request.transmissions)
+        assert b"1.4.0" not in wire and b"skip" not in wire.lower()
+
+
+def test_remind_later_stays_local(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.4.0")
+    dialog = click_check(qtbot, app, "update-found")
+    assert isinstance(dialog, UpdateDialog)
+    qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
+    wait_flow_done(qtbot, app)
+    assert app.updater.state.load().remind_after == NOW + timedelta(days=1)
+    click_check(qtbot, app, "update-found")  # an explicit check still shows the update
+    first, second = app.sim.requests
+    assert first.transmissions == second.transmissions
+    for request in app.sim.requests:
+        wire = b"".join(t.data for t in request.transmissions).lower()
+        assert b"remind" not in wire and b"later" not in wire
+
+
+def test_what_was_sent_opens_panel_at_that_exchange(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    dialog = click_check(qtbot, app, "up-to-date")
+    assert isinstance(dialog, MessageDialog) and dialog.what_was_sent is not None
+    entry_id = dialog.entry_id
+    assert app.controller.panel is None
+    with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
+        qtbot.mouseClick(dialog.what_was_sent, Qt.MouseButton.LeftButton)
+    panel = app.controller.panel
+    assert panel is not None and panel.isVisible()
+    assert panel.tabs.currentIndex() == 1
+    assert panel.selected_entry_id() == entry_id
+    sent = app.sim.requests[-1].transmissions
+    assert panel.entry_bytes.shown_bytes() == tuple(t.data for t in sent)
+
+
+def test_window_stays_responsive_during_slow_check(qtbot: QtBot, make_app, sim) -> None:
+    sim.add_release("1.0.0")
+    slow = BlockingTransport(sim)
+    app = make_app(transport=slow)
+    checking = click_check(qtbot, app, "checking")
+    assert isinstance(checking, CheckingDialog)
+    qtbot.waitUntil(slow.entered.is_set, timeout=TIMEOUT)
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    # While the worker is blocked inside send(), the GUI thread keeps running timers.
+    qtbot.waitUntil(lambda: len(ticks) >= 10, timeout=TIMEOUT)
+    assert not slow.release.is_set() and checking.isVisible()
+    assert threading.current_thread() is threading.main_thread()
+    with qtbot.waitSignal(
+        app.driver.shown, timeout=TIMEOUT, check_params_cb=lambda k, _d: k == "up-to-date"
+    ):
+        slow.release.set()
+    timer.stop()
+    qtbot.waitUntil(lambda: not checking.isVisible(), timeout=TIMEOUT)
+
+
+def test_cancel_during_check_ends_quietly(qtbot: QtBot, make_app, sim) -> None:
+    sim.add_release("1.4.0")
+    slow = BlockingTransport(sim)
+    app = make_app(transport=slow)
+    checking = click_check(qtbot, app, "checking")
+    assert isinstance(checking, CheckingDialog)
+    qtbot.waitUntil(slow.entered.is_set, timeout=TIMEOUT)
+    with qtbot.waitSignal(app.driver.finished, timeout=TIMEOUT):
+        qtbot.mouseClick(checking.cancel_button, Qt.MouseButton.LeftButton)
+    assert not checking.isVisible()
+    kinds = [type(d).__name__ for d in app.driver.dialogs if d.isVisible()]
+    assert "UpdateDialog" not in kinds and "MessageDialog" not in kinds
+    assert app.updater.state.load().last_serial is None
+
+
+def test_ask_before_check_shows_bytes_and_cancel_sends_nothing(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    from updater.settings import UserSettings
+
+    app.updater.settings.save(UserSettings(ask_before_check=True))
+    dialog = click_check(qtbot, app, "confirm-send")
+    assert isinstance(dialog, SendConfirmationDialog)
+    preview = app.updater.preview()
+    assert dialog.view.shown_bytes() == tuple(t.data for t in preview.transmissions)
+    with qtbot.waitSignal(app.driver.finished, timeout=TIMEOUT):
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert app.sim.requests == []
+    # Send: exactly the bytes shown are what the transport received.
+    dialog = click_check(qtbot, app, "confirm-send")
+    assert isinstance(dialog, SendConfirmationDialog)
+    with qtbot.waitSignal(
+        app.driver.shown, timeout=TIMEOUT, check_params_cb=lambda k, _d: k == "up-to-date"
+    ):
+        qtbot.mouseClick(dialog.send, Qt.MouseButton.LeftButton)
+    assert tuple(t.data for t in app.sim.requests[0].transmissions) == dialog.view.shown_bytes()
+
+
+def test_dialogs_are_created_on_the_gui_thread(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    dialog = click_check(qtbot, app, "up-to-date")
+    gui = QApplication.instance()
+    assert gui is not None
+    assert dialog.thread() is gui.thread()
