@@ -203,6 +203,17 @@ def _sent(field: AllowedField, value: str) -> SentField:
     return SentField(field.name, field.where, field.key, value, field.purpose)
 
 
+def _is_variable(field: AllowedField) -> bool:
+    """Fields whose value a caller supplies: query parameters and patterned headers."""
+    if field.where is Where.QUERY:
+        return True
+    return (
+        field.where is Where.HEADER
+        and field.value is None
+        and (field.key or "").lower() != "host"
+    )
+
+
 def _line(key: str, value: str) -> bytes:
     return f"{key}: {value}\r\n".encode("ascii")
 
@@ -235,6 +246,15 @@ def build_request(
                 name,
                 f"refusing to send field {name!r}: it is not in the allowlist for "
                 f"{kind.value} requests; nothing was sent",
+            )
+        field = by_name.get(name)
+        if field is not None and not _is_variable(field):
+            # Fixed values, the path and Host come from the allowlist and URL only; a
+            # caller trying to set them is a bug, not something to ignore silently.
+            raise RequestRefused(
+                name,
+                f"refusing to set field {name!r}: its value is fixed by the allowlist or "
+                "the URL; nothing was sent",
             )
     fields: list[SentField] = []
     query_parts: list[str] = []
