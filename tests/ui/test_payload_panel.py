@@ -1,0 +1,169 @@
+"""What Is Sent…: the preview is the request builder's bytes; history is the transport's."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.sim import FEED_PATH
+from tests.ui.conftest import AppHarness
+from tests.ui.test_check_flow import TIMEOUT, click_check
+from tests.updater.test_export import validate_har
+from ui.payload_panel import PayloadPanel
+from updater.request import OutboundRequest
+from updater.settings import UserSettings
+from updater.transport.base import BodySink, CancelToken, Exchange
+
+
+class NoNetwork:
+    """A transport that fails the test if anything tries to send."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def send(
+        self,
+        request: OutboundRequest,
+        sink: BodySink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Exchange:
+        self.calls += 1
+        raise AssertionError("the payload panel must never send")
+
+
+def open_panel(qtbot: QtBot, app: AppHarness, entry_id: str | None = None) -> PayloadPanel:
+    with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
+        app.controller.show_payload(entry_id)
+    panel = app.controller.panel
+    assert panel is not None and panel.isVisible()
+    return panel
+
+
+def test_panel_preview_is_exact_and_sends_nothing(qtbot: QtBot, make_app) -> None:
+    transport = NoNetwork()
+    app = make_app(transport=transport)
+    panel = open_panel(qtbot, app)
+    preview = app.updater.preview()
+    assert panel.preview_bytes.shown_bytes() == tuple(t.data for t in preview.transmissions)
+    assert panel.preview_bytes.views[0].text.toPlainText().startswith(
+        "GET /demo-app/feed.json?product=demo-app&version=1.0.0 HTTP/1.1\\r\\n"
+    )
+    assert panel.preview_bytes.views[0].hex.toPlainText().startswith("00000000  47 45 54 20")
+    rows = {
+        panel.fields.item(r, 0).text(): panel.fields.item(r, 2).text()
+        for r in range(panel.fields.rowCount())
+    }
+    assert rows["product"] == "demo-app" and rows["version"] == "1.0.0"
+    assert rows == {f.name: f.value for f in preview.fields}
+    assert panel.fields.item(0, 3).text() == preview.fields[0].purpose
+    assert app.updater.allowlist.sha256 in panel.allowlist_label.text()
+    assert panel.entries == () and "No request has been sent" in panel.entry_summary.text()
+    assert transport.calls == 0
+
+
+def test_panel_history_equals_transport_bytes(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    click_check(qtbot, app, "up-to-date")
+    panel = open_panel(qtbot, app)
+    panel.tabs.setCurrentIndex(1)
+    assert len(panel.entries) == 1
+    assert panel.entry_bytes.shown_bytes() == tuple(
+        t.data for t in app.sim.requests[0].transmissions
+    )
+    assert "accepted feed serial 1" in panel.history.item(0, 6).text()
+    assert panel.history.item(0, 3).text() == "200"
+
+
+@pytest.mark.loopback
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_panel_bytes_equal_what_the_server_read(
+    qtbot: QtBot, make_app, sim, tmp_path: Path, tls: bool
+) -> None:
+    from updater.publish.serve import FeedServer
+    from updater.transport.http import HttpTransport
+
+    sim.add_release("1.0.0")
+    root = tmp_path / "www"
+    (root / "demo-app").mkdir(parents=True)
+    (root / "demo-app" / "feed.json").write_bytes(sim.feed_bytes())
+    with FeedServer(root, tls=tls, cert_dir=tmp_path) as server:
+        transport = HttpTransport(ca_file=server.ca_file)
+        app = make_app(transport=transport, feed_url=server.url + FEED_PATH)
+        click_check(qtbot, app, "up-to-date")
+        read = server.request_log
+    panel = open_panel(qtbot, app)
+    assert len(read) == 1
+    assert panel.entry_bytes.shown_bytes() == (read[0],)
+    assert panel.preview_bytes.shown_bytes() == (read[0],)
+
+
+def test_proxy_credentials_not_displayed(qtbot: QtBot, make_app) -> None:
+    app = make_app(transport=NoNetwork())
+    app.updater.settings.save(UserSettings(proxy="http://alice:s3cret@proxy.local:3128"))
+    panel = open_panel(qtbot, app)
+    labels = [t.channel.label for t in app.updater.preview().transmissions]
+    assert labels == ["to your proxy, in clear", "to the update server, inside TLS"]
+    shown = panel.preview_intro.text() + "".join(
+        panel.fields.item(r, c).text()
+        for r in range(panel.fields.rowCount())
+        for c in range(4)
+    )
+    assert "proxy.local:3128" in shown
+    assert "s3cret" not in shown and "alice" not in shown
+    token = base64.b64encode(b"alice:s3cret").decode()
+    assert token not in shown
+    # The CONNECT bytes are shown exactly as they go to the proxy (and only there).
+    assert token.encode() in panel.preview_bytes.shown_bytes()[0]
+    assert token.encode() not in panel.preview_bytes.shown_bytes()[1]
+
+
+def test_ask_before_check_checkbox_persists(qtbot: QtBot, make_app) -> None:
+    app = make_app(transport=NoNetwork())
+    panel = open_panel(qtbot, app)
+    assert not panel.ask.isChecked()
+    with qtbot.waitSignal(panel.settings_saved, timeout=TIMEOUT):
+        panel.ask.setChecked(True)
+    assert app.updater.settings.load().ask_before_check is True
+
+
+def test_export_har_from_panel_carries_same_bytes(
+    qtbot: QtBot, make_app, tmp_path: Path
+) -> None:
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    click_check(qtbot, app, "up-to-date")
+    panel = open_panel(qtbot, app)
+    out = tmp_path / "history.har"
+    with qtbot.waitSignal(panel.exported, timeout=TIMEOUT) as blocker:
+        panel.export_to("har", out)
+    assert blocker.args == [str(out), ""]
+    doc = json.loads(out.read_bytes())
+    validate_har(doc)
+    sent = [base64.b64decode(s["b64"]) for s in doc["log"]["entries"][0]["_glass_sent"]]
+    assert sent == [t.data for t in app.sim.requests[0].transmissions]
+    raw = tmp_path / "history.http"
+    with qtbot.waitSignal(panel.exported, timeout=TIMEOUT):
+        panel.export_to("http", raw)
+    assert app.sim.requests[0].transmissions[0].data in raw.read_bytes()
+
+
+def test_compare_with_previous_shows_the_difference(qtbot: QtBot, make_app, sim) -> None:
+    sim.add_release("1.0.0")
+    old = make_app()
+    click_check(qtbot, old, "up-to-date")
+    new = make_app(version="1.1.0")  # same state folder, so the same history
+    click_check(qtbot, new, "up-to-date")
+    panel = open_panel(qtbot, new)
+    panel.history.selectRow(0)
+    assert panel.compare.isEnabled()
+    diff = panel.compare_text()
+    assert "-GET /demo-app/feed.json?product=demo-app&version=1.0.0" in diff
+    assert "+GET /demo-app/feed.json?product=demo-app&version=1.1.0" in diff
+    dialog = panel.show_compare()
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()
