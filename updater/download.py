@@ -629,7 +629,11 @@ class Downloader:
             return verdict
         status_ok = exchange is not None and exchange.status is not None and verdict is None
         announced = (exchange.header("Content-Length") or "").strip() if exchange else ""
-        too_long = (announced.isdigit() and int(announced) > sink.limit) or sink.overflow
+        too_long = (
+            (announced.isdigit() and int(announced) > sink.limit)
+            or sink.overflow
+            or (exchange is not None and exchange.bytes_received > sink.limit)
+        )
         if status_ok and not cancelled and (too_long or sink.written >= sink.limit):
             fh.close()
             self._discard(asset)
