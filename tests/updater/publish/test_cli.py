@@ -209,3 +209,36 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (tmp_path / "k" / "public.key").read_text().strip()
+
+
+@pytest.mark.loopback
+def test_serve_command_prints_url_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    import signal
+    import socket
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "feed.json").write_bytes(b"{}\n")
+    root = Path(__file__).resolve().parents[3]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "updater.publish", "serve", "--dir", str(site), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().decode().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+        port = int(url.rsplit(":", 1)[1].rstrip("/"))
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"GET /feed.json HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.settimeout(5)
+            assert sock.recv(12) == b"HTTP/1.1 200"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
