@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import tracemalloc
 from collections.abc import Iterator
@@ -13,7 +16,7 @@ import pytest
 from tests.updater.download.fakes import content_of, make_asset, make_release
 from tests.updater.download.servers import Answer, FaultServer, Head, Plan, ranged
 from updater.allowlist import load_allowlist
-from updater.download import Downloader, PartialInfo
+from updater.download import DiskFullError, Downloader, PartialInfo
 from updater.errors import Cancelled, TransportError, VerificationError
 from updater.limits import Limits
 from updater.model import Asset, Progress, VerifiedFile
@@ -35,10 +38,12 @@ LIMITS = Limits(
 class Rig:
     """One server, one downloader, and the exchanges the ledger would have received."""
 
-    def __init__(self, tmp_path: Path, plan: Plan, limits: Limits = LIMITS) -> None:
+    def __init__(
+        self, tmp_path: Path, plan: Plan, limits: Limits = LIMITS, staging: Path | None = None
+    ) -> None:
         self.server = FaultServer(plan).start()
         self.exchanges: list[Exchange] = []
-        self.staging = tmp_path / "staging"
+        self.staging = staging or tmp_path / "staging"
         self.downloader = Downloader(
             HttpTransport(limits),
             load_allowlist(),
@@ -89,8 +94,14 @@ def rigs(tmp_path: Path) -> Iterator[list[Rig]]:
         rig.server.stop()
 
 
-def rig_for(rigs: list[Rig], tmp_path: Path, plan: Plan, limits: Limits = LIMITS) -> Rig:
-    rig = Rig(tmp_path, plan, limits)
+def rig_for(
+    rigs: list[Rig],
+    tmp_path: Path,
+    plan: Plan,
+    limits: Limits = LIMITS,
+    staging: Path | None = None,
+) -> Rig:
+    rig = Rig(tmp_path, plan, limits, staging)
     rigs.append(rig)
     return rig
 
@@ -352,3 +363,33 @@ def test_mib_scale_download_keeps_memory_flat(tmp_path: Path, rigs: list[Rig]) -
         tracemalloc.stop()
     assert verified.path.stat().st_size == len(content)
     assert peak < 6 * 1024 * 1024  # a few 1 MiB chunks in flight, never the whole file
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or os.geteuid() != 0, reason="needs root to mount a tiny tmpfs"
+)
+def test_disk_full_reports_and_cleans(tmp_path: Path, rigs: list[Rig]) -> None:
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(small)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        content = content_of(768 * 1024)
+
+        def plan(n: int, head: Head) -> Answer:
+            (small / "filler").write_bytes(bytes(512 * 1024))  # the disk fills up meanwhile
+            return ranged(content, head)
+
+        rig = rig_for(rigs, tmp_path, plan, staging=small / "staging")
+        with pytest.raises(DiskFullError, match=r"not enough disk space .* \(need 1 MB"):
+            rig.download(rig.asset(content))
+        assert rig.leftovers() == [] and rig.finals() == []
+    finally:
+        for rig in rigs:
+            rig.server.stop()
+        subprocess.run(["umount", str(small)], capture_output=True, check=False)
