@@ -20,7 +20,12 @@ from updater.feed import format_time, parse_payload, verify_feed
 from updater.limits import DEFAULT_LIMITS
 from updater.model import Feed
 from updater.publish.keys import load_private_key, read_public_key, write_keypair
-from updater.signing import keypair_from_private, parse_envelope, sign_envelope
+from updater.signing import (
+    keypair_from_private,
+    parse_envelope,
+    sign_envelope,
+    verify_envelope,
+)
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -142,8 +147,9 @@ def _verify(args: argparse.Namespace, now: datetime) -> int:
     data = _read(args.feed, limits.max_feed_bytes)
     keys = [read_public_key(k) for k in args.key]
     product = args.product
-    if product is None:
-        product = parse_payload(parse_envelope(data, limits).payload, limits=limits).product
+    if product is None:  # the feed's own, read only after its signature verified
+        verified = verify_envelope(data, keys, limits)
+        product = parse_payload(verified.payload, limits=limits).product
     feed = verify_feed(
         data, trusted_keys=keys, product=product, now=now, floor=None, limits=limits
     )
