@@ -41,7 +41,7 @@ class Gate:
                 min(len(data), len(wanted)),
             )
         raise GateViolation(
-            f"refused to send {len(data)} bytes {channel.label} that differ from the "
+            f"refused to send {len(data)} bytes ({channel.label}) that differ from the "
             f"preview at byte {offset + at} (would send {_show(data[at : at + 40])}, "
             f"preview has {_show(wanted[at : at + 40])}); nothing of this write left "
             "the machine — some other code changed the request, please report it"
@@ -79,6 +79,6 @@ class Gate:
         if short:
             ch, done, total = short[0]
             raise GateViolation(
-                f"only {done} of the {total} previewed bytes were sent {ch.label}; "
+                f"only {done} of the {total} previewed bytes were sent ({ch.label}); "
                 "the request was not sent as shown — please report it"
             )

@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 import urllib3.exceptions
+from requests.cookies import RequestsCookieJar
 from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict
 
@@ -56,6 +57,8 @@ def _prepared(request: OutboundRequest) -> requests.PreparedRequest:
     prepared.headers = CaseInsensitiveDict(request.headers)
     prepared.body = None
     prepared.hooks = default_hooks()
+    # An empty jar that refuses everything; requests copies it when it looks at a 3xx.
+    prepared.prepare_cookies(RequestsCookieJar(policy=RejectAllCookies()))
     return prepared
 
 

@@ -27,8 +27,12 @@ from updater.errors import GateViolation
 _EVENTS = frozenset({"socket.connect", "socket.getaddrinfo", "http.client.send"})
 
 
-class UnannouncedConnection(GateViolation):
-    """A connect the transport did not announce happened while the tripwire was armed."""
+class UnannouncedConnection(GateViolation, ConnectionRefusedError):
+    """A connect the transport did not announce happened while the tripwire was armed.
+
+    It is also a ConnectionRefusedError, so library code that opened the socket treats
+    it as a failed connection and closes the socket cleanly.
+    """
 
 
 @dataclass(frozen=True)
