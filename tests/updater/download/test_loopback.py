@@ -275,12 +275,6 @@ def test_loopback_http_errors_no_retry_storm(
     rig.assert_sent_equals_read()
 
 
-@pytest.mark.xfail(
-    raises=TransportError,
-    strict=False,
-    reason="HttpTransport fails on any 3xx: requests' resolve_redirects needs "
-    "PreparedRequest._cookies, which transport/http.py _prepared() leaves None",
-)
 def test_redirect_is_followed_and_every_hop_recorded(tmp_path: Path, rigs: list[Rig]) -> None:
     content = content_of(SIZE)
 
