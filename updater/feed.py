@@ -54,7 +54,7 @@ CHANNELS = ("stable", "beta")
 OS_NAMES = ("linux", "macos", "windows")
 MAX_SERIAL = 2**63 - 1
 _RFC3339_UTC = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?Z$")
-_PRODUCT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_PRODUCT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")  # as the allowlist
 _PLATFORM = re.compile(r"^[a-z][a-z0-9]{0,15}-[a-z0-9_]{1,24}$")
 _KIND = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,15}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -113,7 +113,7 @@ def format_time(value: datetime) -> str:
 def _time(value: object, where: str) -> datetime:
     if not isinstance(value, str):
         raise _bad(where, "is not an RFC 3339 time string")
-    match = _RFC3339_UTC.match(value)
+    match = _RFC3339_UTC.fullmatch(value)
     if match is None:
         raise _bad(where, f"{value[:40]!r} is not an RFC 3339 UTC time like 2026-12-31T00:00:00Z")
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
@@ -136,7 +136,7 @@ def _int(value: object, where: str, low: int, high: int) -> int:
 def _str(value: object, where: str, pattern: re.Pattern[str] | None = None) -> str:
     if not isinstance(value, str):
         raise _bad(where, f"must be a string, not {type(value).__name__}")
-    if pattern is not None and not pattern.match(value):
+    if pattern is not None and not pattern.fullmatch(value):
         raise _bad(where, f"{value[:40]!r} has the wrong form")
     return value
 

@@ -273,7 +273,7 @@ def parse_envelope(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Envelope:
         if not isinstance(entry, dict) or entry.keys() != _SIGNATURE_KEYS:
             raise _malformed(f"{where} must be an object with exactly keyid and sig")
         keyid = entry["keyid"]
-        if not isinstance(keyid, str) or not _HEX64.match(keyid):
+        if not isinstance(keyid, str) or not _HEX64.fullmatch(keyid):
             raise _malformed(f"{where} has a key id that is not 64 lowercase hex digits")
         sig = _b64(entry["sig"], f"{where}")
         if len(sig) != 64:

@@ -48,7 +48,7 @@ def _decode(data: bytes) -> LocalState:
         isinstance(serial, bool) or not isinstance(serial, int) or serial < 0
     ):
         return LocalState()
-    if digest is not None and (not isinstance(digest, str) or not _SHA256.match(digest)):
+    if digest is not None and (not isinstance(digest, str) or not _SHA256.fullmatch(digest)):
         return LocalState()
     if serial is None and digest is not None:
         return LocalState()

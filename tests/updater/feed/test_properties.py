@@ -126,7 +126,7 @@ def _feeds(draw: st.DrawFn) -> Feed:
 
     releases = draw(st.lists(_releases(), max_size=5, unique_by=lambda r: Version(r.version)))
     return Feed(
-        product=draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)),
+        product=draw(st.from_regex(r"[a-z0-9][a-z0-9._-]{0,20}", fullmatch=True)),
         serial=draw(st.integers(0, 2**63 - 1)),
         expires=draw(_TIMES),
         releases=tuple(releases),
