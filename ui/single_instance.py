@@ -44,11 +44,20 @@ def send_to_running(name: str, message: str) -> bool:
         return False
     socket.write(message.encode("ascii") + b"\n")
     socket.flush()
-    ok = socket.waitForBytesWritten(TIMEOUT_MS)
-    if ok and socket.waitForReadyRead(TIMEOUT_MS):
-        ok = bytes(socket.readAll().data()).startswith(b"ok")
+    while socket.bytesToWrite() > 0:
+        if not socket.waitForBytesWritten(TIMEOUT_MS):
+            return False
+    ok = socket.waitForReadyRead(TIMEOUT_MS) and bytes(socket.readAll().data()).startswith(b"ok")
     socket.disconnectFromServer()
     return ok
+
+
+def is_listening(name: str) -> bool:
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    alive = socket.waitForConnected(TIMEOUT_MS)
+    socket.abort()
+    return bool(alive)
 
 
 class InstanceServer(QObject):
@@ -68,8 +77,8 @@ class InstanceServer(QObject):
         """Take the name; a stale socket left by a crash is removed first."""
         if self.server.listen(self.name):
             return True
-        if send_to_running(self.name, "activate"):
-            return False  # someone else is really there
+        if is_listening(self.name):
+            return False  # another instance really is there: never take its name
         QLocalServer.removeServer(self.name)
         return bool(self.server.listen(self.name))
 

@@ -1,0 +1,135 @@
+"""The real tray app as a process: clean start and quit, single instance, lean start-up."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.sim import FEED_PATH, FeedSimulator
+from updater.publish.serve import FeedServer
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHONPATH"] = str(ROOT)
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
+        env.pop(var, None)
+    return env
+
+
+def _ui(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ui", *args],
+        env=_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _read_line(proc: subprocess.Popen[str], timeout: float = 30) -> str:
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    assert ready, "the app printed nothing in time"
+    return proc.stdout.readline()
+
+
+@pytest.fixture
+def feed(tmp_path: Path) -> Iterator[tuple[FeedServer, Path, threading.Event]]:
+    sim = FeedSimulator()
+    sim.add_release("1.0.0")
+    root = tmp_path / "www"
+    (root / "demo-app").mkdir(parents=True)
+    (root / "demo-app" / "feed.json").write_bytes(sim.feed_bytes())
+    got = threading.Event()
+    with FeedServer(root) as server:
+        server.on_request = lambda _head: got.set()
+        config = tmp_path / "app.toml"
+        config.write_text(
+            f'[product]\nid = "demo-app"\nname = "Demo App"\nversion = "1.0.0"\n'
+            f'[feed]\nurl = "{server.url}{FEED_PATH}"\ntrusted_keys = ["{sim.public_key}"]\n'
+            f'[network]\nproxy = "none"\n'
+        )
+        yield server, config, got
+
+
+def test_app_starts_and_quits_cleanly(feed, tmp_path: Path) -> None:
+    server, config, _ = feed
+    done = _ui("--config", str(config), "--state-dir", str(tmp_path / "s"),
+               "--selftest-quit-after-ms", "200")
+    assert done.returncode == 0, done.stderr
+    assert "glass-updater: ready" in done.stdout
+    assert "Traceback" not in done.stderr
+    assert server.request_log == ()  # P1: nothing is sent at launch
+
+
+def test_bad_config_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[product]\nid = 3\n")
+    done = _ui("--config", str(bad), "--selftest-quit-after-ms", "0")
+    assert done.returncode == 2
+    assert done.stderr.startswith("glass-updater: ") and done.stderr.count("\n") == 1
+
+
+def test_second_launch_forwards_check_then_quit(feed, tmp_path: Path) -> None:
+    server, config, got = feed
+    state = tmp_path / "s"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui", "--config", str(config), "--state-dir", str(state)],
+        env=_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert _read_line(proc).startswith("glass-updater: ready")
+        assert server.request_log == ()
+        second = _ui("--config", str(config), "--state-dir", str(state), "--check-now")
+        assert second.returncode == 0, second.stderr
+        assert "ready" not in second.stdout  # it forwarded and left; it did not start a tray
+        assert got.wait(20), "the running app did not check"
+        assert len(server.request_log) == 1
+        stop = _ui("--config", str(config), "--quit")
+        assert stop.returncode == 0, stop.stderr
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        proc.stdout and proc.stdout.close()
+        proc.stderr and proc.stderr.close()
+    assert (state / "log" / "transmissions.jsonl").read_bytes().count(b"\n") == 1
+
+
+def test_quit_without_running_instance_says_so(feed) -> None:
+    _, config, _ = feed
+    done = _ui("--config", str(config), "--quit")
+    assert done.returncode == 1
+    assert "no running instance" in done.stderr
+
+
+def test_startup_keeps_heavy_modules_out(feed, tmp_path: Path) -> None:
+    _, config, _ = feed
+    code = (
+        "import sys, ui.app as a\n"
+        f"rc = a.main(['--config', {str(config)!r}, '--state-dir', {str(tmp_path)!r},"
+        " '--selftest-quit-after-ms', '50'])\n"
+        "heavy = ('requests', 'urllib3', 'cryptography', 'updater.updater',"
+        " 'updater.transport.http', 'ssl', 'socket')\n"
+        "print('LOADED', sorted(m for m in heavy if m in sys.modules), rc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=_env(), cwd=ROOT, capture_output=True, text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "LOADED [] 0" in done.stdout, done.stdout
