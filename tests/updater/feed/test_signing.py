@@ -111,3 +111,14 @@ def test_simulator_is_a_transport_serving_feed_assets_and_404() -> None:
     small = build_download_request(allowlist, url=asset.url, proxy=None, max_body=5)
     with pytest.raises(TransportError, match="larger than 5"):
         transport.send(small)
+
+
+def test_simulator_add_asset_serves_signed_bytes() -> None:
+    sim = FeedSimulator()
+    sim.add_release("1.4.0")
+    asset = sim.add_asset("1.4.0", "windows-x86_64", kind="exe", body=b"MZ installer")
+    feed = verify_feed(sim.feed_bytes(), trusted_keys=[sim.public_key], product=PRODUCT,
+                       now=NOW, floor=None)
+    assert [a.platform for a in feed.releases[0].assets] == ["linux-x86_64", "windows-x86_64"]
+    path = asset["url"].removeprefix(BASE_URL)
+    assert hashlib.sha256(sim.assets[path]).hexdigest() == feed.releases[0].assets[1].sha256
