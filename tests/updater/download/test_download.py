@@ -598,3 +598,29 @@ def test_asset_with_invalid_hash_is_refused_before_any_request(tmp_path: Path, s
 )
 def test_file_name_never_escapes_the_staging_folder(url: str, name: str) -> None:
     assert file_name_for(make_asset(b"x", url=url)) == name
+
+
+def test_cancel_while_server_ignores_range_keeps_only_the_confirmed_prefix(
+    tmp_path: Path,
+) -> None:
+    content = content_of(SIZE)
+    asset = make_asset(content)
+    half = SIZE // 2
+
+    def respond(request: object, n: int) -> Reply:
+        if n == 0:
+            return Reply(200, (("ETag", '"v1"'),), content, drop_at=half)
+        return Reply(200, (("ETag", '"v1"'),), content)  # ignores Range: bytes from zero
+
+    transport = FakeTransport(respond)  # type: ignore[arg-type]
+    downloader = make_downloader(transport, tmp_path)
+    with pytest.raises(TransportError):
+        downloader.download(make_release(asset), asset, on_progress=lambda p: None)
+    cancel = CancelToken()
+    transport.after_chunk = lambda received: cancel.cancel() if received >= 3072 else None
+    with pytest.raises(Cancelled):
+        downloader.download(make_release(asset), asset, on_progress=lambda p: None, cancel=cancel)
+    info = PartialInfo.load(tmp_path / f"{asset.sha256}.part.json")
+    part = tmp_path / f"{asset.sha256}.part"
+    assert info is not None and info.done == half
+    assert part.read_bytes() == content[:half]  # the bytes from zero were not kept after it
