@@ -324,14 +324,14 @@ class FallbackWindow(QWidget):
         layout.addWidget(note)
         self.buttons: dict[str, QPushButton] = {}
         for key, action in controller.actions_.items():
-            button = QPushButton(action.text().replace("&&", "&"))
+            button = QPushButton(action.text())  # "&&" shows as "&" on a button too
             button.setAccessibleName(action.text().replace("&&", "and").rstrip("…"))
             button.clicked.connect(action.trigger)
             if key == "check":
                 button.setDefault(True)
             layout.addWidget(button)
             self.buttons[key] = button
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(320)
 
     def closeEvent(self, event: object) -> None:
         """Closing the only window quits, as Quit in the tray menu would."""

@@ -66,9 +66,7 @@ class FlowDialog(QDialog):
 
     def add_what_was_sent(self, entries: Sequence[LedgerEntry], open_payload: OpenPayload) -> None:
         entry_id = entries[-1].id if entries else None
-        button = self.buttons.addButton(
-            self.tr("What Was Sent…"), QDialogButtonBox.ButtonRole.HelpRole
-        )
+        button = QPushButton(self.tr("What Was Sent…"))
         button.setAccessibleName(self.tr("Show exactly what was sent"))
         button.setAutoDefault(False)
         button.clicked.connect(lambda: open_payload(entry_id))
@@ -76,7 +74,12 @@ class FlowDialog(QDialog):
         self.entry_id = entry_id
 
     def finish_layout(self) -> None:
-        self.layout_.addWidget(self.buttons)
+        row = QHBoxLayout()
+        if self.what_was_sent is not None:
+            row.addWidget(self.what_was_sent)  # on the left, apart from the choices
+        row.addStretch(1)
+        row.addWidget(self.buttons)
+        self.layout_.addLayout(row)
 
 
 class MessageDialog(FlowDialog):

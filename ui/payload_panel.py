@@ -209,9 +209,13 @@ class PayloadPanel(QWidget):
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.history.setTabKeyNavigation(False)
         hh = self.history.horizontalHeader()
-        for col in range(6):
+        for col in (0, 1, 3, 4, 5):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        hh.resizeSection(2, 300)
         hh.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        self.history.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.history.setWordWrap(False)
         self.history.itemSelectionChanged.connect(self._selection_changed)
         split.addWidget(self.history)
         detail = QWidget()

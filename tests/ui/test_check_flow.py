@@ -226,3 +226,28 @@ def test_dialogs_are_created_on_the_gui_thread(qtbot: QtBot, make_app) -> None:
     gui = QApplication.instance()
     assert gui is not None
     assert dialog.thread() is gui.thread()
+
+
+def test_install_shows_download_progress_then_ready(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.4.0")
+    dialog = click_check(qtbot, app, "update-found")
+    assert isinstance(dialog, UpdateDialog)
+    seen: list[str] = []
+    app.driver.shown.connect(lambda kind, _d: seen.append(kind))
+    with qtbot.waitSignal(
+        app.driver.shown, timeout=TIMEOUT, check_params_cb=lambda k, _d: k == "ready"
+    ) as blocker:
+        qtbot.mouseClick(dialog.install, Qt.MouseButton.LeftButton)
+    assert "downloading" in seen
+    ready = blocker.args[1]
+    assert "1.4.0 is ready to install" in ready.findChildren(type(dialog.heading))[0].text()
+    with qtbot.waitSignal(app.driver.finished, timeout=TIMEOUT):
+        qtbot.mouseClick(ready.later, Qt.MouseButton.LeftButton)
+    flow = app.controller._flow
+    assert flow is not None and flow.verified is not None
+    assert flow.verified.path.read_bytes() == app.sim.assets[
+        "/demo-app/demo-app-1.4.0-linux-x86_64.appimage"
+    ]
+    kinds = [e.kind for e in app.updater.ledger.entries()]
+    assert kinds == ["check", "download"]
