@@ -240,6 +240,9 @@ RAW_PAYLOADS: list[tuple[str, bytes]] = [
     ("raw-control-char", b'{"product": "demo\x01app"}'),
     ("latin1", '{"product": "démo"}'.encode("latin-1")),
     ("utf16", json.dumps(base()).encode("utf-16")),
+    ("utf8-encoded-surrogate", b'{"product": "\xed\xa0\x80"}'),
+    ("utf8-overlong", b'{"product": "\xc0\xaf"}'),
+    ("escaped-lone-surrogate-key", b'{"\\udfff": 1}'),
 ]
 
 

@@ -317,26 +317,26 @@ def test_oversized_feed_refused_at_cap(sim: FeedSimulator) -> None:
 
 # 30
 @pytest.mark.parametrize(
-    ("name", "payload"),
+    ("name", "payload", "reason"),
     [
-        ("deep-nesting", b"[" * 100_000 + b"]" * 100_000),
-        ("deep-objects", b'{"a":' * 50_000 + b"1" + b"}" * 50_000),
-        ("5000-digit-int", b'{"serial": ' + b"9" * 5000 + b"}"),
-        ("5000-digit-float", b'{"serial": 1.' + b"9" * 5000 + b"}"),
-        ("huge-exponent", b'{"serial": 1e99999}'),
-        ("nan", b'{"serial": NaN}'),
-        ("infinity", b'{"serial": -Infinity}'),
-        ("lone-surrogate", b'{"product": "\\ud800"}'),
-        ("invalid-utf8", b'{"product": "\xff\xfe"}'),
-        ("bom", b'\xef\xbb\xbf{"product": "demo-app"}'),
+        ("deep-nesting", b"[" * 100_000 + b"]" * 100_000, "nested deeper"),
+        ("deep-objects", b'{"a":' * 50_000 + b"1" + b"}" * 50_000, "nested deeper"),
+        ("5000-digit-int", b'{"serial": ' + b"9" * 5000 + b"}", "longer than 20 digits"),
+        ("5000-digit-float", b'{"serial": 1.' + b"9" * 5000 + b"}", "longer than 20 digits"),
+        ("huge-exponent", b'{"serial": 1e99999}', "too large"),
+        ("nan", b'{"serial": NaN}', "NaN"),
+        ("infinity", b'{"serial": -Infinity}', "Infinity"),
+        ("lone-surrogate", b'{"product": "\\ud800"}', "lone surrogate"),
+        ("invalid-utf8", b'{"product": "\xff\xfe"}', "UTF-8"),
+        ("bom", b'\xef\xbb\xbf{"product": "demo-app"}', "byte-order mark"),
     ],
 )
 def test_pathological_json_is_clean_feed_error_in_bounded_time(
-    sim: FeedSimulator, name: str, payload: bytes
+    sim: FeedSimulator, name: str, payload: bytes, reason: str
 ) -> None:
     data = sign_envelope(payload, [sim.signer.private])
     started = time.perf_counter()
-    with pytest.raises(MalformedFeedError):
+    with pytest.raises(MalformedFeedError, match=reason):
         verify(sim, data)
     assert time.perf_counter() - started < 3.0, name
 
