@@ -275,6 +275,7 @@ class TestCA:
 
     def __init__(self, directory: Path) -> None:
         self.ca = trustme.CA()
+        directory.mkdir(parents=True, exist_ok=True)
         self.ca_pem = directory / "test-ca.pem"
         self.ca.cert_pem.write_to_path(str(self.ca_pem))
 
