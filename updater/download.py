@@ -371,8 +371,14 @@ class Downloader:
 
     def _prepare_staging(self) -> None:
         for folder in (self.staging, self.staging / LOCK_DIR):
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.chmod(folder, 0o700)
+            try:
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                os.chmod(folder, 0o700)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot use the download folder {folder} ({exc.strerror or exc}); "
+                    "check that it is writable and try again"
+                ) from exc
 
     def _sweep_stale(self, keep: str) -> None:
         """Remove partials and temps a dead or abandoned download left behind."""
@@ -569,9 +575,13 @@ class Downloader:
     def _promote(self, asset: Asset) -> Path:
         """Rename the verified partial to its final name; the sidecar goes last."""
         final = self.final_path(asset)
-        final.parent.mkdir(exist_ok=True, mode=0o700)
-        os.chmod(final.parent, 0o700)
-        os.replace(self.part_path(asset), final)
+        try:
+            final.parent.mkdir(exist_ok=True, mode=0o700)
+            os.chmod(final.parent, 0o700)
+            os.replace(self.part_path(asset), final)
+        except OSError as exc:
+            self._discard(asset)
+            raise self._storage_error(asset, exc) from exc
         fsync_dir(final.parent)
         fsync_dir(self.staging)
         self.checkpoint("replaced")

@@ -28,6 +28,7 @@ from updater.download import (
     MISMATCH_MESSAGE,
     DiskFullError,
     PartialInfo,
+    StorageError,
     file_name_for,
     open_part,
 )
@@ -624,3 +625,27 @@ def test_cancel_while_server_ignores_range_keeps_only_the_confirmed_prefix(
     part = tmp_path / f"{asset.sha256}.part"
     assert info is not None and info.done == half
     assert part.read_bytes() == content[:half]  # the bytes from zero were not kept after it
+
+
+def test_unusable_staging_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "staging"
+    blocker.write_bytes(b"a file where the folder should be")
+    asset = make_asset(content_of(100))
+    transport = FakeTransport(honest(content_of(100)))
+    with pytest.raises(StorageError, match="cannot use the download folder"):
+        make_downloader(transport, blocker).download(
+            make_release(asset), asset, on_progress=lambda p: None
+        )
+    assert transport.requests == []
+
+
+def test_existing_staging_folder_is_made_private(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    staging.mkdir(mode=0o755)
+    staging.chmod(0o755)
+    content = content_of(100)
+    asset = make_asset(content)
+    make_downloader(FakeTransport(honest(content)), staging).download(
+        make_release(asset), asset, on_progress=lambda p: None
+    )
+    assert stat.S_IMODE(staging.stat().st_mode) == 0o700
