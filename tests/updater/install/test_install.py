@@ -302,3 +302,27 @@ def test_subprocess_launcher_starts_detached_without_a_shell(tmp_path: Path) -> 
 def test_subprocess_launcher_reports_a_missing_program(tmp_path: Path) -> None:
     with pytest.raises(InstallError, match="could not start"):
         SubprocessLauncher().launch([str(tmp_path / "no-such-installer")], detached=True)
+
+
+KINDS = ["exe", "msi", "dmg", "pkg", "appimage", "deb", "rpm", "tar.gz"]
+PLATFORMS = ["windows-x86_64", "macos-arm64", "linux-x86_64"]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_handler_passes_the_file_as_one_argument_after_the_handshake(
+    tmp_path: Path, kind: str, platform: str
+) -> None:
+    verified = staged(tmp_path, NEW_APP, f"my app; $(id).{kind}", kind)
+    app = tmp_path / "apps" / "Demo.AppImage"
+    app.parent.mkdir()
+    app.write_bytes(OLD_APP)
+    events: list[str] = []
+    launcher = RecordingLauncher(events)
+    installer = installer_for(kind, platform, launcher=launcher, running_appimage=app)
+    installer.install(verified, FakeHost(events))
+    [(argv, detached)] = launcher.calls
+    expected_file = str(app) if isinstance(installer, AppImageInstaller) else str(verified.path)
+    assert argv[-1] == expected_file  # the whole path, one element, never split or quoted
+    assert detached
+    assert events == ["asked", "launch", "shutdown"]
