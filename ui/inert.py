@@ -29,8 +29,8 @@ class InertTextBrowser(QTextBrowser):
         self.setReadOnly(True)
         self.requested_resources: list[str] = []  # what the document asked for; stays unloaded
 
-    def loadResource(self, kind: int, name: QUrl) -> Any:
-        self.requested_resources.append(name.toString())
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
+        self.requested_resources.append(name.toString() if isinstance(name, QUrl) else name)
         return None
 
     def set_untrusted_markdown(self, markdown: str, limit: int | None = None) -> None:
