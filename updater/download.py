@@ -75,7 +75,7 @@ def _no_checkpoint(point: str) -> None:
 
 def open_part(path: Path) -> BinaryIO:
     """Open (creating, private) the partial file for reading and writing."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
     return os.fdopen(fd, "r+b")
 
 
