@@ -152,7 +152,13 @@ class AppController(QObject):
                 open_payload=self.show_payload,
                 runner=self.runner,
             )
+            self._driver.finished.connect(self._refresh_panel)
         return self._driver
+
+    def _refresh_panel(self) -> None:
+        """After a flow, an open payload panel shows the new exchanges."""
+        if self.panel is not None and self.panel.isVisible():
+            self.panel.refresh()
 
     def flow(self, updater: Updater) -> UpdateFlow:
         if self._flow is None:

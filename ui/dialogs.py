@@ -31,6 +31,7 @@ from updater.request import OutboundRequest
 from updater.transport.base import CancelToken
 
 OpenPayload = Callable[[str | None], None]
+LATEST = "latest"  # an entry id meaning "the newest exchange in the history"
 
 
 def _heading(text: str) -> QLabel:
@@ -64,8 +65,11 @@ class FlowDialog(QDialog):
         self.buttons = QDialogButtonBox(self)
         self.what_was_sent: QPushButton | None = None
 
-    def add_what_was_sent(self, entries: Sequence[LedgerEntry], open_payload: OpenPayload) -> None:
-        entry_id = entries[-1].id if entries else None
+    def add_what_was_sent(
+        self, entries: Sequence[LedgerEntry], open_payload: OpenPayload, latest: bool = False
+    ) -> None:
+        """``entries`` empty: the preview (nothing was sent), or the newest with ``latest``."""
+        entry_id = entries[-1].id if entries else (LATEST if latest else None)
         button = QPushButton(self.tr("What Was Sent…"))
         button.setAccessibleName(self.tr("Show exactly what was sent"))
         button.setAutoDefault(False)
@@ -276,6 +280,7 @@ class ReadyDialog(FlowDialog):
         verified: VerifiedFile,
         product_name: str,
         reply: Callable[[bool], None],
+        open_payload: OpenPayload,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(self.tr("Ready to Install"), parent)
@@ -300,6 +305,7 @@ class ReadyDialog(FlowDialog):
             self.tr("Install and Restart"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.install.setDefault(True)
+        self.add_what_was_sent((), open_payload, latest=True)
         self.install.clicked.connect(lambda: self._answer(True))
         self.later.clicked.connect(lambda: self._answer(False))
         self.finish_layout()

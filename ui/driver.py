@@ -263,6 +263,7 @@ class QtUserDriver(QObject):
                 verified,
                 self._product,
                 lambda go: self._in_background(lambda: reply(go)),
+                self._open_payload,
                 self._parent_widget,
             )
             self._present("ready", dialog)

@@ -280,7 +280,10 @@ class PayloadPanel(QWidget):
         self._runner(load)
 
     def open_at(self, entry_id: str | None = None) -> None:
-        """Show the panel; with an entry id, at that exchange in the history."""
+        """Show the panel; with an entry id, at that exchange in the history.
+
+        An id not in the history (such as ``ui.dialogs.LATEST``) selects the newest.
+        """
         self._pending_entry = entry_id
         if entry_id is not None:
             self.tabs.setCurrentIndex(1)

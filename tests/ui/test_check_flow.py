@@ -242,6 +242,14 @@ def test_install_shows_download_progress_then_ready(qtbot: QtBot, make_app) -> N
     assert "downloading" in seen
     ready = blocker.args[1]
     assert "1.4.0 is ready to install" in ready.findChildren(type(dialog.heading))[0].text()
+    with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
+        qtbot.mouseClick(ready.what_was_sent, Qt.MouseButton.LeftButton)
+    panel = app.controller.panel
+    assert panel is not None and panel.selected_entry() is not None
+    assert panel.selected_entry().kind == "download"  # type: ignore[union-attr]
+    assert panel.entry_bytes.shown_bytes()[0].startswith(
+        b"GET /demo-app/demo-app-1.4.0-linux-x86_64.appimage HTTP/1.1\r\n"
+    )
     with qtbot.waitSignal(app.driver.finished, timeout=TIMEOUT):
         qtbot.mouseClick(ready.later, Qt.MouseButton.LeftButton)
     flow = app.controller._flow

@@ -167,3 +167,14 @@ def test_compare_with_previous_shows_the_difference(qtbot: QtBot, make_app, sim)
     dialog = panel.show_compare()
     assert dialog is not None and dialog.isVisible()
     dialog.close()
+
+
+def test_open_panel_refreshes_after_a_check(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    panel = open_panel(qtbot, app)
+    assert panel.entries == ()
+    with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
+        click_check(qtbot, app, "up-to-date")
+    assert len(panel.entries) == 1
+    assert panel.entry_bytes.shown_bytes() == (app.sim.requests[0].transmissions[0].data,)
