@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -142,6 +142,7 @@ class AppImageInstaller:
 
     running: Path | None
     launcher: Launcher = field(default_factory=SubprocessLauncher)
+    checkpoint: Callable[[str], None] = field(default=lambda point: None)  # tests kill here
 
     def install(self, verified: VerifiedFile, host: HostApp) -> None:
         if not host.can_shut_down():
@@ -160,11 +161,19 @@ class AppImageInstaller:
                 f"cannot replace {target}: its folder is not writable; move the AppImage to "
                 f"a folder you own, or run the verified download yourself: {verified.path}"
             )
-        new = self._copy_verified(verified, folder)
+        prefix = f"{TEMP_PREFIX}{target.name}-"
+        for leftover in folder.iterdir():  # temps of an install that was killed
+            if leftover.name.startswith(prefix):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        new = self._copy_verified(verified, folder, prefix)
+        self.checkpoint("appimage-copied")
         old = folder / f"{target.name}.old"
         try:
-            self._keep_old(target, old)
+            self._keep_old(target, old, prefix)
+            self.checkpoint("appimage-old-kept")
             os.replace(new, target)
+            self.checkpoint("appimage-replaced")
         except OSError as exc:
             with contextlib.suppress(OSError):
                 new.unlink()
@@ -181,10 +190,10 @@ class AppImageInstaller:
             old.unlink()
         host.request_shutdown()
 
-    def _copy_verified(self, verified: VerifiedFile, folder: Path) -> Path:
+    def _copy_verified(self, verified: VerifiedFile, folder: Path, prefix: str) -> Path:
         """Copy into a temp beside the target, hashing the bytes actually written."""
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
+            fd, tmp_name = tempfile.mkstemp(prefix=prefix, dir=folder)
         except OSError as exc:
             raise InstallError(
                 f"cannot write to {folder} ({exc.strerror or exc}); move the AppImage to a "
@@ -221,14 +230,14 @@ class AppImageInstaller:
         return tmp
 
     @staticmethod
-    def _keep_old(target: Path, old: Path) -> None:
+    def _keep_old(target: Path, old: Path, prefix: str) -> None:
         """``<name>.old`` becomes a second name for the running file (or a copy of it)."""
         with contextlib.suppress(FileNotFoundError):
             old.unlink()
         try:
             os.link(target, old)
         except OSError:
-            fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=old.parent)
+            fd, tmp_name = tempfile.mkstemp(prefix=prefix, dir=old.parent)
             os.close(fd)
             try:
                 import shutil

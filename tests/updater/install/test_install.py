@@ -326,3 +326,35 @@ def test_every_handler_passes_the_file_as_one_argument_after_the_handshake(
     assert argv[-1] == expected_file  # the whole path, one element, never split or quoted
     assert detached
     assert events == ["asked", "launch", "shutdown"]
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize(
+    "point", ["appimage-copied", "appimage-old-kept", "appimage-replaced"]
+)
+def test_kill_during_appimage_replace_leaves_old_or_new_never_torn(
+    tmp_path: Path, point: str
+) -> None:
+    verified = staged(tmp_path, NEW_APP, "demo.AppImage", "appimage")
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    app = apps / "Demo.AppImage"
+    app.write_bytes(OLD_APP)
+    app.chmod(0o755)
+    child = subprocess.run(
+        [sys.executable, "-m", "tests.updater.install.crash_child", str(verified.path),
+         str(app), point],
+        cwd=ROOT, capture_output=True, timeout=60, check=False,
+    )
+    assert child.returncode == -9, child.stderr.decode()[-2000:]
+    assert app.read_bytes() in (OLD_APP, NEW_APP)  # whole, and still runnable
+    assert subprocess.run([str(app)], capture_output=True, timeout=10).stdout in (
+        b"old-version\n", b"new-version\n"
+    )
+    # The next install completes and leaves neither temps nor the .old copy behind.
+    launcher = RecordingLauncher([])
+    AppImageInstaller(app, launcher).install(verified, FakeHost([]))
+    assert app.read_bytes() == NEW_APP
+    assert sorted(p.name for p in apps.iterdir()) == ["Demo.AppImage"]
