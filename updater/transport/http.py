@@ -33,6 +33,14 @@ ERROR_BODY_CAP = 64 * 1024  # a non-2xx body is kept (for the log) up to this si
 _BUFFER_CHUNK = 64 * 1024
 
 
+class SinkFailed(Exception):
+    """Carries an exception raised by the caller's sink past our network-error mapping."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
 class RejectAllCookies(http.cookiejar.DefaultCookiePolicy):
     """Never store or return a cookie: a cookie is a persistent identifier."""
 
@@ -103,7 +111,10 @@ class HttpTransport:
         sink: BodySink | None = None,
         cancel: CancelToken | None = None,
     ) -> Exchange:
-        """Send; a 2xx body goes to ``sink`` if given, any other body to Exchange.body."""
+        """Send; a 2xx body goes to ``sink`` if given, any other body to Exchange.body.
+
+        An exception raised by ``sink.write`` aborts the transfer and propagates unchanged.
+        """
         started_at = time.time()
         begin = self._clock()
         ssl_context = self._ssl_context() if request.target.scheme == "https" else None
@@ -130,6 +141,8 @@ class HttpTransport:
         wire.start()
         try:
             self._exchange(wire, request, sink, result)
+        except SinkFailed as failed:
+            raise failed.original from None  # not a network error: the caller's own
         except TransportError as exc:
             raise type(exc)(exc.message, exchange=exchange(exc.message)) from None
         except UpdaterError:
@@ -218,7 +231,10 @@ class HttpTransport:
                 break
             if into_sink:
                 assert sink is not None
-                sink.write(chunk)
+                try:
+                    sink.write(chunk)
+                except BaseException as exc:  # the sink's own failure, e.g. a full disk
+                    raise SinkFailed(exc) from exc
             else:
                 buffer += chunk
         result["body"] = bytes(buffer)

@@ -196,7 +196,7 @@ def test_drip_aborted_by_minimum_throughput(allowlist: Allowlist) -> None:
         start = time.monotonic()
         with pytest.raises(TransportError, match="less than 100 bytes/s"):
             HttpTransport(limits).send(check(allowlist, server.url()))
-    assert time.monotonic() - start < 1.5
+    assert time.monotonic() - start < 2.5
 
 
 def test_drip_aborted_by_deadline(allowlist: Allowlist) -> None:
@@ -206,7 +206,7 @@ def test_drip_aborted_by_deadline(allowlist: Allowlist) -> None:
         start = time.monotonic()
         with pytest.raises(TransportError, match=r"longer than 0\.8 s"):
             HttpTransport(limits).send(check(allowlist, server.url()))
-    assert time.monotonic() - start < 1.5
+    assert time.monotonic() - start < 2.5
 
 
 def test_accept_and_never_answer_times_out(allowlist: Allowlist) -> None:
@@ -217,7 +217,7 @@ def test_accept_and_never_answer_times_out(allowlist: Allowlist) -> None:
         with pytest.raises(TransportError, match=r"sent no answer within 0\.6 s") as info:
             HttpTransport(FAST).send(request)
         elapsed = time.monotonic() - start
-    assert 0.5 < elapsed < 1.5
+    assert 0.5 < elapsed < 2.5
     exchange = info.value.exchange
     assert exchange is not None and exchange.sent == request.transmissions
     assert exchange.status is None and exchange.error == info.value.message
@@ -230,7 +230,7 @@ def test_tls_handshake_stall_times_out(allowlist: Allowlist, ca: TestCA) -> None
         start = time.monotonic()
         with pytest.raises(TransportError, match=r"handshake .* did not finish within 1 s") as info:
             HttpTransport(FAST, ca_file=ca.ca_pem).send(check(allowlist, url))
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < 3.0
     assert info.value.exchange is not None and info.value.exchange.sent == ()
 
 
@@ -287,3 +287,27 @@ def test_bad_certificate_fails_closed(allowlist: Allowlist, ca: TestCA, case: st
     assert len(connections) == 1  # no retry, no fallback to http
     assert connections[0].received == b""
     assert "no fallback to http" in info.value.message
+
+
+class FullDisk:
+    def write(self, chunk: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+
+def test_sink_failure_propagates_unchanged(allowlist: Allowlist) -> None:
+    """A full disk is the caller's error to report, not a 'network error'."""
+    with (
+        LoopbackServer(Reply(body=b"A" * 5000)) as server,
+        pytest.raises(OSError, match="No space left") as info,
+    ):
+        HttpTransport(FAST).send(check(allowlist, server.url()), sink=FullDisk())
+    assert not isinstance(info.value, TransportError)
+
+
+def test_repeated_response_headers_are_all_kept(allowlist: Allowlist) -> None:
+    reply = Reply(headers=(("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("ETag", '"e"')))
+    with LoopbackServer(reply) as server:
+        exchange = HttpTransport(FAST).send(check(allowlist, server.url()))
+    assert exchange.response_headers[:3] == (
+        ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("ETag", '"e"')
+    )
