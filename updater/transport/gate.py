@@ -69,16 +69,21 @@ class Gate:
             return tuple(self._sent)
 
     def verify_complete(self) -> None:
-        """A short write is an error too: the whole previewed transmission must be out."""
+        """After the fact, the record must be exactly the preview: no short or extra write."""
         with self._lock:
-            short = [
-                (ch, self._offset[ch], len(exp))
-                for ch, exp in self._expected.items()
-                if self._offset[ch] != len(exp)
-            ]
-        if short:
-            ch, done, total = short[0]
+            written = {
+                ch: b"".join(t.data for t in self._sent if t.channel is ch) for ch in Channel
+            }
+        for ch, expected in self._expected.items():
+            got = written[ch]
+            if got == expected:
+                continue
+            if expected.startswith(got):
+                raise GateViolation(
+                    f"only {len(got)} of the {len(expected)} previewed bytes were sent "
+                    f"({ch.label}); the request was not sent as shown — please report it"
+                )
             raise GateViolation(
-                f"only {done} of the {total} previewed bytes were sent ({ch.label}); "
-                "the request was not sent as shown — please report it"
+                f"{len(got)} bytes were sent ({ch.label}) that are not the {len(expected)} "
+                "previewed bytes; the request was not sent as shown — please report it"
             )
