@@ -104,10 +104,10 @@ class FaultServer:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._sock is not None:
+            self._sock.close()  # wakes accept() at once
         if self._thread is not None:
             self._thread.join(5)
-        if self._sock is not None:
-            self._sock.close()
 
     def __enter__(self) -> FaultServer:
         return self.start()
