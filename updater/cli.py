@@ -196,7 +196,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, help_: str, *, state: bool = True, json_: bool = True) -> argparse.ArgumentParser:
+    def add(
+        name: str, help_: str, *, state: bool = True, json_: bool = True
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         p.add_argument("--config", type=Path, help="packager config (TOML); default: bundled demo")
         if state:

@@ -89,7 +89,8 @@ def parse_config(text: str, source: Path | None = None) -> PackagerConfig:
             raise ConfigError(f"{where}: unknown section [{section}]; see DESIGN.md §8")
         unknown = set(value) - _SECTIONS[section]
         if unknown:
-            raise ConfigError(f"{where}: unknown key(s) in [{section}]: {', '.join(sorted(unknown))}")
+            names = ", ".join(sorted(unknown))
+            raise ConfigError(f"{where}: unknown key(s) in [{section}]: {names}")
     product = doc.get("product", {})
     feed = doc.get("feed", {})
     network = doc.get("network", {})

@@ -26,7 +26,7 @@ from updater.settings import SettingsStore, UserSettings
 from updater.transport.base import CancelToken, Exchange, Transport
 
 if TYPE_CHECKING:
-    from updater.install import HostApp
+    from updater.install import HostApp, Launcher
     from updater.state import StateStore
 
 
@@ -44,6 +44,7 @@ class Updater:
         allowlist: Allowlist | None = None,
         limits: Limits = DEFAULT_LIMITS,
         clock: Callable[[], datetime] = utcnow,
+        launcher: Launcher | None = None,
     ) -> None:
         self.config = config
         self.paths = paths
@@ -53,6 +54,7 @@ class Updater:
         self.settings = SettingsStore(paths.state / "settings.json")
         self._transport = transport
         self._clock = clock
+        self._launcher = launcher  # None: the real process launcher
 
     # ------------------------------------------------------------------ wiring
 
@@ -161,9 +163,9 @@ class Updater:
                 )
         except UpdaterError as exc:
             outcome = f"refused: {exc}"
-            if isinstance(exc, TransportError) and exc.exchange is not None:
-                if exc.exchange not in exchanges:
-                    exchanges.append(exc.exchange)
+            failed = exc.exchange if isinstance(exc, TransportError) else None
+            if failed is not None and failed not in exchanges:
+                exchanges.append(failed)
             exc.entries = tuple(self._record(exchanges, outcome))
             raise
         entries = self._record(exchanges, outcome)
@@ -225,9 +227,9 @@ class Updater:
                 result.release, asset, on_progress=on_progress, cancel=cancel
             )
         except UpdaterError as exc:
-            if isinstance(exc, TransportError) and exc.exchange is not None:
-                if exc.exchange not in exchanges:
-                    exchanges.append(exc.exchange)
+            failed = exc.exchange if isinstance(exc, TransportError) else None
+            if failed is not None and failed not in exchanges:
+                exchanges.append(failed)
             exc.entries = tuple(self._record(exchanges, f"refused: {exc}"))
             raise
         self._record(exchanges, f"verified {asset.size} bytes, SHA-256 {asset.sha256[:16]}…")
@@ -237,7 +239,10 @@ class Updater:
         from updater.install import installer_for
 
         installer = installer_for(
-            verified.asset.kind, self.config.platform, command=self.config.install_command
+            verified.asset.kind,
+            self.config.platform,
+            command=self.config.install_command,
+            launcher=self._launcher,
         )
         installer.install(verified, host)
 

@@ -1,0 +1,285 @@
+"""The façade and the flow against the feed simulator: results, state, ledger, privacy."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
+from tests.sim import NOW, FeedSimulator
+from updater.config import PackagerConfig
+from updater.driver import UpdateChoice
+from updater.errors import BusyError, FeedError, StaleFeedError, TransportError
+from updater.flow import UpdateFlow, run_inline
+from updater.model import CheckStatus
+from updater.paths import Paths
+from updater.settings import UserSettings
+from updater.updater import Updater
+
+
+def make_config(sim: FeedSimulator, **overrides: object) -> PackagerConfig:
+    base: dict[str, object] = dict(
+        product_id="demo-app",
+        product_name="Demo App",
+        version="1.0.0",
+        feed_url=sim.base_url + sim.feed_path,
+        trusted_keys=(sim.public_key,),
+        proxy="none",
+        platform="linux-x86_64",
+        os_version="6.1",
+    )
+    base.update(overrides)
+    return PackagerConfig(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def sim() -> FeedSimulator:
+    s = FeedSimulator()
+    s.add_release("1.4.0", notes="## New\n- faster")
+    return s
+
+
+def make_updater(sim: FeedSimulator, tmp_path: Path, **overrides: object) -> Updater:
+    launcher = overrides.pop("launcher", None)
+    return Updater(
+        make_config(sim, **overrides),
+        paths=Paths.under(tmp_path / "state"),
+        transport=sim,
+        clock=lambda: NOW,
+        launcher=launcher,  # type: ignore[arg-type]
+    )
+
+
+def state_files(tmp_path: Path) -> dict[str, bytes]:
+    root = tmp_path / "state"
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.suffix != ".lock" and "log" not in p.parts
+    }
+
+
+def test_check_finds_update_and_records_exact_bytes(sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = make_updater(sim, tmp_path)
+    result = updater.check()
+    assert result.status is CheckStatus.UPDATE_AVAILABLE
+    assert result.release is not None and result.release.version == "1.4.0"
+    assert result.asset is not None and result.asset.platform == "linux-x86_64"
+    (request,) = sim.requests
+    assert request.request_bytes == updater.preview().request_bytes
+    (entry,) = result.entries
+    assert entry.sent == request.transmissions
+    assert entry.outcome.startswith("accepted feed serial 1")
+    assert list(updater.ledger.entries()) == [entry]
+    assert updater.state.load().last_serial == 1
+
+
+def test_check_sends_only_product_and_version(sim: FeedSimulator, tmp_path: Path) -> None:
+    make_updater(sim, tmp_path).check()
+    (request,) = sim.requests
+    assert request.target.query == "product=demo-app&version=1.0.0"
+    assert [k for k, _ in request.headers] == [
+        "Host", "User-Agent", "Accept", "Accept-Encoding", "Connection"
+    ]
+
+
+def test_packager_can_remove_version(sim: FeedSimulator, tmp_path: Path) -> None:
+    make_updater(sim, tmp_path, remove_fields=("version",)).check()
+    (request,) = sim.requests
+    assert request.target.query == "product=demo-app"
+    assert b"1.0.0" not in request.request_bytes
+
+
+def test_up_to_date_when_newest_is_installed(sim: FeedSimulator, tmp_path: Path) -> None:
+    result = make_updater(sim, tmp_path, version="1.4.0").check()
+    assert result.status is CheckStatus.UP_TO_DATE
+    assert result.release is None and "1.4.0" in result.reason
+
+
+def test_rollback_leaves_stored_serial_unchanged(sim: FeedSimulator, tmp_path: Path) -> None:
+    """Threat 9 at the façade: an older genuine feed is refused and nothing is persisted."""
+    old_feed = sim.feed_bytes()
+    sim.bump()
+    sim.bump()
+    updater = make_updater(sim, tmp_path)
+    updater.check()
+    before = state_files(tmp_path)
+    assert updater.state.load().last_serial == 3
+    sim.envelope_hook = lambda _: old_feed
+    with pytest.raises(FeedError, match="(?i)rollback|older"):
+        updater.check()
+    assert state_files(tmp_path) == before
+    assert updater.state.load().last_serial == 3
+    last = list(updater.ledger.entries())[-1]
+    assert last.outcome.startswith("refused:")
+
+
+def test_same_serial_different_content_persists_nothing(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    """Threat 10 at the façade."""
+    updater = make_updater(sim, tmp_path)
+    updater.check()
+    before = state_files(tmp_path)
+    sim.add_release("1.5.0")  # new content, same serial
+    with pytest.raises(FeedError):
+        updater.check()
+    assert state_files(tmp_path) == before
+
+
+def test_expired_feed_is_stale_and_changes_nothing(sim: FeedSimulator, tmp_path: Path) -> None:
+    """Threat 11: stale, never "up to date"; state untouched."""
+    sim.expires = NOW - timedelta(seconds=1)
+    updater = make_updater(sim, tmp_path)
+    with pytest.raises(StaleFeedError) as info:
+        updater.check()
+    assert "stale" in str(info.value).lower()
+    assert state_files(tmp_path) == {}
+    assert info.value.entries and info.value.entries[0].outcome.startswith("refused:")
+
+
+def test_untrusted_key_changes_nothing(sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = make_updater(sim, tmp_path)
+    sim.rotate()
+    with pytest.raises(FeedError, match="(?i)trust"):
+        updater.check()
+    assert state_files(tmp_path) == {}
+
+
+def test_corrupt_state_falls_back_and_check_still_works(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    """Threat 37: garbage state never blocks a check; the installed version is the floor."""
+    updater = make_updater(sim, tmp_path)
+    (tmp_path / "state").mkdir(parents=True)
+    (tmp_path / "state" / "state.json").write_bytes(b"\x00garbage{")
+    result = updater.check()
+    assert result.status is CheckStatus.UPDATE_AVAILABLE
+    assert updater.state.load().last_serial == 1
+
+
+def test_http_error_status_is_a_clear_network_error(sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = make_updater(sim, tmp_path)
+    sim.feed_path = "/elsewhere.json"  # the client's path now 404s
+    with pytest.raises(TransportError, match="answered 404"):
+        updater.check()
+    assert state_files(tmp_path) == {}
+
+
+def test_second_concurrent_check_is_busy(sim: FeedSimulator, tmp_path: Path) -> None:
+    """Threat 39: the check lock is held; a second check is told one is in progress."""
+    updater = make_updater(sim, tmp_path)
+    other = make_updater(sim, tmp_path)
+    with other._exclusive("check"), pytest.raises(BusyError, match="in progress"):
+        updater.check()
+    assert sim.requests == []
+
+
+# ---------------------------------------------------------------- the flow
+
+
+def run_flow(updater: Updater, driver: RecordingDriver, host: FakeHost | None = None) -> UpdateFlow:
+    flow = UpdateFlow(updater, driver, run_in_background=run_inline, host=host or FakeHost())
+    flow.start()
+    assert flow.finished.is_set()
+    return flow
+
+
+def test_skip_is_persisted_locally_and_never_sent(sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = make_updater(sim, tmp_path)
+    driver = RecordingDriver(choice=UpdateChoice.SKIP)
+    run_flow(updater, driver)
+    assert driver.calls == ["checking", "update_found", "dismiss"]
+    assert updater.state.load().skipped_version == "1.4.0"
+    driver2 = RecordingDriver()
+    run_flow(updater, driver2)
+    assert driver2.calls == ["checking", "up_to_date", "dismiss"]
+    assert driver2.result is not None and "skipped" in driver2.result.reason
+    assert len(sim.requests) == 2
+    assert sim.requests[0].transmissions == sim.requests[1].transmissions  # nothing new sent
+    assert all(b"skip" not in r.request_bytes for r in sim.requests)
+
+
+def test_remind_later_is_persisted_and_never_sent(sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = make_updater(sim, tmp_path)
+    run_flow(updater, RecordingDriver(choice=UpdateChoice.REMIND_LATER))
+    assert updater.state.load().remind_after == NOW + timedelta(days=1)
+    run_flow(updater, RecordingDriver(choice=UpdateChoice.REMIND_LATER))
+    assert sim.requests[0].transmissions == sim.requests[1].transmissions
+
+
+def test_install_flow_downloads_verifies_and_hands_off(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    launcher = RecordingLauncher()
+    host = FakeHost()
+    updater = make_updater(sim, tmp_path, launcher=launcher,
+                           install_command=("/opt/demo/install", "{file}"))
+    driver = RecordingDriver()
+    flow = run_flow(updater, driver, host)
+    assert driver.calls == [
+        "checking", "update_found", "progress", "ready_to_install", "installing", "dismiss"
+    ]
+    assert flow.verified is not None
+    body = sim.assets["/demo-app/demo-app-1.4.0-linux-x86_64.appimage"]
+    assert flow.verified.path.read_bytes() == body
+    assert launcher.launched == [(("/opt/demo/install", str(flow.verified.path)), True)]
+    assert host.shutdown_requested
+    kinds = [e.kind for e in updater.ledger.entries()]
+    assert kinds == ["check", "download"]
+
+
+def test_declining_install_hands_off_nothing(sim: FeedSimulator, tmp_path: Path) -> None:
+    launcher = RecordingLauncher()
+    updater = make_updater(sim, tmp_path, launcher=launcher,
+                           install_command=("/opt/demo/install", "{file}"))
+    driver = RecordingDriver(install=False)
+    run_flow(updater, driver)
+    assert driver.calls[-2:] == ["ready_to_install", "dismiss"]
+    assert launcher.launched == []
+
+
+def test_ask_before_check_shows_exact_bytes_and_cancel_sends_nothing(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    updater = make_updater(sim, tmp_path)
+    updater.settings.save(UserSettings(ask_before_check=True))
+    driver = RecordingDriver(send=False)
+    run_flow(updater, driver)
+    assert driver.calls == ["send_confirmation", "dismiss"]
+    assert sim.requests == []
+    driver = RecordingDriver(choice=UpdateChoice.REMIND_LATER)
+    run_flow(updater, driver)
+    (shown,) = driver.confirmations
+    (sent,) = sim.requests
+    assert shown.transmissions == sent.transmissions
+
+
+def test_flow_error_links_to_what_was_sent(sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = make_updater(sim, tmp_path)
+    sim.rotate()
+    driver = RecordingDriver()
+    run_flow(updater, driver)
+    assert driver.calls == ["checking", "error:trust", "dismiss"]
+    (entries,) = driver.error_entries
+    assert [e.sent for e in entries] == [sim.requests[0].transmissions]
+
+
+def test_second_start_while_running_is_told_busy(sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = make_updater(sim, tmp_path)
+    jobs: list[object] = []
+    driver = RecordingDriver(choice=UpdateChoice.REMIND_LATER)
+    flow = UpdateFlow(updater, driver, run_in_background=jobs.append, host=FakeHost())
+    flow.start()
+    assert flow.running and driver.calls == ["checking"]
+    flow.start()
+    assert driver.calls == ["checking", "error:busy"]
+    job = jobs.pop()
+    assert callable(job)
+    thread = threading.Thread(target=job)
+    thread.start()
+    thread.join(10)
+    assert flow.finished.is_set() and not flow.running
