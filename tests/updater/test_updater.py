@@ -109,7 +109,7 @@ def test_rollback_leaves_stored_serial_unchanged(sim: FeedSimulator, tmp_path: P
     before = state_files(tmp_path)
     assert updater.state.load().last_serial == 3
     sim.envelope_hook = lambda _: old_feed
-    with pytest.raises(FeedError, match="(?i)rollback|older"):
+    with pytest.raises(FeedError, match=r"(?i)rollback|older"):
         updater.check()
     assert state_files(tmp_path) == before
     assert updater.state.load().last_serial == 3
@@ -144,7 +144,7 @@ def test_expired_feed_is_stale_and_changes_nothing(sim: FeedSimulator, tmp_path:
 def test_untrusted_key_changes_nothing(sim: FeedSimulator, tmp_path: Path) -> None:
     updater = make_updater(sim, tmp_path)
     sim.rotate()
-    with pytest.raises(FeedError, match="(?i)trust"):
+    with pytest.raises(FeedError, match=r"(?i)trust"):
         updater.check()
     assert state_files(tmp_path) == {}
 
@@ -263,7 +263,7 @@ def test_flow_error_links_to_what_was_sent(sim: FeedSimulator, tmp_path: Path) -
     sim.rotate()
     driver = RecordingDriver()
     run_flow(updater, driver)
-    assert driver.calls == ["checking", "error:trust", "dismiss"]
+    assert driver.calls == ["checking", "error:untrusted-key", "dismiss"]
     (entries,) = driver.error_entries
     assert [e.sent for e in entries] == [sim.requests[0].transmissions]
 
