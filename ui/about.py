@@ -67,7 +67,7 @@ class AboutDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
-        self.resize(640, 600)
+        self.resize(760, 620)
 
 
 def _escape(text: str) -> str:

@@ -115,6 +115,7 @@ class MessageDialog(FlowDialog):
         self.advice = _body(advice)
         self.advice.setVisible(bool(advice))
         texts.addWidget(self.advice)
+        texts.addStretch(1)
         row.addLayout(texts, 1)
         self.layout_.addLayout(row)
         if open_payload is not None:
@@ -123,7 +124,8 @@ class MessageDialog(FlowDialog):
         ok.setDefault(True)
         ok.clicked.connect(self.accept)
         self.finish_layout()
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(440)
+        self.resize(self.minimumWidth(), self.heightForWidth(self.minimumWidth()))
 
 
 class CheckingDialog(FlowDialog):

@@ -286,6 +286,7 @@ class QtUserDriver(QObject):
             else QStyle.StandardPixmap.SP_MessageBoxCritical
         )
         message = str(error)
+        message = message[:1].upper() + message[1:]
         self._later(
             lambda: self._message(
                 kind,

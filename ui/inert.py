@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from ui.text import safe_notes
@@ -27,6 +27,7 @@ class InertTextBrowser(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setReadOnly(True)
+        self.document().setDocumentMargin(8)
         self.requested_resources: list[str] = []  # what the document asked for; stays unloaded
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
@@ -36,7 +37,9 @@ class InertTextBrowser(QTextBrowser):
     def set_untrusted_markdown(self, markdown: str, limit: int | None = None) -> None:
         text = safe_notes(markdown) if limit is None else safe_notes(markdown, limit)
         self.document().setMarkdown(text, MARKDOWN_FEATURES)
+        self.moveCursor(QTextCursor.MoveOperation.Start)  # show the top, not the end
 
     def set_trusted_markdown(self, markdown: str) -> None:
         """Our own generated text (privacy statement): still rendered without HTML."""
         self.document().setMarkdown(markdown, MARKDOWN_FEATURES)
+        self.moveCursor(QTextCursor.MoveOperation.Start)  # show the top, not the end

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import AppHarness
-from tests.ui.test_check_flow import click_check
+from tests.ui.test_check_flow import click_check, wait_flow_done
 from tests.ui.test_payload_panel import open_panel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,3 +123,22 @@ def test_screenshots_under_xvfb() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "OK" in done.stdout
+
+
+def test_screenshot_result_dialogs_settings_about(qtbot: QtBot, make_app) -> None:
+    from datetime import timedelta
+
+    from tests.sim import NOW
+    from tests.ui.test_settings_about import open_settings
+
+    app: AppHarness = make_app()
+    app.sim.add_release("1.0.0")
+    save_shot(click_check(qtbot, app, "up-to-date"), "up-to-date-dialog")
+    wait_flow_done(qtbot, app)
+    app.sim.expires = NOW - timedelta(days=2)
+    app.sim.bump()
+    save_shot(click_check(qtbot, app, "stale"), "stale-dialog")
+    save_shot(open_settings(qtbot, app), "settings-dialog")
+    app.controller.show_about()
+    qtbot.waitUntil(lambda: "about" in app.controller.windows, timeout=10_000)
+    save_shot(app.controller.windows["about"], "about-dialog")
