@@ -33,8 +33,18 @@ def _gated_send(conn: Any, wire: Wire, channel: Channel, data: object) -> None:
     wire.write(conn.sock, channel, payload, conn)
 
 
+def _no_stdlib_tunnel(*args: Any, **kwargs: Any) -> None:
+    """http.client's CONNECT differs between Python versions; ours is the only one."""
+    raise GateViolation(
+        "refused to let the HTTP library write its own CONNECT request; please report it"
+    )
+
+
 class GatedHTTPConnection(urllib3.connection.HTTPConnection):
     """Plain HTTP (loopback only): connect and write through the wire."""
+
+    set_tunnel = _no_stdlib_tunnel
+    _tunnel = _no_stdlib_tunnel
 
     def __init__(self, *args: Any, wire: Wire, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,6 +62,9 @@ class GatedHTTPConnection(urllib3.connection.HTTPConnection):
 
 class GatedHTTPSConnection(urllib3.connection.HTTPSConnection):
     """HTTPS, directly or through a CONNECT tunnel, with our SSLContext."""
+
+    set_tunnel = _no_stdlib_tunnel
+    _tunnel = _no_stdlib_tunnel
 
     def __init__(self, *args: Any, wire: Wire, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ import sys
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from typing import Any
 
 from updater.allowlist import RequestKind
 from updater.errors import Cancelled, TransportError
@@ -162,13 +163,7 @@ class Wire:
         )
         self.phase = Phase.CONNECT
         self.check_abort()
-        try:
-            infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-        except OSError as exc:
-            raise TransportError(
-                f"could not find the address of {host} ({exc}); check your internet "
-                "connection" + (" and proxy setting" if proxy is not None else "")
-            ) from None
+        infos = self._resolve(host, port)
         last: OSError | None = None
         for family, type_, proto, _, addr in infos:
             try:
@@ -186,6 +181,39 @@ class Wire:
             f"could not connect to {self.peer} ({reason}); check your internet connection"
             + (" and proxy setting" if proxy is not None else "")
         )
+
+    def _resolve(
+        self, host: str, port: int
+    ) -> list[tuple[Any, Any, int, str, Any]]:
+        """getaddrinfo in a helper thread, so cancel and the deadline apply to DNS too."""
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                box["infos"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+            except OSError as exc:
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="updater-resolve", daemon=True).start()
+        limit = self._clock() + self.limits.connect_timeout
+        while not done.wait(self.limits.cancel_latency):
+            self.check_abort()
+            if self._clock() > limit:
+                raise TransportError(
+                    f"could not find the address of {host} within "
+                    f"{self.limits.connect_timeout:g} s; check your internet connection"
+                )
+        self.check_abort()
+        if "error" in box:
+            raise TransportError(
+                f"could not find the address of {host} ({box['error']}); check your internet "
+                "connection" + (" and proxy setting" if self.request.proxy is not None else "")
+            )
+        infos: list[tuple[Any, Any, int, str, Any]] = box["infos"]
+        return infos
 
     def _connect_one(
         self,

@@ -159,3 +159,15 @@ def test_session_default_headers_are_never_merged(
         exchange = HttpTransport(FAST).send(request)
         (read,) = server.wait_connections(1)
     assert read == request.request_bytes == exchange.sent[0].data
+
+
+@pytest.mark.parametrize("cls_name", ["GatedHTTPConnection", "GatedHTTPSConnection"])
+def test_stdlib_connect_tunnel_is_never_used(cls_name: str) -> None:
+    """py3.11's http.client writes 'CONNECT h:p HTTP/1.0'; only our previewed CONNECT goes."""
+    from updater.transport import connection
+
+    cls = getattr(connection, cls_name)
+    with pytest.raises(GateViolation, match="its own CONNECT"):
+        cls.set_tunnel(object(), "example.com", 443)
+    with pytest.raises(GateViolation, match="its own CONNECT"):
+        cls._tunnel(object())
