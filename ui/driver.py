@@ -222,7 +222,7 @@ class QtUserDriver(QObject):
                 "up-to-date",
                 title=self.tr("No Update Available"),
                 heading=self.tr("You're up to date (version %s)") % result.current_version,
-                body=result.reason,
+                body=result.reason[:1].upper() + result.reason[1:] + ".",
                 icon=QStyle.StandardPixmap.SP_DialogApplyButton,
                 entries=result.entries,
             )
