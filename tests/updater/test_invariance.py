@@ -144,3 +144,25 @@ def test_cookies_and_etags_never_come_back(ca: TestCA) -> None:
     assert first.sent == second.sent == third.sent == request.transmissions
     for read in reads:
         assert b"Cookie" not in read and b"If-None-Match" not in read and b"8f3a" not in read
+
+
+NAIVE_CHILD = """
+import sys, requests
+requests.get(sys.argv[1], verify=sys.argv[2], timeout=5)
+"""
+
+
+def test_control_plain_requests_would_leak_netrc_and_versions(tmp_path: Path, ca: TestCA) -> None:
+    """Control experiment: the variants above do bite a client without our precautions."""
+    with LoopbackServer(Reply(body=b"feed"), tls=ca.server_context()) as server:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin"),
+            "PYTHONPATH": str(REPO),
+            **_variants(tmp_path, "http://127.0.0.1:9", ca)["netrc"],
+        }
+        subprocess.run(
+            [sys.executable, "-c", NAIVE_CHILD, server.url(), str(ca.ca_pem)],
+            env=env, cwd=tmp_path, check=True, timeout=60, capture_output=True,
+        )
+        (read,) = server.wait_connections(1)
+    assert b"Authorization: Basic " in read and b"python-requests/" in read
