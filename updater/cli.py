@@ -143,7 +143,7 @@ class TerminalDriver:
         self.result = result
         assert result.release is not None
         crit = " (critical)" if result.release.critical else ""
-        self._say(f"Update available: {result.release.version}{crit}: {result.reason}")
+        self._say(f"Update available{crit}: {result.reason}")
         reply(UpdateChoice.INSTALL)
 
     def show_download_progress(self, progress: Progress, cancel: CancelToken) -> None:

@@ -1,0 +1,41 @@
+"""Shared helpers for benchmarks: ratios against a baseline measured in the same run.
+
+Benchmarks print numbers; they never fail a test suite on timing (machines are shared).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def median_seconds(fn: Callable[[], object], runs: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def report(name: str, ours: float, baseline: float, budget: float, unit: str = "s") -> bool:
+    ratio = ours / baseline if baseline else float("inf")
+    ok = ratio <= budget
+    print(
+        f"{name}: ours {ours:.4f}{unit}, baseline {baseline:.4f}{unit}, "
+        f"ratio {ratio:.2f}x (budget {budget:.2f}x) {'OK' if ok else 'OVER BUDGET'}"
+    )
+    return ok
+
+
+def demo_site(root: Path, base_url_holder: list[str]) -> None:
+    """Write a signed demo feed under ``root/site`` once the server URL is known."""
+    from updater.publish.demo import build_site
+
+    build_site(root / "site", base_url_holder[0], root / "keys" / "private.key",
+               datetime.now(UTC))
