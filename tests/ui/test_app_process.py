@@ -133,3 +133,20 @@ def test_startup_keeps_heavy_modules_out(feed, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "LOADED [] 0" in done.stdout, done.stdout
+
+
+def test_stale_socket_from_a_crash_is_replaced(feed, tmp_path: Path) -> None:
+    import socket as pysocket
+
+    from ui.single_instance import server_name
+
+    _, config, _ = feed
+    path = server_name("demo-app")
+    stale = pysocket.socket(pysocket.AF_UNIX, pysocket.SOCK_STREAM)
+    stale.bind(path)  # bound, never listening, then closed: what a killed app leaves
+    stale.close()
+    assert Path(path).exists()
+    done = _ui("--config", str(config), "--state-dir", str(tmp_path / "s"),
+               "--selftest-quit-after-ms", "100")
+    assert done.returncode == 0, done.stderr
+    assert "glass-updater: ready" in done.stdout
