@@ -204,6 +204,21 @@ class _DiskWriteFailed(TransportError):
     """Writing to the local disk failed; the sink keeps the OSError."""
 
 
+@dataclass
+class _AbortToken(CancelToken):
+    """The caller's cancel plus our own abort switch.
+
+    The sink stops a transfer by tripping this token instead of raising, so the transport
+    ends it through its own cancel path and still reports the exchange for the ledger.
+    """
+
+    outer: CancelToken | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set() or (self.outer is not None and self.outer.cancelled)
+
+
 class _PartSink:
     """BodySink that writes each chunk to the partial file and hashes it as it goes."""
 
@@ -215,7 +230,7 @@ class _PartSink:
         offset: int,
         limit: int,
         meter: _Meter,
-        cancel: CancelToken | None,
+        abort: _AbortToken,
         checkpoint: Checkpoint,
     ) -> None:
         self.fh = fh
@@ -223,29 +238,34 @@ class _PartSink:
         self.offset = offset
         self.limit = limit  # bytes this response may carry: signed size minus the offset
         self.meter = meter
-        self.cancel = cancel
+        self.abort = abort
         self.checkpoint = checkpoint
         self.written = 0
         self.overflow = False
-        self.cancelled = False
         self.disk_error: OSError | None = None
+        self.failure: TransportError | None = None
 
     def write(self, chunk: bytes) -> None:
-        if self.cancel is not None and self.cancel.cancelled:
-            self.cancelled = True
-            raise Cancelled("download cancelled")
+        if self.failure is not None:  # a transport that did not stop at the abort
+            raise self.failure
         if self.written + len(chunk) > self.limit:
             self.overflow = True
-            raise _Overflow(f"the server sent more than the signed size ({self.limit} bytes)")
+            self._fail(_Overflow(f"the server sent more than the signed size ({self.limit})"))
+            return
         try:
             self.fh.write(chunk)
         except OSError as exc:
             self.disk_error = exc
-            raise _DiskWriteFailed(f"could not write the download ({exc.strerror})") from exc
+            self._fail(_DiskWriteFailed(f"could not write the download ({exc.strerror})"))
+            return
         self.digest.update(chunk)
         self.written += len(chunk)
         self.checkpoint("chunk-written")
         self.meter.update(self.offset + self.written)
+
+    def _fail(self, failure: TransportError) -> None:
+        self.failure = failure
+        self.abort.cancel()
 
 
 @dataclass(frozen=True)
@@ -512,6 +532,7 @@ class Downloader:
                 return _Restart("the partial file could not be read back")
         if cancel is not None and cancel.cancelled:
             raise Cancelled("download cancelled")
+        abort = _AbortToken(outer=cancel)
         try:
             fh = self.opener(self.part_path(asset))
         except OSError as exc:
@@ -531,7 +552,7 @@ class Downloader:
                 offset=offset,
                 limit=asset.size - offset,
                 meter=meter,
-                cancel=cancel,
+                abort=abort,
                 checkpoint=self.checkpoint,
             )
             meter.start(offset)
@@ -545,8 +566,11 @@ class Downloader:
                     max_redirects=self.limits.max_redirects,
                     on_exchange=self.on_exchange,
                     sink=sink,
-                    cancel=cancel,
+                    cancel=abort,
                 )
+                if sink.failure is not None:  # the last chunk failed; the transfer had ended
+                    failure = sink.failure
+                    raise type(failure)(failure.message, exchange=exchange)
             except (UpdaterError, OSError) as exc:
                 return self._after_failure(asset, offset, validator, fh, sink, exc, cancel)
             verdict = self._judge(exchange, asset, offset, validator)
@@ -629,8 +653,8 @@ class Downloader:
                 raise self._disk_full(asset, asset.size - offset) from exc
             raise self._storage_error(asset, err) from exc
         exchange = exc.exchange if isinstance(exc, TransportError) else None
-        cancelled = (
-            isinstance(exc, Cancelled) or sink.cancelled or bool(cancel and cancel.cancelled)
+        cancelled = sink.failure is None and (
+            isinstance(exc, Cancelled) or bool(cancel and cancel.cancelled)
         )
         verdict: TransportError | _Restart | None = None
         if exchange is not None and exchange.status is not None:
@@ -644,7 +668,8 @@ class Downloader:
             or sink.overflow
             or (exchange is not None and exchange.bytes_received > sink.limit)
         )
-        if status_ok and not cancelled and (too_long or sink.written >= sink.limit):
+        overlong = status_ok and (too_long or sink.written >= sink.limit)
+        if not cancelled and (overlong or sink.overflow):
             fh.close()
             self._discard(asset)
             raise VerificationError(self._overlong_message(asset)) from exc

@@ -101,6 +101,7 @@ class FakeTransport:
         self.chunk = chunk
         self.requests: list[OutboundRequest] = []
         self.after_chunk: Callable[[int], None] | None = None
+        self.polls_cancel = True  # False: a transport that never looks at the token
 
     def send(
         self,
@@ -121,7 +122,7 @@ class FakeTransport:
         received = 0
         body = b""
         for start in range(0, len(reply.body), self.chunk):
-            if cancel is not None and cancel.cancelled:
+            if self.polls_cancel and cancel is not None and cancel.cancelled:
                 raise Cancelled("cancelled", exchange=replace(base, bytes_received=received))
             piece = reply.body[start : start + self.chunk]
             failure: TransportError | None = None

@@ -345,7 +345,8 @@ def test_disk_full_reports_and_cleans(tmp_path: Path, code: int) -> None:
     def opener(path: Path) -> BinaryIO:
         return _FullDisk(path, room=SIZE, code=code)  # type: ignore[return-value]
 
-    downloader = make_downloader(transport, tmp_path, opener=opener)
+    exchanges: list[Exchange] = []
+    downloader = make_downloader(transport, tmp_path, exchanges, opener=opener)
     with pytest.raises(DiskFullError) as info:
         downloader.download(make_release(asset), asset, on_progress=lambda p: None)
     assert str(info.value).startswith(
@@ -354,6 +355,9 @@ def test_disk_full_reports_and_cleans(tmp_path: Path, code: int) -> None:
     assert str(info.value).endswith("free some space and try again")
     assert leftovers(tmp_path) == [] and finals(tmp_path) == []
     assert len(transport.requests) == 1
+    # The transfer was stopped through the transport, so the ledger still gets it.
+    assert [e.request for e in exchanges] == transport.requests
+    assert exchanges[0].bytes_received < asset.size
 
 
 def test_not_enough_free_space_is_refused_before_sending(tmp_path: Path) -> None:
@@ -649,3 +653,22 @@ def test_existing_staging_folder_is_made_private(tmp_path: Path) -> None:
         make_release(asset), asset, on_progress=lambda p: None
     )
     assert stat.S_IMODE(staging.stat().st_mode) == 0o700
+
+
+def test_disk_full_with_a_transport_that_ignores_the_abort(tmp_path: Path) -> None:
+    content = content_of(SIZE)
+    asset = make_asset(content)
+    transport = FakeTransport(honest(content))
+    transport.polls_cancel = False
+    written: list[int] = []
+    transport.after_chunk = written.append
+
+    def opener(path: Path) -> BinaryIO:
+        return _FullDisk(path, room=4096, code=errno.ENOSPC)  # type: ignore[return-value]
+
+    with pytest.raises(DiskFullError):
+        make_downloader(transport, tmp_path, opener=opener).download(
+            make_release(asset), asset, on_progress=lambda p: None
+        )
+    assert written == [1024, 2048, 3072, 4096, 5120]  # the 5th failed, the 6th was refused
+    assert leftovers(tmp_path) == []

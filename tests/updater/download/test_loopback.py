@@ -383,6 +383,8 @@ def test_disk_full_reports_and_cleans(tmp_path: Path, rigs: list[Rig]) -> None:
         with pytest.raises(DiskFullError, match=r"not enough disk space .* \(need 1 MB"):
             rig.download(rig.asset(content))
         assert rig.leftovers() == [] and rig.finals() == []
+        rig.assert_sent_equals_read()  # stopped through the transport: still in the ledger
+        assert rig.exchanges[0].error is not None
     finally:
         for rig in rigs:
             rig.server.stop()
