@@ -58,6 +58,7 @@ class Reply:
     delay: float = 0.0  # seconds before answering anything
     silent: bool = False  # never answer; hold the connection until the client leaves
     drip: float = 0.0  # seconds between single body bytes (0 = send at once)
+    drip_head: bool = False  # drip the status line and headers too
     truncate_at: int | None = None  # close after this many body bytes
     endless: bool = False  # after the body, stream bytes until the client leaves
 
@@ -253,7 +254,13 @@ class LoopbackServer(_Base):
         out = f"HTTP/1.1 {reply.status} {reply.reason}\r\n".encode("latin-1")
         out += b"".join(f"{k}: {v}\r\n".encode("latin-1") for k, v in headers) + b"\r\n"
         sock.settimeout(5.0)
-        sock.sendall(out)
+        if reply.drip and reply.drip_head:
+            for i in range(len(out)):
+                if not self._wait(reply.drip):
+                    return
+                sock.sendall(out[i : i + 1])
+        else:
+            sock.sendall(out)
         body = reply.body if reply.truncate_at is None else reply.body[: reply.truncate_at]
         if reply.drip:
             for i in range(len(body)):

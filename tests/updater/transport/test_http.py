@@ -209,6 +209,30 @@ def test_drip_aborted_by_deadline(allowlist: Allowlist) -> None:
     assert time.monotonic() - start < 2.5
 
 
+def test_drip_of_the_response_head_aborted_by_deadline(allowlist: Allowlist) -> None:
+    """Threat 27: a status line at 20 bytes/s never trips the read timeout; the deadline does."""
+    limits = replace(FAST, read_timeout=5.0, deadline=0.8)
+    with LoopbackServer(Reply(body=b"d", drip=0.05, drip_head=True)) as server:
+        start = time.monotonic()
+        with pytest.raises(TransportError, match=r"longer than 0\.8 s"):
+            HttpTransport(limits).send(check(allowlist, server.url()))
+    assert time.monotonic() - start < 2.5
+
+
+def test_silent_proxy_times_out_naming_the_proxy(allowlist: Allowlist) -> None:
+    with LoopbackServer(Reply(silent=True)) as fake_proxy:
+        request = check(
+            allowlist, "https://updates.example.com/demo-app/feed.json",
+            proxy=ProxySpec("127.0.0.1", fake_proxy.port),
+        )
+        with pytest.raises(TransportError, match=r"your proxy .* did not answer CONNECT") as info:
+            HttpTransport(FAST).send(request)
+        (read,) = fake_proxy.wait_connections(1)
+    assert read == request.transmissions[0].data
+    assert info.value.exchange is not None
+    assert info.value.exchange.sent == request.transmissions[:1]
+
+
 def test_accept_and_never_answer_times_out(allowlist: Allowlist) -> None:
     """Threat 28: the server accepts, reads the request, and says nothing."""
     with LoopbackServer(Reply(silent=True)) as server:
@@ -245,20 +269,32 @@ def test_connection_refused_is_a_clear_error(allowlist: Allowlist) -> None:
 
 
 @pytest.mark.parametrize(
-    "reply",
-    [Reply(body=b"c" * 100, drip=0.2), Reply(silent=True)],
-    ids=["drip", "silent"],
+    "case",
+    ["drip", "silent", "tls-stall", "proxy-stall"],
 )
-def test_cancel_from_another_thread_within_one_second(allowlist: Allowlist, reply: Reply) -> None:
-    limits = replace(FAST, read_timeout=30.0, deadline=60.0, cancel_latency=0.5)
+def test_cancel_from_another_thread_within_one_second(
+    allowlist: Allowlist, ca: TestCA, case: str
+) -> None:
+    limits = replace(
+        FAST, connect_timeout=30.0, read_timeout=30.0, deadline=60.0, cancel_latency=0.5
+    )
+    reply = Reply(body=b"c" * 100, drip=0.2) if case == "drip" else Reply(silent=True)
     token = CancelToken()
     with LoopbackServer(reply) as server:
+        url, proxy = server.url(), None
+        if case == "tls-stall":
+            url = url.replace("http://", "https://")
+        if case == "proxy-stall":  # the "proxy" reads CONNECT and never answers
+            url = "https://updates.example.com/demo-app/feed.json"
+            proxy = ProxySpec("127.0.0.1", server.port)
         timer = threading.Timer(0.3, token.cancel)
         start = time.monotonic()
         timer.start()
         try:
             with pytest.raises(Cancelled) as info:
-                HttpTransport(limits).send(check(allowlist, server.url()), cancel=token)
+                HttpTransport(limits, ca_file=ca.ca_pem).send(
+                    check(allowlist, url, proxy=proxy), cancel=token
+                )
         finally:
             timer.cancel()
         elapsed = time.monotonic() - start
