@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCursor, QKeySequence
+from PySide6.QtGui import QAction, QCursor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -289,10 +289,16 @@ class AppController(QObject):
             )
             self.tray.setContextMenu(self.menu)
             self.tray.activated.connect(self._tray_activated)
+            QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
             self.tray.show()
         else:
             self.front = FallbackWindow(self)
             self.front.show()
+
+    def _scheme_changed(self, _scheme: object) -> None:
+        """Dark panel, light icon and vice versa, following the desktop as it changes."""
+        if self.tray is not None:
+            self.tray.setIcon(tray_icon())
 
     def _tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason is QSystemTrayIcon.ActivationReason.Trigger:

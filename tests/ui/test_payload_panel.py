@@ -84,20 +84,20 @@ def test_panel_history_equals_transport_bytes(qtbot: QtBot, make_app) -> None:
 def test_panel_bytes_equal_what_the_server_read(
     qtbot: QtBot, make_app, sim, tmp_path: Path, tls: bool
 ) -> None:
-    from updater.publish.serve import FeedServer
+    from tests.loopback import LoopbackServer, Reply, TestCA
     from updater.transport.http import HttpTransport
 
     sim.add_release("1.0.0")
-    root = tmp_path / "www"
-    (root / "demo-app").mkdir(parents=True)
-    (root / "demo-app" / "feed.json").write_bytes(sim.feed_bytes())
-    with FeedServer(root, tls=tls, cert_dir=tmp_path) as server:
-        transport = HttpTransport(ca_file=server.ca_file)
-        app = make_app(transport=transport, feed_url=server.url + FEED_PATH)
+    ca = TestCA(tmp_path / "ca") if tls else None
+    reply = Reply(headers=(("Content-Type", "application/json"),), body=sim.feed_bytes())
+    context = ca.server_context() if ca else None
+    with LoopbackServer(reply, tls=context) as server:
+        transport = HttpTransport(ca_file=ca.ca_pem if ca else None)
+        app = make_app(transport=transport, feed_url=server.url(FEED_PATH))
         click_check(qtbot, app, "up-to-date")
-        read = server.request_log
+        read = server.wait_connections(1)
     panel = open_panel(qtbot, app)
-    assert len(read) == 1
+    assert len(read) == 1 and read[0].startswith(b"GET /demo-app/feed.json?product=demo-app")
     assert panel.entry_bytes.shown_bytes() == (read[0],)
     assert panel.preview_bytes.shown_bytes() == (read[0],)
 
