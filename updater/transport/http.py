@@ -9,9 +9,11 @@ the gate (see ``connection.py`` and ``wire.py``).
 from __future__ import annotations
 
 import http.cookiejar
+import ssl
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,16 @@ from updater.transport.wire import Phase, Wire
 
 ERROR_BODY_CAP = 64 * 1024  # a non-2xx body is kept (for the log) up to this size
 _BUFFER_CHUNK = 64 * 1024
+
+
+@dataclass
+class _Answer:
+    """What has arrived so far, so a failure mid-body still reports it."""
+
+    status: int | None = None
+    reason: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
 
 
 class SinkFailed(Exception):
@@ -97,9 +109,9 @@ class HttpTransport:
         self._ca_file = ca_file
         self._clock = clock
         self._lock = threading.Lock()
-        self._ssl: Any = None
+        self._ssl: ssl.SSLContext | None = None
 
-    def _ssl_context(self) -> Any:
+    def _ssl_context(self) -> ssl.SSLContext:
         with self._lock:
             if self._ssl is None:
                 self._ssl = make_ssl_context(self._ca_file)
@@ -121,16 +133,16 @@ class HttpTransport:
         wire = Wire(
             request, limits=self._limits, clock=self._clock, cancel=cancel, ssl_context=ssl_context
         )
-        result: dict[str, Any] = {}
+        result = _Answer()
 
         def exchange(error: str | None) -> Exchange:
             return Exchange(
                 request=request,
                 sent=wire.gate.sent,
-                status=result.get("status"),
-                reason=result.get("reason", ""),
-                response_headers=result.get("headers", ()),
-                body=result.get("body", b""),
+                status=result.status,
+                reason=result.reason,
+                response_headers=result.headers,
+                body=result.body,
                 bytes_received=wire.received,
                 started_at=started_at,
                 duration=self._clock() - begin,
@@ -162,7 +174,7 @@ class HttpTransport:
         wire: Wire,
         request: OutboundRequest,
         sink: BodySink | None,
-        result: dict[str, Any],
+        result: _Answer,
     ) -> None:
         limits = self._limits
         with requests.Session() as session:
@@ -183,9 +195,9 @@ class HttpTransport:
             )
             try:
                 wire.gate.verify_complete()
-                result["status"] = response.status_code
-                result["reason"] = response.reason or ""
-                result["headers"] = tuple(
+                result.status = response.status_code
+                result.reason = response.reason or ""
+                result.headers = tuple(
                     (str(k), str(v)) for k, v in response.raw.headers.items()
                 )
                 self._read_body(wire, request, response, sink, result)
@@ -198,7 +210,7 @@ class HttpTransport:
         request: OutboundRequest,
         response: requests.Response,
         sink: BodySink | None,
-        result: dict[str, Any],
+        result: _Answer,
     ) -> None:
         status = int(response.status_code)
         ok = 200 <= status < 300
@@ -237,7 +249,7 @@ class HttpTransport:
                     raise SinkFailed(exc) from exc
             else:
                 buffer += chunk
-        result["body"] = bytes(buffer)
+        result.body = bytes(buffer)
 
     def _explain(self, wire: Wire, exc: BaseException) -> str:
         """One clear line for a failure that urllib3 or http.client raised."""
