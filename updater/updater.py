@@ -236,13 +236,14 @@ class Updater:
         return verified
 
     def install(self, verified: VerifiedFile, host: HostApp) -> None:
-        from updater.install import installer_for
+        from updater.install import installer_for, running_appimage
 
         installer = installer_for(
             verified.asset.kind,
             self.config.platform,
             command=self.config.install_command,
             launcher=self._launcher,
+            running_appimage=running_appimage(),
         )
         installer.install(verified, host)
 
