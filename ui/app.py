@@ -133,11 +133,13 @@ class AppController(QObject):
         """Build/get the core off the GUI thread, then run ``then`` on the GUI thread."""
         from updater.errors import UpdaterError
 
+        driver = self.driver()  # created here, on the GUI thread
+
         def job() -> None:
             try:
                 updater = self.updater()
             except UpdaterError as exc:
-                self.driver().show_error(exc, ())
+                driver.show_error(exc, ())
                 return
             self._post.emit(lambda: then(updater))
 
@@ -174,7 +176,6 @@ class AppController(QObject):
 
     def check_now(self) -> None:
         """The only way a check starts: the user asked (menu, button, --check-now)."""
-        self.driver()  # created here, on the GUI thread
         self._with_updater(lambda u: self.runner(self.flow(u).start))
 
     def show_payload(self, entry_id: str | None = None) -> None:

@@ -260,7 +260,11 @@ class PayloadPanel(QWidget):
         """Re-read the preview, the ledger and the settings, off the GUI thread."""
 
         def load() -> None:
-            source = self._source()
+            try:
+                source = self._source()
+            except UpdaterError as exc:  # e.g. an invalid packager config: nothing to show
+                self.loaded.emit(PanelData(None, str(exc), (), False, "?"))
+                return
             preview: OutboundRequest | None = None
             error: str | None = None
             try:

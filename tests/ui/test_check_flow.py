@@ -259,3 +259,18 @@ def test_install_shows_download_progress_then_ready(qtbot: QtBot, make_app) -> N
     ]
     kinds = [e.kind for e in app.updater.ledger.entries()]
     assert kinds == ["check", "download"]
+
+
+def test_invalid_packager_config_is_an_error_not_a_crash(qtbot: QtBot, make_app) -> None:
+    app = make_app(remove_fields=("no_such_field",))
+    dialog = click_check(qtbot, app, "error")
+    assert isinstance(dialog, MessageDialog)
+    assert dialog.heading.text() == "The update settings are not valid"
+    assert "no_such_field" in dialog.body.text()
+    assert app.sim.requests == []
+    with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
+        app.controller.show_payload(None)
+    panel = app.controller.panel
+    assert panel is not None
+    assert "A check would send nothing" in panel.preview_intro.text()
+    assert "no_such_field" in panel.preview_intro.text()
