@@ -14,6 +14,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
@@ -102,8 +103,13 @@ class InstanceServer(QObject):
     def _forget(self, client: QLocalSocket) -> None:
         if client in self._clients:
             self._clients.remove(client)
-        client.deleteLater()
+        if shiboken6.isValid(client):  # at shutdown Qt may already have deleted it
+            client.deleteLater()
 
     def close(self) -> None:
+        for client in self._clients:
+            if shiboken6.isValid(client):
+                client.disconnected.disconnect()
+        self._clients.clear()
         self.server.close()
 

@@ -101,6 +101,9 @@ def test_second_launch_forwards_check_then_quit(feed, tmp_path: Path) -> None:
         stop = _ui("--config", str(config), "--quit")
         assert stop.returncode == 0, stop.stderr
         assert proc.wait(20) == 0
+        assert proc.stderr is not None
+        errors = proc.stderr.read()
+        assert "Traceback" not in errors and "Error" not in errors, errors
     finally:
         if proc.poll() is None:
             proc.kill()
