@@ -1,7 +1,8 @@
 """``updater``: the command-line front end (DESIGN.md §8) and its terminal UserDriver.
 
 Exit codes: 0 done (update or not), 1 local problem (another check or download runs,
-or the disk is full or unwritable), 2 usage or config error, 3 network error, 4 trust or verification error, 5 install error.
+or the disk is full or unwritable), 2 usage or config error, 3 network error, 4 trust or
+verification error, 5 install error.
 """
 
 from __future__ import annotations
