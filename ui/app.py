@@ -157,6 +157,11 @@ class AppController(QObject):
             self._driver.finished.connect(self._refresh_panel)
         return self._driver
 
+    @Slot(object)
+    def _panel_loaded(self, _data: object) -> None:
+        self.panel_loaded.emit()
+
+    @Slot()
     def _refresh_panel(self) -> None:
         """After a flow, an open payload panel shows the new exchanges."""
         if self.panel is not None and self.panel.isVisible():
@@ -183,7 +188,7 @@ class AppController(QObject):
             from ui.payload_panel import PayloadPanel
 
             self.panel = PayloadPanel(self.updater, self.runner)
-            self.panel.loaded.connect(lambda _data: self.panel_loaded.emit())
+            self.panel.loaded.connect(self._panel_loaded)  # queued, after the panel's own
             self.panel.setWindowIcon(app_icon())
         self.panel.open_at(entry_id)
 
@@ -211,12 +216,14 @@ class AppController(QObject):
             runner=self.runner,
         )
         dialog.setWindowIcon(app_icon())
-        if self.panel is not None:
-            dialog.saved.connect(lambda _s: self.panel.refresh() if self.panel else None)
-            dialog.history_cleared.connect(
-                lambda: self.panel.refresh() if self.panel else None
-            )
+        # Both are emitted by workers: bound slots of this GUI-thread object are queued.
+        dialog.saved.connect(self._settings_changed)
+        dialog.history_cleared.connect(self._refresh_panel)
         self._show_window("settings", dialog)
+
+    @Slot(object)
+    def _settings_changed(self, _settings: object) -> None:
+        self._refresh_panel()
 
     def show_about(self) -> None:
         def open_about(updater: Updater) -> None:

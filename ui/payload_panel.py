@@ -137,6 +137,7 @@ class PayloadPanel(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(close)
         QShortcut(QKeySequence.StandardKey.Close, self, self.close)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self.loaded.connect(self._on_loaded)
         self.exported.connect(self._on_exported)
 

@@ -178,3 +178,32 @@ def test_open_panel_refreshes_after_a_check(qtbot: QtBot, make_app) -> None:
         click_check(qtbot, app, "up-to-date")
     assert len(panel.entries) == 1
     assert panel.entry_bytes.shown_bytes() == (app.sim.requests[0].transmissions[0].data,)
+
+
+def test_panel_signals_arrive_on_the_gui_thread(qtbot: QtBot, make_app) -> None:
+    import threading
+
+    app = make_app(transport=NoNetwork())
+    threads: list[threading.Thread] = []
+    app.controller.panel_loaded.connect(lambda: threads.append(threading.current_thread()))
+    open_panel(qtbot, app)
+    settings_saved = []
+    from tests.ui.test_settings_about import open_settings
+
+    dialog = open_settings(qtbot, app)
+    dialog.saved.connect(lambda s: settings_saved.append(s))
+    with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
+        dialog.apply()  # saving settings refreshes an open panel
+    assert settings_saved
+    assert threads and all(t is threading.main_thread() for t in threads)
+
+
+def test_escape_closes_the_panel(qtbot: QtBot, make_app) -> None:
+    from PySide6.QtCore import Qt
+
+    app = make_app(transport=NoNetwork())
+    panel = open_panel(qtbot, app)
+    panel.activateWindow()
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    assert not panel.isVisible()
