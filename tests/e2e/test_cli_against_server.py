@@ -1,0 +1,194 @@
+"""The real CLI as a subprocess against the real feed server (updater-publish serve).
+
+Judged on the four signals of THREATS.md: result and exit code, local state before and
+after, the server's raw request log, and files on disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import select
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.netwatch import ROOT
+from updater.publish.demo import build_site, write_config
+from updater.publish.keys import write_keypair
+from updater.publish.serve import FeedServer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
+
+ALLOWED_CHECK_HEADERS = ["Host", "User-Agent", "Accept", "Accept-Encoding", "Connection"]
+
+
+@dataclass
+class Site:
+    root: Path
+    server: FeedServer
+    config: Path
+    state: Path
+    public_key: str
+
+    def run(self, *argv: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+        config_args = [] if argv[0] == "log" else ["--config", str(config or self.config)]
+        return subprocess.run(
+            [sys.executable, "-m", "updater", *argv, *config_args, "--state-dir", str(self.state)],
+            capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+
+    def state_snapshot(self) -> dict[str, bytes]:
+        if not self.state.exists():
+            return {}
+        return {
+            str(p.relative_to(self.state)): p.read_bytes()
+            for p in sorted(self.state.rglob("*"))
+            if p.is_file() and "log" not in p.relative_to(self.state).parts
+            and p.suffix != ".lock"
+        }
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    key = write_keypair(tmp_path / "keys")
+    with FeedServer(tmp_path / "site") as server:
+        build_site(tmp_path / "site", server.url, tmp_path / "keys" / "private.key",
+                   datetime.now(UTC))
+        config = tmp_path / "config.toml"
+        write_config(config, f"{server.url}/demo-app/feed.json", key, None)
+        yield Site(tmp_path, server, config, tmp_path / "state", key)
+
+
+def head_fields(head: bytes) -> tuple[str, list[str]]:
+    lines = head.decode("ascii").split("\r\n")
+    target = lines[0].split(" ")[1]
+    return target, [line.split(":", 1)[0] for line in lines[1:] if line]
+
+
+def test_check_json_bytes_equal_what_the_server_read(site: Site) -> None:
+    proc = site.run("check", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "update-available"
+    assert doc["current_version"] == "1.0.0"
+    assert doc["latest"]["version"] == "1.4.0"
+    assert doc["error"] is None
+    (tx,) = doc["transmissions"]
+    (head,) = site.server.request_log
+    assert base64.b64decode(tx["request_b64"]) == head
+    assert tx["status"] == 200 and tx["bytes_received"] > 0 and tx["channel"] == "plain"
+
+
+def test_server_log_shows_only_allowlisted_fields(site: Site) -> None:
+    site.run("check")
+    site.run("check")  # the second check is byte-identical: no state leaks into requests
+    first, second = site.server.request_log
+    assert first == second
+    target, headers = head_fields(first)
+    assert target == "/demo-app/feed.json?product=demo-app&version=1.0.0"
+    assert headers == ALLOWED_CHECK_HEADERS
+
+
+def test_untrusted_key_exits_4_and_changes_no_state(site: Site, tmp_path: Path) -> None:
+    other = write_keypair(tmp_path / "other-keys")
+    config = tmp_path / "untrusting.toml"
+    config.write_text(site.config.read_text().replace(site.public_key, other))
+    before = site.state_snapshot()
+    proc = site.run("check", "--json", config=config)
+    assert proc.returncode == 4
+    assert proc.stderr.count("\n") == 1 and "trust" in proc.stderr.lower()
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "error" and doc["error"]["kind"] == "untrusted-key"
+    assert doc["latest"] is None
+    assert site.state_snapshot() == before
+    # What was sent is still on record, with the verdict:
+    log = json.loads(site.run("log", "--json").stdout)["entries"]
+    assert [e["outcome"].split(":")[0] for e in log] == ["refused"]
+
+
+def test_no_trusted_key_is_a_config_error_and_nothing_is_fetched(
+    site: Site, tmp_path: Path
+) -> None:
+    """Threat 8: exit 2 before any request; the server sees nothing."""
+    config = tmp_path / "nokey.toml"
+    config.write_text(site.config.read_text().replace(f'"{site.public_key}"', ""))
+    for command in ("check", "download", "install"):
+        proc = site.run(command, config=config)
+        assert proc.returncode == 2, proc.stderr
+        assert "trusted_keys" in proc.stderr and proc.stderr.count("\n") == 1
+    assert site.server.request_log == ()
+    assert site.state_snapshot() == {}
+
+
+def test_server_down_exits_3_with_one_line(site: Site) -> None:
+    site.server.stop()
+    proc = site.run("check")
+    assert proc.returncode == 3
+    assert proc.stderr.startswith("updater: ") and proc.stderr.count("\n") == 1
+    assert site.state_snapshot() == {}
+
+
+def test_download_verifies_and_reports_path(site: Site) -> None:
+    proc = site.run("download", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "downloaded"
+    path = Path(doc["path"])
+    assert path.read_bytes() == (site.root / "site/demo-app/demo-app-1.4.0.sh").read_bytes()
+    check_head, download_head = site.server.request_log
+    target, headers = head_fields(download_head)
+    assert target == "/demo-app/demo-app-1.4.0.sh"
+    assert headers == ["Host", "User-Agent", "Accept", "Accept-Encoding", "Connection"]
+    sent = [base64.b64decode(t["request_b64"]) for t in doc["transmissions"]]
+    assert sent == [check_head, download_head]
+
+
+def test_install_hands_the_verified_file_to_the_installer(site: Site, tmp_path: Path) -> None:
+    fifo = tmp_path / "installed.fifo"
+    os.mkfifo(fifo)
+    script = site.root / "site/demo-app/demo-app-1.4.0.sh"
+    script.write_bytes(f'#!/bin/sh\necho "ran $0" > "{fifo}"\n'.encode())
+    build_site_keep_asset(site)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        proc = site.run("install", "--json")
+        assert proc.returncode == 0, proc.stderr
+        doc = json.loads(proc.stdout)
+        assert doc["status"] == "installed"
+        ready, _, _ = select.select([reader], [], [], 30)
+        assert ready, "the installer never ran"
+        ran = b""
+        while not ran.endswith(b"\n"):
+            select.select([reader], [], [], 30)
+            chunk = os.read(reader, 4096)
+            if not chunk:
+                continue
+            ran += chunk
+    finally:
+        os.close(reader)
+    assert ran.decode().strip() == f"ran {doc['path']}"
+
+
+def build_site_keep_asset(site: Site) -> None:
+    """Re-sign the feed for the asset bytes now on disk (a publisher's new build)."""
+    import hashlib
+
+    from updater.publish.keys import load_private_key
+    from updater.signing import sign_envelope
+
+    feed_path = site.root / "site/demo-app/feed.json"
+    envelope = json.loads(feed_path.read_bytes())
+    payload = json.loads(base64.b64decode(envelope["payload"]))
+    body = (site.root / "site/demo-app/demo-app-1.4.0.sh").read_bytes()
+    asset = payload["releases"][0]["assets"][0]
+    asset["size"], asset["sha256"] = len(body), hashlib.sha256(body).hexdigest()
+    key = load_private_key(site.root / "keys" / "private.key")
+    feed_path.write_bytes(sign_envelope(json.dumps(payload).encode(), [key]))
