@@ -169,7 +169,7 @@ class PayloadPanel(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.fields.setWordWrap(True)
         split.addWidget(self.fields)
-        split.setSizes([260, 200])
+        split.setSizes([190, 270])
         layout.addWidget(split, 1)
         self.allowlist_label = QLabel()
         self.allowlist_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

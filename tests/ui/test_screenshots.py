@@ -101,7 +101,7 @@ app = QApplication(sys.argv)
 assert app.platformName() == "xcb", app.platformName()
 from tests.sim import FeedSimulator
 from tests.ui.conftest import make_config
-from tests.ui.test_screenshots import save_shot
+from tests.ui.test_screenshots import NOTES, save_shot
 from ui.app import AppController
 cfg = make_config(FeedSimulator())
 controller = AppController(cfg, make_updater=lambda: None)
@@ -110,6 +110,23 @@ app.processEvents()
 save_shot(controller.front, "fallback-window", "xvfb")
 controller.menu.adjustSize()
 save_shot(controller.menu, "tray-menu", "xvfb")
+from tests.ui.test_notes_inert import _result
+from ui.dialogs import UpdateDialog
+dialog = UpdateDialog(_result(NOTES), "Demo App", lambda _c: None, lambda _i: None)
+dialog.show()
+app.processEvents()
+save_shot(dialog, "update-dialog", "xvfb")
+import tempfile
+from pathlib import Path
+from tests.ui.test_payload_panel import NoNetwork
+from ui.payload_panel import PayloadPanel
+from updater.paths import Paths
+from updater.updater import Updater
+updater = Updater(cfg, paths=Paths.under(Path(tempfile.mkdtemp())), transport=NoNetwork())
+panel = PayloadPanel(lambda: updater, lambda job: job())
+panel.open_at(None)
+app.processEvents()
+save_shot(panel, "payload-panel", "xvfb")
 print("OK")
 """
 
