@@ -126,3 +126,19 @@ def _mean_ink(image: QImage) -> float:
         if image.pixelColor(x, y).alpha() > 200
     ]
     return sum(values) / len(values)
+
+
+def test_tray_front_where_a_tray_exists(qtbot: QtBot, make_app, monkeypatch) -> None:
+    app: AppHarness = make_app()
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    controller = AppController(app.controller.config, make_updater=app.controller.updater)
+    controller.build_front()
+    assert controller.front is None and controller.tray is not None
+    tray = controller.tray
+    assert tray.contextMenu() is controller.menu
+    assert not tray.icon().isNull()
+    assert "nothing is sent until you check" in tray.toolTip()
+    assert [a.text() for a in tray.contextMenu().actions() if not a.isSeparator()] == [
+        "Check for Updates…", "What Is Sent…", "Settings…", "About && Privacy", "Quit"
+    ]
+    tray.hide()
