@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -28,13 +29,14 @@ from PySide6.QtWidgets import (
 
 from ui.icons import app_icon, tray_icon
 from ui.single_instance import InstanceServer, send_to_running, server_name
-from ui.widgets import bring_to_front
+from ui.windows import bring_to_front
 from updater.config import PackagerConfig
 from updater.paths import Paths
 
 if TYPE_CHECKING:
-    from ui.driver import BackgroundRunner, QtUserDriver
+    from ui.driver import QtUserDriver
     from ui.payload_panel import PayloadPanel
+    from ui.runner import BackgroundRunner
     from updater.flow import UpdateFlow
     from updater.updater import Updater
 
@@ -85,7 +87,7 @@ class AppController(QObject):
         runner: BackgroundRunner | None = None,
     ) -> None:
         super().__init__()
-        from ui.driver import BackgroundRunner
+        from ui.runner import BackgroundRunner
 
         self.config = config
         self._make_updater = make_updater
@@ -243,7 +245,7 @@ class AppController(QObject):
 
     def _show_window(self, key: str, window: QWidget) -> None:
         old = self.windows.get(key)
-        if old is not None:
+        if old is not None and shiboken6.isValid(old):
             old.close()
             old.deleteLater()
         self.windows[key] = window

@@ -7,11 +7,9 @@ the network nor the disk is ever touched on the GUI thread.
 
 from __future__ import annotations
 
-import logging
-import traceback
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QStyle, QWidget
 
 from ui.dialogs import (
@@ -24,7 +22,7 @@ from ui.dialogs import (
     SendConfirmationDialog,
     UpdateDialog,
 )
-from ui.widgets import bring_to_front
+from ui.windows import bring_to_front
 from updater.driver import UpdateChoice
 from updater.errors import (
     BusyError,
@@ -41,32 +39,7 @@ from updater.model import CheckResult, Progress, VerifiedFile
 from updater.request import OutboundRequest
 from updater.transport.base import CancelToken
 
-log = logging.getLogger(__name__)
 Job = Callable[[], None]
-
-
-class BackgroundRunner(QObject):
-    """``run_in_background`` for the flow: a private thread pool, never the GUI thread."""
-
-    def __init__(self, parent: QObject | None = None, threads: int = 2) -> None:
-        super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(threads)
-        self.failures: list[str] = []
-
-    def __call__(self, job: Job) -> None:
-        def guarded() -> None:
-            try:
-                job()
-            except BaseException:  # a bug in a job must not vanish silently
-                text = traceback.format_exc()
-                self.failures.append(text)
-                log.error("background job failed:\n%s", text)
-
-        self.pool.start(guarded)
-
-    def wait(self, msecs: int = 5000) -> bool:
-        return bool(self.pool.waitForDone(msecs))
 
 
 def describe_error(error: UpdaterError, product: str) -> tuple[str, str, str]:

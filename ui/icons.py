@@ -1,12 +1,17 @@
-"""Icons drawn from the SVGs in ``resources/``, rendered crisply at each size."""
+"""Icons drawn from the SVGs in ``resources/``, crisp at every size.
+
+Where the SVG file is on disk and Qt's SVG icon engine is present, the icon is rendered
+lazily by Qt at each size asked for (cheap at start-up). Otherwise each size is rendered
+once here with QSvgRenderer.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 SIZES = (16, 22, 24, 32, 48, 64, 128)
 
@@ -16,6 +21,8 @@ def svg_bytes(name: str) -> bytes:
 
 
 def render_svg(data: bytes, size: int) -> QPixmap:
+    from PySide6.QtSvg import QSvgRenderer
+
     renderer = QSvgRenderer(QByteArray(data))
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -27,7 +34,12 @@ def render_svg(data: bytes, size: int) -> QPixmap:
 
 
 def svg_icon(name: str) -> QIcon:
-    data = svg_bytes(name)
+    resource = resources.files("resources").joinpath(name)
+    if isinstance(resource, Path) and resource.is_file():
+        icon = QIcon(str(resource))
+        if not icon.isNull() and not icon.pixmap(16, 16).isNull():
+            return icon
+    data = resource.read_bytes()
     icon = QIcon()
     for size in SIZES:
         icon.addPixmap(render_svg(data, size))

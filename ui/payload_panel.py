@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.text import human_bytes, visible_text
-from ui.widgets import ByteView, TransmissionsView, bring_to_front
+from ui.widgets import ByteView, TransmissionsView
+from ui.windows import bring_to_front
 from updater.allowlist import Allowlist
 from updater.errors import UpdaterError
 from updater.ledger import Ledger, LedgerEntry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QPlainTextEdit,
     QTabWidget,
@@ -77,10 +77,3 @@ class TransmissionsView(QTabWidget):
     def shown_bytes(self) -> tuple[bytes, ...]:
         return tuple(v.data for v in self.views)
 
-
-def bring_to_front(window: QWidget) -> None:
-    """Show and raise a window (raising is skipped where the platform cannot do it)."""
-    window.show()
-    if QGuiApplication.platformName() not in ("offscreen", "minimal"):
-        window.raise_()
-        window.activateWindow()

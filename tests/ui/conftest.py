@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.sim import BASE_URL, FEED_PATH, NOW, PLATFORM, FeedSimulator
@@ -117,6 +118,7 @@ def make_app(
         if controller._flow is not None:
             controller._flow.cancel.cancel()
         controller.runner.wait(10_000)
+        QApplication.processEvents()  # deliver what workers queued, while windows exist
         assert not controller.runner.failures, controller.runner.failures
         driver = controller._driver
         for dialog in driver.dialogs if driver else []:

@@ -16,8 +16,9 @@ from updater.settings import UserSettings
 
 
 def open_settings(qtbot: QtBot, app: AppHarness) -> SettingsDialog:
+    before = app.controller.windows.get("settings")
     app.controller.show_settings()
-    qtbot.waitUntil(lambda: "settings" in app.controller.windows, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: app.controller.windows.get("settings") is not before, timeout=TIMEOUT)
     dialog = app.controller.windows["settings"]
     assert isinstance(dialog, SettingsDialog)
     return dialog
@@ -46,6 +47,7 @@ def test_settings_save_channel_proxy_and_ask(qtbot: QtBot, make_app) -> None:
     assert spec is not None and (spec.username, spec.password) == ("alice", "p@ss word")
     # Reopened, the dialog shows the stored choice.
     again = open_settings(qtbot, app)
+    assert again is not dialog  # a fresh dialog, reading what was stored
     assert again.mode() == "manual" and again.host.text() == "proxy.local"
     assert again.channel.currentData() == "beta"
 
