@@ -8,6 +8,7 @@ import unicodedata
 MAX_NOTES_CHARS = 20_000
 # Bidi overrides and isolates can make text read differently from what it is.
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_PROXY_AUTH = re.compile(rb"(?im)^(proxy-authorization:[ \t]*)([^\r\n]*)")
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 _MD_IMAGE_REF = re.compile(r"!\[([^\]\n]*)\]\[[^\]\n]*\]")
 
@@ -83,3 +84,8 @@ def hide_credentials(proxy: str) -> str:
     if not sep:
         return proxy
     return f"{scheme}://{rest.rsplit('@', 1)[-1]}"
+
+
+def mask_credentials(data: bytes) -> bytes:
+    """The bytes with each Proxy-Authorization value replaced by ``*`` (same length)."""
+    return _PROXY_AUTH.sub(lambda m: m.group(1) + b"*" * len(m.group(2)), data)

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
+    QCheckBox,
     QPlainTextEdit,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.text import hexdump, visible_text
+from ui.text import hexdump, mask_credentials, visible_text
 from updater.request import Transmission
 
 
@@ -33,7 +34,11 @@ class ByteView(QPlainTextEdit):
 
 
 class TransmissionView(QWidget):
-    """One run of bytes (one channel), as escaped text and as a hex dump."""
+    """One run of bytes (one channel), as escaped text and as a hex dump.
+
+    Proxy credentials (the Proxy-Authorization value) are masked with ``*`` of the same
+    length until "Show proxy credentials" is ticked; ``data`` always holds the exact bytes.
+    """
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,14 +48,25 @@ class TransmissionView(QWidget):
         self.hex = ByteView(self.tr("%s as hexadecimal") % title)
         self.tabs.addTab(self.text, self.tr("Text"))
         self.tabs.addTab(self.hex, self.tr("Hex"))
+        self.reveal = QCheckBox(self.tr("Show proxy credentials"))
+        self.reveal.setAccessibleName(self.tr("Show proxy credentials in these bytes"))
+        self.reveal.setVisible(False)
+        self.reveal.toggled.connect(self._render)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+        layout.addWidget(self.reveal)
 
     def set_bytes(self, data: bytes) -> None:
         self.data = data
-        self.text.setPlainText(visible_text(data))
-        self.hex.setPlainText(hexdump(data))
+        self.reveal.setChecked(False)
+        self.reveal.setVisible(mask_credentials(data) != data)
+        self._render()
+
+    def _render(self) -> None:
+        shown = self.data if self.reveal.isChecked() else mask_credentials(self.data)
+        self.text.setPlainText(visible_text(shown))
+        self.hex.setPlainText(hexdump(shown))
 
 
 class TransmissionsView(QTabWidget):

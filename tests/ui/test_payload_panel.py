@@ -117,9 +117,18 @@ def test_proxy_credentials_not_displayed(qtbot: QtBot, make_app) -> None:
     assert "s3cret" not in shown and "alice" not in shown
     token = base64.b64encode(b"alice:s3cret").decode()
     assert token not in shown
-    # The CONNECT bytes are shown exactly as they go to the proxy (and only there).
+    # The CONNECT bytes are kept exactly as they go to the proxy (and only there) ...
     assert token.encode() in panel.preview_bytes.shown_bytes()[0]
     assert token.encode() not in panel.preview_bytes.shown_bytes()[1]
+    # ... but the credentials are masked on screen until the user asks to see them.
+    connect = panel.preview_bytes.views[0]
+    assert connect.reveal.isVisibleTo(panel) and not connect.reveal.isChecked()
+    assert token not in connect.text.toPlainText()
+    assert "Proxy-Authorization: " + "*" * len("Basic " + token) in connect.text.toPlainText()
+    assert "Host: proxy.local" not in connect.text.toPlainText()  # CONNECT names the server
+    connect.reveal.setChecked(True)
+    assert token in connect.text.toPlainText()
+    assert not panel.preview_bytes.views[1].reveal.isVisibleTo(panel)
 
 
 def test_ask_before_check_checkbox_persists(qtbot: QtBot, make_app) -> None:

@@ -30,3 +30,13 @@ def test_human_units() -> None:
     assert human_duration(3725) == "1 h 02 min"
     assert hide_credentials("http://u:p@proxy:3128") == "http://proxy:3128"
     assert hide_credentials("system") == "system"
+
+
+def test_mask_credentials_keeps_length_and_other_bytes() -> None:
+    from ui.text import mask_credentials
+
+    data = b"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\nProxy-Authorization: Basic YTpi\r\n\r\n"
+    masked = mask_credentials(data)
+    assert len(masked) == len(data)
+    assert masked == data.replace(b"Basic YTpi", b"**********")
+    assert mask_credentials(b"GET / HTTP/1.1\r\n\r\n") == b"GET / HTTP/1.1\r\n\r\n"
