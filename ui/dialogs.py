@@ -331,7 +331,10 @@ class SendConfirmationDialog(FlowDialog):
         self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
         self.layout_.addWidget(_heading(self.tr("These exact bytes will be sent")))
         self.layout_.addWidget(
-            _body(self.tr("Nothing has been sent yet. To: %s") % request.url)
+            _body(
+                self.tr("Nothing has been sent yet. To: %s") % request.url
+                + (self.tr(", through the proxy %s") % request.proxy.url if request.proxy else "")
+            )
         )
         self.view = TransmissionsView(self)
         self.view.set_transmissions(request.transmissions)

@@ -159,3 +159,19 @@ def test_screenshot_result_dialogs_settings_about(qtbot: QtBot, make_app) -> Non
     app.controller.show_about()
     qtbot.waitUntil(lambda: "about" in app.controller.windows, timeout=10_000)
     save_shot(app.controller.windows["about"], "about-dialog")
+
+
+def test_screenshot_send_confirmation_with_proxy(qtbot: QtBot, make_app) -> None:
+    from updater.settings import UserSettings
+
+    app: AppHarness = make_app()
+    app.sim.add_release("1.0.0")
+    app.updater.settings.save(
+        UserSettings(proxy="http://alice:s3cret@proxy.local:3128", ask_before_check=True)
+    )
+    dialog = click_check(qtbot, app, "confirm-send")
+    qtbot.waitExposed(dialog)
+    save_shot(dialog, "send-confirmation")
+    dialog.reject()  # Cancel: nothing is sent
+    wait_flow_done(qtbot, app)
+    assert app.sim.requests == []
