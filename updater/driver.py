@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from updater.errors import UpdaterError
+from updater.ledger import LedgerEntry
 from updater.model import CheckResult, Progress, VerifiedFile
 from updater.request import OutboundRequest
-from updater.ledger import LedgerEntry
 from updater.transport.base import CancelToken
 
 

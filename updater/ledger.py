@@ -130,15 +130,12 @@ class Ledger:
         self.path = self.directory / LOG_NAME
         self._limits = limits
         self._lock = threading.Lock()
-        self._last_id = ""
+        self._last_ms = 0
 
     def _new_id(self, now: float) -> str:
-        candidate = f"{int(now * 1000):013d}"
-        suffix = 0
-        while f"{candidate}-{suffix}" <= self._last_id:
-            suffix += 1
-        self._last_id = f"{candidate}-{suffix}"
-        return self._last_id
+        """Millisecond time, bumped to stay strictly increasing; zero-padded to sort as text."""
+        self._last_ms = max(int(now * 1000), self._last_ms + 1)
+        return f"{self._last_ms:015d}"
 
     def record(self, exchange: Exchange, outcome: str = "") -> LedgerEntry:
         req = exchange.request

@@ -74,8 +74,9 @@ def test_log_is_bounded_by_rotation(tmp_path: Path) -> None:
 
 def test_ids_are_unique_and_ordered(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path)
-    ids = [ledger.record(_exchange()).id for _ in range(5)]
-    assert ids == sorted(ids) and len(set(ids)) == 5
+    exchange = _exchange()  # the same start time for every record: ids must still order
+    ids = [ledger.record(exchange).id for _ in range(150)]
+    assert ids == sorted(ids) and len(set(ids)) == 150
 
 
 def test_failed_exchange_is_recorded_with_error(tmp_path: Path) -> None:

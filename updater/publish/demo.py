@@ -9,8 +9,8 @@ download) runs in the terminal, printing the exact bytes sent.
 from __future__ import annotations
 
 import argparse
-import json
 import importlib.util
+import json
 import os
 import subprocess
 import sys

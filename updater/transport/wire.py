@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import errno
+import ipaddress
 import select
 import socket
 import ssl
@@ -185,7 +186,12 @@ class Wire:
     def _resolve(
         self, host: str, port: int
     ) -> list[tuple[Any, Any, int, str, Any]]:
-        """getaddrinfo in a helper thread, so cancel and the deadline apply to DNS too."""
+        """getaddrinfo in a helper thread, so cancel and the deadline apply to DNS too.
+
+        An IP literal needs no lookup: it is resolved numerically, without a thread.
+        """
+        if _is_ip_literal(host):
+            return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
         box: dict[str, Any] = {}
         done = threading.Event()
 
@@ -361,3 +367,11 @@ class Wire:
                 "sent, and there is no fallback to http"
             ) from None
         self.check_abort()
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
