@@ -1,9 +1,12 @@
 """Append-only local log of every exchange: exactly what was sent, and what came back.
 
 One JSON object per line. Each line is written with a single ``write`` on an
-``O_APPEND`` descriptor and fsynced, so a crash leaves either the whole line or none
-(a torn final line is skipped on read). The log is bounded: past ``ledger_max_bytes``
-it rotates to ``transmissions.jsonl.1`` ... ``.N``. It is never sent anywhere.
+``O_APPEND`` descriptor, so a killed process leaves either the whole line or none, and a
+torn final line (power loss) is skipped on read and never merged into. Appends are not
+fsynced: the ledger is history, not trust state, and an fsync per check cost more than
+the check's budget allows (DECISIONS.md); state and settings writes are fsynced. The log
+is bounded: past ``ledger_max_bytes`` it rotates to ``transmissions.jsonl.1`` ... ``.N``.
+It is never sent anywhere.
 """
 
 from __future__ import annotations
@@ -166,7 +169,6 @@ class Ledger:
                 if size and os.pread(fd, 1, size - 1) != b"\n":
                     line = b"\n" + line  # a crash tore the last line: never merge into it
                 os.write(fd, line)
-                os.fsync(fd)
             finally:
                 os.close(fd)
         return entry

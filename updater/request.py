@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import enum
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
@@ -128,6 +129,9 @@ class OutboundRequest:
         return b"".join(t.data for t in self.transmissions if t.channel is channel)
 
 
+_VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -146,7 +150,7 @@ def parse_target(url: str, *, purpose: str) -> Target:
     """Validate a URL for sending: https (http only for loopback), no userinfo or fragment."""
     if not isinstance(url, str) or not url or len(url) > 2048:
         raise RequestRefused("url", f"{purpose} URL is empty or too long; nothing was sent")
-    if any(ord(c) < 0x21 or ord(c) > 0x7E for c in url):
+    if not _VISIBLE_ASCII.fullmatch(url):
         raise RequestRefused(
             "url",
             f"{purpose} URL {_one_line(url)} contains spaces, control or non-ASCII characters; "

@@ -22,6 +22,7 @@ def _fail(message: str) -> NoReturn:
     raise JsonRejected(message)
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
 
 
@@ -109,5 +110,6 @@ def loads(data: bytes, *, max_bytes: int, max_depth: int, max_digits: int) -> ob
     except ValueError as exc:
         msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         _fail(f"is not valid JSON ({msg[:80]})")
-    _check_strings(value)
+    if _SURROGATE_ESCAPE.search(text):  # lone surrogates can only come from \u escapes
+        _check_strings(value)
     return value

@@ -29,7 +29,7 @@ from updater.request import OutboundRequest
 from updater.transport.base import BodySink, CancelToken, Exchange
 from updater.transport.connection import GatedAdapter
 from updater.transport.tls import make_ssl_context
-from updater.transport.wire import Phase, Wire
+from updater.transport.wire import Phase, Watchdog, Wire
 
 ERROR_BODY_CAP = 64 * 1024  # a non-2xx body is kept (for the log) up to this size
 _BUFFER_CHUNK = 64 * 1024
@@ -110,6 +110,7 @@ class HttpTransport:
         self._clock = clock
         self._lock = threading.Lock()
         self._ssl: ssl.SSLContext | None = None
+        self._watchdog = Watchdog(limits.cancel_latency)
 
     def _ssl_context(self) -> ssl.SSLContext:
         with self._lock:
@@ -131,7 +132,12 @@ class HttpTransport:
         begin = self._clock()
         ssl_context = self._ssl_context() if request.target.scheme == "https" else None
         wire = Wire(
-            request, limits=self._limits, clock=self._clock, cancel=cancel, ssl_context=ssl_context
+            request,
+            limits=self._limits,
+            clock=self._clock,
+            cancel=cancel,
+            ssl_context=ssl_context,
+            watchdog=self._watchdog,
         )
         result = _Answer()
 

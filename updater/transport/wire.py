@@ -43,8 +43,51 @@ class Phase(enum.Enum):
     BODY = "body"
 
 
+class Watchdog:
+    """One thread that polls every live Wire for cancel, deadline and minimum throughput.
+
+    Shared by all sends of a transport: starting and joining a thread per send cost more
+    than the rest of a loopback check. The thread exits after a short idle period, so an
+    idle app keeps no thread around.
+    """
+
+    IDLE_EXIT = 2.0
+
+    def __init__(self, cancel_latency: float) -> None:
+        self._poll = max(0.01, min(cancel_latency, 0.5))
+        self._wires: set[Wire] = set()
+        self._cond = threading.Condition()
+        self._running = False
+
+    def add(self, wire: Wire) -> None:
+        with self._cond:
+            self._wires.add(wire)
+            self._cond.notify()
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="updater-watchdog", daemon=True).start()
+
+    def remove(self, wire: Wire) -> None:
+        with self._cond:
+            self._wires.discard(wire)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if not self._wires:
+                    self._cond.wait(self.IDLE_EXIT)
+                    if not self._wires:
+                        self._running = False
+                        return
+                self._cond.wait(self._poll)
+                wires = list(self._wires)
+            for wire in wires:
+                if wire.poll():
+                    self.remove(wire)
+
+
 class Wire:
-    """Per-send socket work, with the gate and the watchdog."""
+    """Per-send socket work, with the gate; the shared Watchdog polls it."""
 
     def __init__(
         self,
@@ -54,6 +97,7 @@ class Wire:
         clock: Callable[[], float],
         cancel: CancelToken | None,
         ssl_context: ssl.SSLContext | None,
+        watchdog: Watchdog | None = None,
     ) -> None:
         self.request = request
         self.gate = Gate(request)
@@ -72,8 +116,7 @@ class Wire:
         self.tripped: TransportError | None = None
         self._socks: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._done = threading.Event()
-        self._watchdog = threading.Thread(target=self._watch, name="updater-watchdog", daemon=True)
+        self._watchdog = watchdog or Watchdog(limits.cancel_latency)
 
     # ------------------------------------------------------------------ naming
 
@@ -89,12 +132,10 @@ class Wire:
     # ------------------------------------------------------------------ watchdog
 
     def start(self) -> None:
-        self._watchdog.start()
+        self._watchdog.add(self)
 
     def stop(self) -> None:
-        self._done.set()
-        if self._watchdog.is_alive():
-            self._watchdog.join(timeout=5.0)
+        self._watchdog.remove(self)
 
     def body_started(self) -> None:
         self.phase = Phase.BODY
@@ -127,14 +168,14 @@ class Wire:
             self.tripped = error
             raise error
 
-    def _watch(self) -> None:
-        poll = max(0.01, min(self.limits.cancel_latency, 0.5))
-        while not self._done.wait(poll):
-            error = self._reason()
-            if error is not None:
-                self.tripped = error
-                self._shutdown_all()
-                return
+    def poll(self) -> bool:
+        """Called by the watchdog thread; True once tripped (the sockets are shut down)."""
+        error = self._reason()
+        if error is None:
+            return False
+        self.tripped = error
+        self._shutdown_all()
+        return True
 
     def _track(self, sock: socket.socket) -> None:
         with self._lock:
