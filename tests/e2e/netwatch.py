@@ -52,22 +52,34 @@ class Watched:
         return [e for e in self.events if e[0] in names]
 
 
-def run_watched(
-    module: str, *args: str, env: dict[str, str] | None = None, timeout: float = 60,
-    out_file: Path,
-) -> Watched:
+def watched_env(out_file: Path, env: dict[str, str] | None = None) -> dict[str, str]:
     full_env = dict(os.environ)
     full_env.update(env or {})
     full_env["NETWATCH_EVENTS"] = json.dumps(NETWORK_EVENTS)
     full_env["NETWATCH_OUT"] = str(out_file)
     full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
+    return full_env
+
+
+def watched_argv(module: str, *args: str) -> list[str]:
+    """argv that runs ``python -m module args`` with the audit hook installed first."""
+    return [sys.executable, "-c", _BOOT, module, *args]
+
+
+def read_events(out_file: Path) -> tuple[tuple[str, str], ...]:
+    if not out_file.exists():
+        return ()
+    pairs = (json.loads(line) for line in out_file.read_text().splitlines() if line)
+    return tuple((name, detail) for name, detail in pairs)
+
+
+def run_watched(
+    module: str, *args: str, env: dict[str, str] | None = None, timeout: float = 60,
+    out_file: Path,
+) -> Watched:
     proc = subprocess.run(
-        [sys.executable, "-c", _BOOT, module, *args],
-        capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT, check=False,
+        watched_argv(module, *args),
+        capture_output=True, text=True, env=watched_env(out_file, env), timeout=timeout,
+        cwd=ROOT, check=False,
     )
-    events: list[tuple[str, str]] = []
-    if out_file.exists():
-        for line in out_file.read_text().splitlines():
-            name, detail = json.loads(line)
-            events.append((name, detail))
-    return Watched(proc.returncode, proc.stdout, proc.stderr, tuple(events))
+    return Watched(proc.returncode, proc.stdout, proc.stderr, read_events(out_file))
