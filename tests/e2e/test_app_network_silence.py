@@ -8,6 +8,8 @@ including any made by Qt or OpenSSL in C). Before a check: nothing. After one fo
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import select
 import subprocess
@@ -89,6 +91,8 @@ def test_app_is_silent_until_asked_then_makes_exactly_one_check(tmp_path: Path) 
     assert sends, "the request did not go through http.client (the gated path)"
     ledger = (state / "log" / "transmissions.jsonl").read_bytes()
     assert ledger.count(b"\n") == 1
+    recorded = json.loads(ledger)["sent"][-1]["b64"]
+    assert base64.b64decode(recorded) == head  # what the panel shows is what the server read
     if STRACE is not None:
         inet_connects = [line for line in network_syscalls(trace) if "connect(" in line]
         assert len(inet_connects) == 1 and f"sin_port=htons({port})" in inet_connects[0]
