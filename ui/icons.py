@@ -7,17 +7,23 @@ once here with QSvgRenderer.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 
+import resources
+
 SIZES = (16, 22, 24, 32, 48, 64, 128)
 
 
+def _resource(name: str) -> Path:
+    """The file shipped in the ``resources`` package (a plain folder, also when frozen)."""
+    return Path(resources.__file__).parent / name
+
+
 def svg_bytes(name: str) -> bytes:
-    return resources.files("resources").joinpath(name).read_bytes()
+    return _resource(name).read_bytes()
 
 
 def render_svg(data: bytes, size: int) -> QPixmap:
@@ -34,8 +40,8 @@ def render_svg(data: bytes, size: int) -> QPixmap:
 
 
 def svg_icon(name: str) -> QIcon:
-    resource = resources.files("resources").joinpath(name)
-    if isinstance(resource, Path) and resource.is_file():
+    resource = _resource(name)
+    if resource.is_file():
         icon = QIcon(str(resource))
         if not icon.isNull() and not icon.pixmap(16, 16).isNull():
             return icon

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import platform
+import os
 import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from updater.errors import ConfigError
@@ -37,19 +36,27 @@ class PackagerConfig:
 def current_platform() -> str:
     """``linux-x86_64``, ``windows-x86_64``, ``macos-arm64``: the feed's platform names."""
     system = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, "")
-    machine = platform.machine().lower()
+    machine = _machine().lower()
     arch = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}.get(
         machine, machine
     )
     return f"{system or sys.platform}-{arch}"
 
 
+def _machine() -> str:
+    if hasattr(os, "uname"):
+        return os.uname().machine  # what platform.machine() reads, without importing it
+    import platform
+
+    return platform.machine()
+
+
 def current_os_version() -> str:
-    if sys.platform == "darwin":
-        return platform.mac_ver()[0] or "0"
-    if sys.platform == "win32":
-        return platform.version() or "0"
-    return re.match(r"[0-9.]*", platform.release()).group(0).strip(".") or "0"  # type: ignore[union-attr]
+    if sys.platform in ("darwin", "win32"):
+        import platform
+
+        return (platform.mac_ver()[0] if sys.platform == "darwin" else platform.version()) or "0"
+    return re.match(r"[0-9.]*", os.uname().release).group(0).strip(".") or "0"  # type: ignore[union-attr]
 
 
 _KEY_RE = re.compile(r"^ed25519:[A-Za-z0-9+/=_-]{40,64}$")
@@ -153,6 +160,8 @@ def parse_config(text: str, source: Path | None = None) -> PackagerConfig:
 def load_config(path: Path | None) -> PackagerConfig:
     """Read the packager config; without ``--config`` the bundled demo config is used."""
     if path is None:
+        from importlib import resources
+
         text = resources.files("resources").joinpath("demo-config.toml").read_text("utf-8")
         return parse_config(text, None)
     try:
