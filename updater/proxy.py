@@ -37,13 +37,16 @@ def resolve_proxy(
 ) -> ProxySpec | None:
     """``"none"``, ``"system"`` (the OS or environment settings) or an explicit URL.
 
-    Plain-http loopback targets never use a proxy. The result is an input of the
-    request builder, so the preview shows the proxy's bytes too.
+    Plain http (loopback only) never uses a proxy; the system setting never proxies
+    loopback hosts; an explicit proxy applies to every https target. The result is an input
+    of the request builder, so the preview shows the proxy's bytes too.
     """
     target = parse_target(target_url, purpose="feed")
-    if target.scheme == "http" or is_loopback(target.host) or setting == "none":
+    if target.scheme == "http" or setting == "none":
         return None
     if setting == "system":
+        if is_loopback(target.host):
+            return None
         proxies = getproxies()
         chosen = proxies.get("https") or proxies.get("all")
         if not chosen or bypass(target.host):
@@ -51,4 +54,4 @@ def resolve_proxy(
         if "://" not in chosen:
             chosen = "http://" + chosen
         return parse_proxy_url(chosen)
-    return parse_proxy_url(setting)
+    return parse_proxy_url(setting)  # an explicit proxy applies to every https target
