@@ -57,4 +57,4 @@ def test_pathological_input_is_fast() -> None:
         with pytest.raises(JsonRejected):
             read(data)
     assert read(b'"' + b"\\\\" * 500_000 + b'"') == "\\" * 500_000
-    assert time.perf_counter() - started < 3.0
+    assert time.perf_counter() - started < 10.0  # a guard against blow-ups, not a benchmark

@@ -338,7 +338,7 @@ def test_pathological_json_is_clean_feed_error_in_bounded_time(
     started = time.perf_counter()
     with pytest.raises(MalformedFeedError, match=reason):
         verify(sim, data)
-    assert time.perf_counter() - started < 3.0, name
+    assert time.perf_counter() - started < 10.0, name  # guards against blow-ups only
 
 
 def test_ten_thousand_releases_refused(sim: FeedSimulator) -> None:
