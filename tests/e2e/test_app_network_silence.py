@@ -15,16 +15,13 @@ import select
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import Site
 from tests.e2e.netwatch import ROOT, read_events, watched_argv, watched_env
 from tests.e2e.syscalls import STRACE, network_syscalls, strace_cmd
-from updater.publish.demo import build_site, write_config
-from updater.publish.keys import write_keypair
-from updater.publish.serve import FeedServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
 
@@ -45,46 +42,42 @@ def _ui(config: Path, state: Path, *extra: str) -> subprocess.CompletedProcess[s
     )
 
 
-def test_app_is_silent_until_asked_then_makes_exactly_one_check(tmp_path: Path) -> None:
-    key = write_keypair(tmp_path / "keys")
-    with FeedServer(tmp_path / "site") as server:
-        build_site(tmp_path / "site", server.url, tmp_path / "keys" / "private.key",
-                   datetime.now(UTC))
-        config = tmp_path / "app.toml"
-        write_config(config, f"{server.url}/demo-app/feed.json", key, None)
-        state = tmp_path / "state"
-        got = threading.Event()
-        server.on_request = lambda _head: got.set()
-        events = tmp_path / "events.jsonl"
-        trace = tmp_path / "strace.txt"
-        argv = watched_argv("ui", "--config", str(config), "--state-dir", str(state))
-        if STRACE is not None:
-            argv = [*strace_cmd(trace), *argv]
-        proc = subprocess.Popen(
-            argv, env=watched_env(events, {"QT_QPA_PLATFORM": "offscreen"}), cwd=ROOT,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        try:
-            assert _line(proc).startswith("glass-updater: ready")
-            # Let the event loop run a while: no timer may fire a check by itself.
-            assert not got.wait(1.5)
-            assert read_events(events) == (), "network activity before the user asked"
-            assert server.request_log == ()
+def test_app_is_silent_until_asked_then_makes_exactly_one_check(
+    site: Site, tmp_path: Path
+) -> None:
+    server, config, state = site.server, site.config, site.state
+    got = threading.Event()
+    server.on_request = lambda _head: got.set()
+    events = tmp_path / "events.jsonl"
+    trace = tmp_path / "strace.txt"
+    argv = watched_argv("ui", "--config", str(config), "--state-dir", str(state))
+    if STRACE is not None:
+        argv = [*strace_cmd(trace), *argv]
+    proc = subprocess.Popen(
+        argv, env=watched_env(events, {"QT_QPA_PLATFORM": "offscreen"}), cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert _line(proc).startswith("glass-updater: ready")
+        # Let the event loop run a while: no timer may fire a check by itself.
+        assert not got.wait(1.5)
+        assert read_events(events) == (), "network activity before the user asked"
+        assert server.request_log == ()
 
-            forwarded = _ui(config, state, "--check-now")  # Help → Check for Updates
-            assert forwarded.returncode == 0, forwarded.stderr
-            assert got.wait(30), "the running app never checked"
-            assert _ui(config, state, "--quit").returncode == 0
-            assert proc.wait(30) == 0
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
-            for stream in (proc.stdout, proc.stderr):
-                if stream is not None:
-                    stream.close()
-        (head,) = server.request_log
-        port = server.port
+        forwarded = _ui(config, state, "--check-now")  # Help → Check for Updates
+        assert forwarded.returncode == 0, forwarded.stderr
+        assert got.wait(30), "the running app never checked"
+        assert _ui(config, state, "--quit").returncode == 0
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    (head,) = server.request_log
+    port = server.port
     connects = [detail for name, detail in read_events(events) if name == "socket.connect"]
     assert len(connects) == 1 and f"('127.0.0.1', {port})" in connects[0]
     sends = [e for e in read_events(events) if e[0] == "http.client.send"]

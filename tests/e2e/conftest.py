@@ -1,0 +1,56 @@
+"""Shared end-to-end fixtures: a signed demo feed served on loopback, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.netwatch import ROOT
+from updater.publish.demo import build_site, write_config
+from updater.publish.keys import write_keypair
+from updater.publish.serve import FeedServer
+
+
+@dataclass
+class Site:
+    root: Path
+    server: FeedServer
+    config: Path
+    state: Path
+    public_key: str
+
+    def run(self, *argv: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+        config_args = [] if argv[0] == "log" else ["--config", str(config or self.config)]
+        return subprocess.run(
+            [sys.executable, "-m", "updater", *argv, *config_args, "--state-dir", str(self.state)],
+            capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+
+    def state_snapshot(self) -> dict[str, bytes]:
+        if not self.state.exists():
+            return {}
+        return {
+            str(p.relative_to(self.state)): p.read_bytes()
+            for p in sorted(self.state.rglob("*"))
+            if p.is_file() and "log" not in p.relative_to(self.state).parts
+            and p.suffix != ".lock"
+        }
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    key = write_keypair(tmp_path / "keys")
+    with FeedServer(tmp_path / "site") as server:
+        build_site(tmp_path / "site", server.url, tmp_path / "keys" / "private.key",
+                   datetime.now(UTC))
+        config = tmp_path / "config.toml"
+        write_config(config, f"{server.url}/demo-app/feed.json", key, None)
+        yield Site(tmp_path, server, config, tmp_path / "state", key)
