@@ -29,6 +29,7 @@ from updater.allowlist import Allowlist
 from updater.atomic import TEMP_PREFIX, fsync_dir, sweep_temps
 from updater.errors import (
     Cancelled,
+    StorageError,
     TransportError,
     UpdaterError,
     VerificationError,
@@ -54,13 +55,6 @@ MISMATCH_MESSAGE = (
 
 Checkpoint = Callable[[str], None]
 PartOpener = Callable[[Path], BinaryIO]
-
-
-class StorageError(UpdaterError):
-    """The download could not be written to the local disk."""
-
-    kind = "storage"
-    exit_code = 1
 
 
 class DiskFullError(StorageError):

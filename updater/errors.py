@@ -95,6 +95,24 @@ class InstallError(UpdaterError):
     exit_code = 5
 
 
+class StorageError(UpdaterError):
+    """A local file (state, settings, log, download) could not be read or written."""
+
+    kind = "storage"
+    exit_code = 1
+
+
+def storage_error(exc: OSError, what: str) -> StorageError:
+    """One line for a local I/O failure: which file or folder, why, and what to do."""
+    path = exc.filename2 or exc.filename  # for a rename, the target is the file that matters
+    where = f" ({path})" if path else ""
+    reason = exc.strerror or exc.__class__.__name__
+    return StorageError(
+        f"could not write {what}{where}: {reason}; check that the folder is writable "
+        "and the disk has free space"
+    )
+
+
 class BusyError(UpdaterError):
     """Another check or download is already running (this or another process)."""
 

@@ -70,9 +70,11 @@ class UpdateFlow:
             self._fail(exc)
             return
         if ask:
-            self._driver.show_send_confirmation(request, lambda ok: self._confirmed(ok, request))
+            self._driver.show_send_confirmation(
+                request, self._guarded(lambda ok: self._confirmed(ok, request))
+            )
         else:
-            self._confirmed(True, request)
+            self._guarded(self._confirmed)(True, request)
 
     # Each step below runs either on the runner or right after a reply.
 
@@ -81,7 +83,7 @@ class UpdateFlow:
             self._done()
             return
         self._driver.show_checking(self.cancel)
-        self._run(lambda: self._check(request))
+        self._run(self._guarded(lambda: self._check(request)))
 
     def _check(self, request: OutboundRequest) -> None:
         try:
@@ -91,7 +93,7 @@ class UpdateFlow:
             return
         self.result = result
         if result.status is CheckStatus.UPDATE_AVAILABLE:
-            self._driver.show_update_found(result, self._chosen)
+            self._driver.show_update_found(result, self._guarded(self._chosen))
         else:
             self._driver.show_up_to_date(result)
             self._done()
@@ -100,15 +102,15 @@ class UpdateFlow:
         result = self.result
         assert result is not None and result.release is not None
         if choice is UpdateChoice.INSTALL:
-            self._run(self._download)
+            self._run(self._guarded(self._download))
             return
         try:
             if choice is UpdateChoice.SKIP:
                 self._updater.skip_version(result.release.version)
             else:
                 self._updater.remind_later()
-        except (UpdaterError, OSError) as exc:
-            self._fail(exc if isinstance(exc, UpdaterError) else UpdaterError(str(exc)))
+        except UpdaterError as exc:
+            self._fail(exc)
             return
         self._done()
 
@@ -124,13 +126,13 @@ class UpdateFlow:
             self._fail(exc)
             return
         self.verified = verified
-        self._driver.show_ready_to_install(verified, self._install_confirmed)
+        self._driver.show_ready_to_install(verified, self._guarded(self._install_confirmed))
 
     def _install_confirmed(self, go: bool) -> None:
         if not go:
             self._done()
             return
-        self._run(self._install)
+        self._run(self._guarded(self._install))
 
     def _install(self) -> None:
         assert self.verified is not None
@@ -141,6 +143,28 @@ class UpdateFlow:
             self._fail(exc)
             return
         self._done()
+
+    def _guarded(self, step: Callable[..., None]) -> Callable[..., None]:
+        """Any unexpected exception still ends the flow: the error is shown, the lock freed.
+
+        Without this, a bug or an unforeseen OSError in a background step would leave the
+        front end on "Checking…" and every later check "already in progress".
+        """
+
+        def run(*args: object) -> None:
+            try:
+                step(*args)
+            except Exception as exc:
+                if self.finished.is_set():
+                    raise
+                self._fail(
+                    UpdaterError(
+                        f"unexpected error ({type(exc).__name__}: {exc}); nothing was "
+                        "installed, try again, and report this if it happens again"
+                    )
+                )
+
+        return run
 
     def _fail(self, exc: UpdaterError) -> None:
         self.error = exc

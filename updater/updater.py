@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from updater.allowlist import Allowlist, load_allowlist
 from updater.config import PackagerConfig
-from updater.errors import TransportError, UpdaterError
+from updater.errors import TransportError, UpdaterError, storage_error
 from updater.ledger import Ledger, LedgerEntry
 from updater.limits import DEFAULT_LIMITS, Limits
 from updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
@@ -27,7 +27,7 @@ from updater.transport.base import CancelToken, Exchange, Transport
 
 if TYPE_CHECKING:
     from updater.install import HostApp, Launcher
-    from updater.state import StateStore
+    from updater.state import LocalState, StateStore
 
 
 def utcnow() -> datetime:
@@ -120,55 +120,59 @@ class Updater:
         request = request or self.preview()
         exchanges: list[Exchange] = []
         entries: list[LedgerEntry] = []
-        outcome = "refused"
         try:
-            with self._exclusive("check"):
-                final = fetch(
-                    self.transport,
-                    self.allowlist,
-                    request,
-                    {"product": self.config.product_id, "version": self.config.version},
-                    allowed_hosts=self._allowed_hosts(),
-                    max_redirects=self.limits.max_redirects,
-                    on_exchange=exchanges.append,
-                    cancel=cancel,
-                )
-                _require_ok(final, "update feed")
-                state = self.state.load()
-                feed = verify_feed(
-                    final.body,
-                    trusted_keys=self.config.trusted_keys,
-                    product=self.config.product_id,
-                    now=self._clock(),
-                    floor=self.state.floor(state),
-                    limits=self.limits,
-                )
-                selection = select_update(
-                    feed,
-                    current_version=self.config.version,
-                    channel=self.channel(),
-                    platform=self.config.platform,
-                    os_name=self.config.platform.split("-", 1)[0],
-                    os_version=self.config.os_version,
-                    skipped_version=state.skipped_version,
-                )
-                new_state = replace(state, last_serial=feed.serial, last_digest=feed.digest)
-                if new_state != state:
-                    self.state.save(new_state)
-                outcome = f"accepted feed serial {feed.serial}: {selection.reason}"
-                status = (
-                    CheckStatus.UPDATE_AVAILABLE
-                    if selection.release is not None
-                    else CheckStatus.UP_TO_DATE
-                )
+            try:
+                with self._exclusive("check"):
+                    final = fetch(
+                        self.transport,
+                        self.allowlist,
+                        request,
+                        {"product": self.config.product_id, "version": self.config.version},
+                        allowed_hosts=self._allowed_hosts(),
+                        max_redirects=self.limits.max_redirects,
+                        on_exchange=exchanges.append,
+                        cancel=cancel,
+                    )
+                    _require_ok(final, "update feed")
+                    state = self.state.load()
+                    feed = verify_feed(
+                        final.body,
+                        trusted_keys=self.config.trusted_keys,
+                        product=self.config.product_id,
+                        now=self._clock(),
+                        floor=self.state.floor(state),
+                        limits=self.limits,
+                    )
+                    selection = select_update(
+                        feed,
+                        current_version=self.config.version,
+                        channel=self.channel(),
+                        platform=self.config.platform,
+                        os_name=self.config.platform.split("-", 1)[0],
+                        os_version=self.config.os_version,
+                        skipped_version=state.skipped_version,
+                    )
+                    # The record first, then the state: if the log cannot be written the
+                    # check fails as a whole and the rollback floor stays where it was.
+                    entries.extend(self._record(
+                        exchanges, f"accepted feed serial {feed.serial}: {selection.reason}"
+                    ))
+                    new_state = replace(state, last_serial=feed.serial, last_digest=feed.digest)
+                    if new_state != state:
+                        self.state.save(new_state)
+            except OSError as exc:
+                raise storage_error(exc, "the updater's local files") from exc
         except UpdaterError as exc:
-            outcome = f"refused: {exc}"
             failed = exc.exchange if isinstance(exc, TransportError) else None
             if failed is not None and failed not in exchanges:
                 exchanges.append(failed)
-            exc.entries = tuple(self._record(exchanges, outcome))
+            if entries:  # recorded as accepted, then the state could not be saved
+                exc.entries = tuple(entries)
+            else:
+                self._attach_record(exc, exchanges)
             raise
-        entries = self._record(exchanges, outcome)
+        available = selection.release is not None
+        status = CheckStatus.UPDATE_AVAILABLE if available else CheckStatus.UP_TO_DATE
         return CheckResult(
             status=status,
             current_version=self.config.version,
@@ -178,6 +182,18 @@ class Updater:
             feed_serial=feed.serial,
             entries=tuple(entries),
         )
+
+    def _attach_record(self, exc: UpdaterError, exchanges: list[Exchange]) -> None:
+        """Record what was sent before a failure, with the verdict, and link it to the error.
+
+        If the log itself cannot be written the original error still wins; its message
+        says the record is missing.
+        """
+        try:
+            exc.entries = tuple(self._record(exchanges, f"refused: {exc}"))
+        except OSError as log_error:
+            exc.message = f"{exc.message} (its record could not be written: {log_error.strerror})"
+            exc.args = (exc.message,)
 
     def _record(self, exchanges: list[Exchange], outcome: str) -> list[LedgerEntry]:
         recorded = []
@@ -191,13 +207,22 @@ class Updater:
 
     def skip_version(self, version: str) -> None:
         """Never offer this version again (a newer one still is). Local only."""
-        state = self.state.load()
-        self.state.save(replace(state, skipped_version=version))
+        self._update_state(lambda state: replace(state, skipped_version=version))
 
     def remind_later(self, delay: timedelta = timedelta(days=1)) -> None:
         """Recorded locally for the host app; an explicit check still shows the update."""
-        state = self.state.load()
-        self.state.save(replace(state, remind_after=self._clock() + delay))
+        until = self._clock() + delay
+        self._update_state(lambda state: replace(state, remind_after=until))
+
+    def _update_state(self, change: Callable[[LocalState], LocalState]) -> None:
+        """Read-modify-write under the check lock, so a concurrent check's newer rollback
+        floor is never overwritten with an older one."""
+        try:
+            with self._exclusive("check"):
+                state = self.state.load()
+                self.state.save(change(state))
+        except OSError as exc:
+            raise storage_error(exc, "the updater's local state") from exc
 
     # ------------------------------------------------------------------ download, install
 
@@ -223,16 +248,22 @@ class Updater:
             on_exchange=exchanges.append,
         )
         try:
-            verified = downloader.download(
-                result.release, asset, on_progress=on_progress, cancel=cancel
-            )
+            try:
+                verified = downloader.download(
+                    result.release, asset, on_progress=on_progress, cancel=cancel
+                )
+            except OSError as exc:
+                raise storage_error(exc, "the download") from exc
         except UpdaterError as exc:
             failed = exc.exchange if isinstance(exc, TransportError) else None
             if failed is not None and failed not in exchanges:
                 exchanges.append(failed)
-            exc.entries = tuple(self._record(exchanges, f"refused: {exc}"))
+            self._attach_record(exc, exchanges)
             raise
-        self._record(exchanges, f"verified {asset.size} bytes, SHA-256 {asset.sha256[:16]}…")
+        try:
+            self._record(exchanges, f"verified {asset.size} bytes, SHA-256 {asset.sha256[:16]}…")
+        except OSError as exc:
+            raise storage_error(exc, "the transmission log") from exc
         return verified
 
     def install(self, verified: VerifiedFile, host: HostApp) -> None:

@@ -12,7 +12,7 @@ from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
 from tests.sim import NOW, FeedSimulator
 from updater.config import PackagerConfig
 from updater.driver import UpdateChoice
-from updater.errors import BusyError, FeedError, StaleFeedError, TransportError
+from updater.errors import BusyError, FeedError, StaleFeedError, StorageError, TransportError
 from updater.flow import UpdateFlow, run_inline
 from updater.model import CheckStatus
 from updater.paths import Paths
@@ -283,3 +283,51 @@ def test_second_start_while_running_is_told_busy(sim: FeedSimulator, tmp_path: P
     thread.start()
     thread.join(10)
     assert flow.finished.is_set() and not flow.running
+
+
+# ---------------------------------------------------------------- local disk faults
+
+
+def test_unwritable_state_is_a_storage_error_and_the_exchange_is_recorded(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    updater = make_updater(sim, tmp_path)
+    (tmp_path / "state" / "state.json").mkdir(parents=True)  # cannot be replaced by a file
+    with pytest.raises(StorageError, match=r"could not write .*state\.json.*writable") as info:
+        updater.check()
+    assert "\n" not in str(info.value)
+    (entry,) = info.value.entries
+    assert entry.sent == sim.requests[0].transmissions
+    assert [e.id for e in updater.ledger.entries()] == [entry.id]
+
+
+def test_unwritable_log_fails_the_check_and_keeps_the_old_floor(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    updater = make_updater(sim, tmp_path)
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "log").write_text("a file where the log folder should be")
+    with pytest.raises(StorageError):
+        updater.check()
+    assert not (tmp_path / "state" / "state.json").exists()  # floor not raised unrecorded
+
+
+class ExplodingTransport:
+    """A transport with a bug: the flow must still end and free its lock."""
+
+    def send(self, request: object, sink: object = None, cancel: object = None) -> object:
+        raise RuntimeError("boom")
+
+
+def test_unexpected_exception_ends_the_flow_and_frees_the_lock(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    updater = Updater(make_config(sim), paths=Paths.under(tmp_path / "state"),
+                      transport=ExplodingTransport(), clock=lambda: NOW)  # type: ignore[arg-type]
+    driver = RecordingDriver()
+    flow = run_flow(updater, driver)
+    assert driver.calls == ["checking", "error:error", "dismiss"]
+    assert "RuntimeError: boom" in str(driver.errors[0])
+    assert not flow.running
+    flow.start()  # a new check is possible, not "already in progress"
+    assert "error:busy" not in driver.calls
