@@ -12,6 +12,16 @@ if TYPE_CHECKING:
     from updater.transport.base import Exchange
 
 
+def server_text(text: str, limit: int = 60) -> str:
+    """Text a server chose (reason phrase, Retry-After), made safe to show on one line.
+
+    Only printable ASCII survives, so no carriage return, escape sequence or bidi control
+    can rewrite the user's terminal or dialog; long text is cut.
+    """
+    kept = "".join(c for c in text if " " <= c <= "~").strip()
+    return kept if len(kept) <= limit else kept[: limit - 1] + "…"
+
+
 class UpdaterError(Exception):
     """Base of every error the core raises on purpose."""
 

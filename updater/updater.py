@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from updater.allowlist import Allowlist, load_allowlist
 from updater.config import PackagerConfig
-from updater.errors import TransportError, UpdaterError, storage_error
+from updater.errors import TransportError, UpdaterError, server_text, storage_error
 from updater.ledger import Ledger, LedgerEntry
 from updater.limits import DEFAULT_LIMITS, Limits
 from updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
@@ -282,10 +282,11 @@ class Updater:
 def _require_ok(exchange: Exchange, what: str) -> None:
     if exchange.status == 200:
         return
-    retry = exchange.header("Retry-After")
+    retry = server_text(exchange.header("Retry-After") or "", 40)
     hint = f" (it asks to retry after {retry})" if retry else ""
+    reason = server_text(exchange.reason)
     raise TransportError(
-        f"the {what} server answered {exchange.status} {exchange.reason}{hint}; "
+        f"the {what} server answered {exchange.status}{' ' + reason if reason else ''}{hint}; "
         "nothing was changed, try again later",
         exchange=exchange,
     )

@@ -112,5 +112,5 @@ def test_proxy_credentials_never_reach_the_log(tmp_path: Path) -> None:
     assert token not in raw and b"s3cret" not in raw
     connect = entry.sent[0].data
     assert connect.startswith(b"CONNECT updates.example.com:443 HTTP/1.1\r\n")
-    assert b"Proxy-Authorization: Basic <redacted 16 bytes sha256:" in connect
+    assert b"Proxy-Authorization: Basic <redacted 16 bytes>\r\n" in connect
     assert entry.sent[1] == req.transmissions[1]  # the origin's bytes are kept exactly

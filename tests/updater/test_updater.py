@@ -16,7 +16,9 @@ from updater.errors import BusyError, FeedError, StaleFeedError, StorageError, T
 from updater.flow import UpdateFlow, run_inline
 from updater.model import CheckStatus
 from updater.paths import Paths
+from updater.request import OutboundRequest
 from updater.settings import UserSettings
+from updater.transport.base import Exchange
 from updater.updater import Updater
 
 
@@ -331,3 +333,28 @@ def test_unexpected_exception_ends_the_flow_and_frees_the_lock(
     assert not flow.running
     flow.start()  # a new check is possible, not "already in progress"
     assert "error:busy" not in driver.calls
+
+
+class HostileStatusTransport:
+    """Answers 503 with a reason phrase and Retry-After built to forge the user's screen."""
+
+    def send(
+        self, request: OutboundRequest, sink: object = None, cancel: object = None
+    ) -> Exchange:
+        return Exchange(
+            request=request, sent=request.transmissions, status=503,
+            reason="Busy\x1b[31m\rupdater: you're up to date\u202e",
+            response_headers=(("Retry-After", "9" * 2000 + "\r\n\x1b]0;owned\x07"),),
+        )
+
+
+def test_server_text_in_errors_is_one_safe_short_line(sim: FeedSimulator, tmp_path: Path) -> None:
+    """Threat 34 with a hostile reason phrase: no escape codes, no CR, no 2 KB message."""
+    updater = Updater(make_config(sim), paths=Paths.under(tmp_path / "state"),
+                      transport=HostileStatusTransport(), clock=lambda: NOW)
+    with pytest.raises(TransportError) as info:
+        updater.check()
+    message = str(info.value)
+    assert message.startswith("the update feed server answered 503 Busy[31m")
+    assert all(" " <= c <= "~" or c == "…" for c in message)
+    assert len(message) < 250

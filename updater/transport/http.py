@@ -23,7 +23,7 @@ from requests.cookies import RequestsCookieJar
 from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict
 
-from updater.errors import TransportError, UpdaterError
+from updater.errors import TransportError, UpdaterError, server_text
 from updater.limits import DEFAULT_LIMITS, Limits
 from updater.request import OutboundRequest
 from updater.transport.base import BodySink, CancelToken, Exchange
@@ -202,7 +202,7 @@ class HttpTransport:
             try:
                 wire.gate.verify_complete()
                 result.status = response.status_code
-                result.reason = response.reason or ""
+                result.reason = server_text(response.reason or "")
                 result.headers = tuple(
                     (str(k), str(v)) for k, v in response.raw.headers.items()
                 )
