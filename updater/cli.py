@@ -18,7 +18,7 @@ from typing import TextIO
 
 from updater.config import PackagerConfig, load_config
 from updater.driver import UpdateChoice
-from updater.errors import UpdaterError
+from updater.errors import UpdaterError, storage_error
 from updater.ledger import Ledger, LedgerEntry, redact_proxy_credentials
 from updater.model import CheckResult, Progress, VerifiedFile
 from updater.paths import Paths
@@ -208,7 +208,7 @@ def _build_parser() -> argparse.ArgumentParser:
             p.add_argument("--json", action="store_true", help="print one JSON object")
         return p
 
-    add("preview", "show the exact bytes a check would send; sends nothing", state=False)
+    add("preview", "show the exact bytes a check would send; sends nothing", json_=True)
     add("check", "check for updates (sends product and version only)")
     dl = add("download", "check, then download and verify the update")
     dl.add_argument("--dest", type=Path, help="also copy the verified file into this folder")
@@ -223,6 +223,21 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_RESULT_COMMANDS = ("check", "download", "install")
+
+
+def _error_json(error: UpdaterError) -> dict[str, object]:
+    """The §8 object for a failure before any result exists (config, disk, usage)."""
+    return {
+        "status": "error",
+        "current_version": None,
+        "latest": None,
+        "reason": None,
+        "error": {"kind": error.kind, "message": error.message},
+        "transmissions": [_entry_json(e) for e in error.entries],
+    }
+
+
 def _fail(error: UpdaterError, err: TextIO) -> int:
     err.write(f"updater: {error.message}\n")
     return error.exit_code
@@ -234,8 +249,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     err = err or sys.stderr
     args = _build_parser().parse_args(argv)
     try:
-        return _run(args, out, err)
+        try:
+            return _run(args, out, err)
+        except OSError as exc:
+            raise storage_error(exc, "a local file") from exc
     except UpdaterError as exc:
+        if getattr(args, "json", False) and args.command in _RESULT_COMMANDS:
+            out.write(json.dumps(_error_json(exc), indent=2) + "\n")
         return _fail(exc, err)
     except KeyboardInterrupt:
         err.write("updater: cancelled\n")
@@ -315,8 +335,6 @@ def _printable(text: str) -> str:
 
 def _download_or_install(updater: object, config: PackagerConfig, args: argparse.Namespace,
                          out: TextIO, err: TextIO) -> int:
-    import shutil
-
     from updater.flow import UpdateFlow, run_inline
     from updater.updater import Updater
 
@@ -327,8 +345,9 @@ def _download_or_install(updater: object, config: PackagerConfig, args: argparse
     flow.start()
     if flow.error is not None:
         if args.json:
-            out.write(json.dumps(_result_json("error", config, flow.result,
-                                              flow.error.entries, flow.error), indent=2) + "\n")
+            sent = [*(flow.result.entries if flow.result else ()), *flow.error.entries]
+            out.write(json.dumps(_result_json("error", config, flow.result, sent, flow.error),
+                                 indent=2) + "\n")
         return _fail(flow.error, err)
     result = flow.result
     assert result is not None
@@ -340,18 +359,48 @@ def _download_or_install(updater: object, config: PackagerConfig, args: argparse
         return 0
     path = flow.verified.path
     if args.command == "download" and args.dest is not None:
-        args.dest.mkdir(parents=True, exist_ok=True)
-        dest = args.dest / path.name
-        shutil.copyfile(path, dest)
-        path = dest
+        path = _copy_verified(flow.verified, args.dest)
     entries.extend(_download_entries(updater.ledger, result))
-    status = "installed" if install else "downloaded"
     if args.json:
-        out.write(json.dumps(_result_json(status, config, result, entries, path=path),
-                             indent=2) + "\n")
+        doc = _result_json("downloaded", config, result, entries, path=path)
+        if install:
+            doc["handed_off"] = True  # §8 has no "installed" status: the installer runs on
+        out.write(json.dumps(doc, indent=2) + "\n")
     elif not install:
         out.write(f"{path}\n")
     return 0
+
+
+def _copy_verified(verified: VerifiedFile, dest_dir: Path) -> Path:
+    """Copy into ``--dest`` atomically, re-hashing what was written; never a partial file."""
+    import hashlib
+    import os
+    import tempfile
+
+    from updater.atomic import TEMP_PREFIX
+    from updater.errors import VerificationError
+
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    target = dest_dir / verified.path.name
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=dest_dir)
+    try:
+        digest = hashlib.sha256()
+        with open(verified.path, "rb") as src, os.fdopen(fd, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        if digest.hexdigest() != verified.asset.sha256:
+            raise VerificationError(
+                f"the copy for --dest does not match the signed SHA-256; {target} was not written"
+            )
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
 
 
 def _download_entries(ledger: Ledger, result: CheckResult) -> list[LedgerEntry]:

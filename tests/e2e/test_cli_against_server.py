@@ -117,7 +117,7 @@ def test_install_hands_the_verified_file_to_the_installer(site: Site, tmp_path: 
         proc = site.run("install", "--json")
         assert proc.returncode == 0, proc.stderr
         doc = json.loads(proc.stdout)
-        assert doc["status"] == "installed"
+        assert doc["status"] == "downloaded" and doc["handed_off"] is True
         ready, _, _ = select.select([reader], [], [], 30)
         assert ready, "the installer never ran"
         ran = b""
@@ -147,3 +147,55 @@ def build_site_keep_asset(site: Site) -> None:
     asset["size"], asset["sha256"] = len(body), hashlib.sha256(body).hexdigest()
     key = load_private_key(site.root / "keys" / "private.key")
     feed_path.write_bytes(sign_envelope(json.dumps(payload).encode(), [key]))
+
+
+def test_download_failure_lists_the_check_that_was_sent_too(site: Site) -> None:
+    (site.root / "site/demo-app/demo-app-1.4.0.sh").unlink()
+    proc = site.run("download", "--json")
+    assert proc.returncode == 3
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "error" and "not found" in doc["error"]["message"]
+    sent = [base64.b64decode(t["request_b64"]) for t in doc["transmissions"]]
+    assert sent == list(site.server.request_log)  # the check and the refused download
+
+
+def test_download_dest_gets_an_exact_copy(site: Site, tmp_path: Path) -> None:
+    dest = tmp_path / "out"
+    proc = site.run("download", "--dest", str(dest))
+    assert proc.returncode == 0, proc.stderr
+    (copied,) = dest.iterdir()
+    assert copied.read_bytes() == (site.root / "site/demo-app/demo-app-1.4.0.sh").read_bytes()
+    assert proc.stdout.strip().splitlines()[-1] == str(copied)
+
+
+def test_config_error_with_json_still_prints_the_json_object(site: Site, tmp_path: Path) -> None:
+    proc = site.run("check", "--json", config=tmp_path / "missing.toml")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "error" and doc["error"]["kind"] == "config"
+    assert doc["transmissions"] == [] and doc["latest"] is None
+
+
+def test_state_dir_that_is_a_file_is_one_clear_line(site: Site, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    site.state = blocker
+    proc = site.run("check")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("updater: could not write") and proc.stderr.count("\n") == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_preview_reads_the_same_settings_as_check(site: Site) -> None:
+    """A proxy chosen in the user's settings shows up in preview --state-dir as in check."""
+    site.state.mkdir(parents=True)
+    (site.state / "settings.json").write_text('{"proxy": "http://127.0.0.1:9"}')
+    https_config = site.root / "https.toml"
+    https_config.write_text(
+        site.config.read_text().replace("http://127.0.0.1", "https://localhost")
+    )
+    proc = site.run("preview", "--json", config=https_config)
+    assert proc.returncode == 0, proc.stderr
+    (tx,) = json.loads(proc.stdout)["transmissions"]
+    assert tx["proxy"] == "http://127.0.0.1:9"
+    assert base64.b64decode(tx["proxy_request_b64"]).startswith(b"CONNECT localhost:")
