@@ -94,6 +94,8 @@ class AppController(QObject):
         self._updater: Updater | None = None
         self._lock = threading.Lock()
         self.runner = runner or BackgroundRunner(self)
+        self.runner.failed.connect(self._show_failure, Qt.ConnectionType.QueuedConnection)
+        self.failures_shown: list[str] = []
         self._post.connect(self._on_post, Qt.ConnectionType.QueuedConnection)
         self._driver: QtUserDriver | None = None
         self._flow: UpdateFlow | None = None
@@ -180,6 +182,16 @@ class AppController(QObject):
         return self._flow
 
     # ------------------------------------------------------------------ actions
+
+    @Slot(str)
+    def _show_failure(self, message: str) -> None:
+        """A background job (saving settings, clearing history, ...) failed: say so."""
+        from PySide6.QtWidgets import QMessageBox
+
+        self.failures_shown.append(message)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Glass Updater"), message)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def check_now(self) -> None:
         """The only way a check starts: the user asked (menu, button, --check-now)."""

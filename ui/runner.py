@@ -9,13 +9,19 @@ import logging
 import traceback
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThreadPool
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 Job = Callable[[], None]
 
 
 class BackgroundRunner(QObject):
-    """Runs jobs on worker threads, never the GUI thread; a failing job is recorded."""
+    """Runs jobs on worker threads, never the GUI thread; a failing job is recorded.
+
+    ``failed`` carries a one-line message for the user (emitted from the worker thread;
+    connected slots run on the GUI thread), so a save that hits a full disk is not silent.
+    """
+
+    failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None, threads: int = 2) -> None:
         super().__init__(parent)
@@ -28,12 +34,23 @@ class BackgroundRunner(QObject):
         def guarded() -> None:
             try:
                 job()
-            except BaseException:  # a bug in a job must not vanish silently
+            except Exception as exc:  # a bug in a job must not vanish silently
                 text = traceback.format_exc()
                 self.failures.append(text)
                 self._log.error("background job failed:\n%s", text)
+                self.failed.emit(_one_line(exc))
 
         self.pool.start(guarded)
 
     def wait(self, msecs: int = 5000) -> bool:
         return bool(self.pool.waitForDone(msecs))
+
+
+def _one_line(exc: Exception) -> str:
+    from updater.errors import UpdaterError, storage_error
+
+    if isinstance(exc, UpdaterError):
+        return exc.message
+    if isinstance(exc, OSError):
+        return storage_error(exc, "a local file").message
+    return f"unexpected error ({type(exc).__name__}: {exc}); please report it"

@@ -107,3 +107,19 @@ def test_settings_are_never_sent(qtbot: QtBot, make_app, tmp_path: Path) -> None
     click_check(qtbot, app, "up-to-date")
     wire = b"".join(t.data for t in app.sim.requests[0].transmissions).lower()
     assert b"beta" not in wire and b"channel" not in wire
+
+
+def test_settings_save_failure_is_shown_not_silent(qtbot: QtBot, make_app) -> None:
+    """A full disk or read-only folder while saving settings gives a visible one-line error."""
+    app = make_app()
+    settings_path = app.updater.settings.path
+    settings_path.parent.mkdir(parents=True, exist_ok=True)
+    settings_path.mkdir()  # a folder where the file should go: the save fails
+    dialog = open_settings(qtbot, app)
+    dialog.ask.setChecked(True)
+    with qtbot.waitSignal(app.controller.runner.failed, timeout=TIMEOUT) as failed:
+        dialog.apply()
+    (message,) = failed.args
+    assert message.startswith("could not write a local file") and "settings.json" in message
+    qtbot.waitUntil(lambda: app.controller.failures_shown == [message], timeout=TIMEOUT)
+    app.controller.runner.failures.clear()  # expected here; the fixture fails on any other
