@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from updater.allowlist import Allowlist, load_allowlist
+from updater.atomic import sweep_temps
 from updater.config import PackagerConfig
 from updater.errors import TransportError, UpdaterError, server_text, storage_error
 from updater.ledger import Ledger, LedgerEntry
@@ -28,6 +29,9 @@ from updater.transport.base import CancelToken, Exchange, Transport
 if TYPE_CHECKING:
     from updater.install import HostApp, Launcher
     from updater.state import LocalState, StateStore
+
+
+STALE_TEMP_AGE = 60.0  # seconds
 
 
 def utcnow() -> datetime:
@@ -123,6 +127,9 @@ class Updater:
         try:
             try:
                 with self._exclusive("check"):
+                    # Temps a killed process left (threat 36); the grace period spares a
+                    # settings save that another process may be doing right now.
+                    sweep_temps(self.paths.state, older_than=STALE_TEMP_AGE)
                     final = fetch(
                         self.transport,
                         self.allowlist,
