@@ -199,3 +199,19 @@ def test_preview_reads_the_same_settings_as_check(site: Site) -> None:
     (tx,) = json.loads(proc.stdout)["transmissions"]
     assert tx["proxy"] == "http://127.0.0.1:9"
     assert base64.b64decode(tx["proxy_request_b64"]).startswith(b"CONNECT localhost:")
+
+
+def test_stale_feed_exits_4_and_never_says_up_to_date(site: Site) -> None:
+    """Threat 11 at the CLI: a genuine feed whose `expires` has passed."""
+    from datetime import UTC, datetime, timedelta
+
+    from updater.publish.demo import build_site
+
+    build_site(site.root / "site", site.server.url, site.root / "keys" / "private.key",
+               datetime.now(UTC) - timedelta(days=60))  # signed then, expired 30 days ago
+    proc = site.run("check", "--json")
+    assert proc.returncode == 4
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "error" and doc["error"]["kind"] == "stale"
+    assert "stale" in proc.stderr.lower() and "up to date" not in proc.stdout.lower()
+    assert site.state_snapshot() == {}

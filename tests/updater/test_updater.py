@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -358,3 +359,35 @@ def test_server_text_in_errors_is_one_safe_short_line(sim: FeedSimulator, tmp_pa
     assert message.startswith("the update feed server answered 503 Busy[31m")
     assert all(" " <= c <= "~" or c == "…" for c in message)
     assert len(message) < 250
+
+
+def strip_signatures(envelope: bytes) -> bytes:
+    doc = json.loads(envelope)
+    doc["signatures"] = []
+    return json.dumps(doc).encode()
+
+
+def test_unsigned_feed_changes_no_state(sim: FeedSimulator, tmp_path: Path) -> None:
+    """Threat 1 at the façade: refused "not signed"; state and settings untouched."""
+    updater = make_updater(sim, tmp_path)
+    updater.check()
+    before = state_files(tmp_path)
+    sim.envelope_hook = strip_signatures
+    with pytest.raises(FeedError, match=r"(?i)not signed|no signature"):
+        updater.check()
+    assert state_files(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "url", ["http://evil.example.com/x.AppImage", "file:///etc/passwd", "javascript:alert(1)",
+            "/relative/x.AppImage"],
+)
+def test_bad_asset_url_is_never_fetched(sim: FeedSimulator, tmp_path: Path, url: str) -> None:
+    """Threat 19 end to end: refused at parse, so no request for it ever exists."""
+    sim.releases[0]["assets"][0]["url"] = url
+    updater = make_updater(sim, tmp_path)
+    driver = RecordingDriver()
+    run_flow(updater, driver)
+    assert driver.calls[-2:][0].startswith("error:")
+    assert [r.target.path for r in sim.requests] == [sim.feed_path]
+    assert state_files(tmp_path) == {}
