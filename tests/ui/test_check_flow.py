@@ -11,8 +11,11 @@ from pytestqt.qtbot import QtBot
 
 from tests.sim import NOW
 from tests.ui.conftest import AppHarness, BlockingTransport
+from ui.app import FallbackWindow
 from ui.dialogs import CheckingDialog, MessageDialog, SendConfirmationDialog, UpdateDialog
+from ui.payload_panel import PayloadPanel
 from updater.errors import TransportError
+from updater.flow import UpdateFlow
 from updater.request import OutboundRequest
 from updater.transport.base import BodySink, CancelToken, Exchange
 
@@ -22,7 +25,7 @@ TIMEOUT = 10_000
 def click_check(qtbot: QtBot, app: AppHarness, kind: str) -> QDialog:
     """Click the button and wait until the driver shows a dialog of ``kind``."""
     front = app.controller.front
-    assert front is not None
+    assert isinstance(front, FallbackWindow)
     with qtbot.waitSignal(
         app.driver.shown, timeout=TIMEOUT, check_params_cb=lambda k, _d: k == kind
     ) as blocker:
@@ -35,7 +38,7 @@ def click_check(qtbot: QtBot, app: AppHarness, kind: str) -> QDialog:
 
 def wait_flow_done(qtbot: QtBot, app: AppHarness) -> None:
     flow = app.controller._flow
-    assert flow is not None
+    assert isinstance(flow, UpdateFlow)
     qtbot.waitUntil(flow.finished.is_set, timeout=TIMEOUT)
 
 
@@ -224,7 +227,7 @@ def test_dialogs_are_created_on_the_gui_thread(qtbot: QtBot, make_app) -> None:
     app.sim.add_release("1.0.0")
     dialog = click_check(qtbot, app, "up-to-date")
     gui = QApplication.instance()
-    assert gui is not None
+    assert isinstance(gui, QApplication)
     assert dialog.thread() is gui.thread()
 
 
@@ -271,6 +274,6 @@ def test_invalid_packager_config_is_an_error_not_a_crash(qtbot: QtBot, make_app)
     with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
         app.controller.show_payload(None)
     panel = app.controller.panel
-    assert panel is not None
+    assert isinstance(panel, PayloadPanel)
     assert "A check would send nothing" in panel.preview_intro.text()
     assert "no_such_field" in panel.preview_intro.text()

@@ -55,7 +55,7 @@ def test_controls_have_names_and_take_focus(qtbot: QtBot, make_app) -> None:
     panel = open_panel(qtbot, app)
     settings = open_settings(qtbot, app)
     for root in (app.controller.front, panel, settings):
-        assert root is not None
+        assert isinstance(root, QWidget)
         controls = _interactive(root)
         assert controls
         for w in controls:

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from tests.ui.conftest import AppHarness
 from tests.ui.test_check_flow import click_check, wait_flow_done
 from tests.ui.test_payload_panel import open_panel
+from ui.app import FallbackWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots"
@@ -58,7 +59,7 @@ def save_shot(widget: QWidget, name: str, suffix: str = "offscreen") -> Path:
 def test_screenshot_fallback_window(qtbot: QtBot, make_app) -> None:
     app: AppHarness = make_app()
     front = app.controller.front
-    assert front is not None
+    assert isinstance(front, FallbackWindow)
     qtbot.waitExposed(front)
     save_shot(front, "fallback-window")
 

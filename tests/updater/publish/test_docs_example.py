@@ -17,7 +17,7 @@ def test_documented_example_payload_is_valid() -> None:
     text = DOC.read_text(encoding="utf-8")
     section = text.split("## 6. A complete example", 1)[1]
     block = re.search(r"```json\n(.*?)```", section, re.DOTALL)
-    assert block is not None
+    assert block, "the docs lost their complete example"
     payload = block.group(1).encode()
     feed = parse_payload(payload)
     assert [r.version for r in feed.releases] == ["1.4.0", "1.5.0b1"]
