@@ -20,7 +20,7 @@ PYINSTALLER = shutil.which("pyinstaller", path=str(Path(sys.executable).parent))
 
 @pytest.mark.skipif(PYINSTALLER is None, reason="pyinstaller is not installed in this venv")
 def test_spec_builds_a_bundle_that_runs(tmp_path: Path) -> None:
-    assert PYINSTALLER is not None
+    assert isinstance(PYINSTALLER, str)
     build = subprocess.run(
         [PYINSTALLER, "--noconfirm", "--log-level", "ERROR", "--distpath", str(tmp_path / "dist"),
          "--workpath", str(tmp_path / "build"), str(ROOT / "build_installer.spec")],
