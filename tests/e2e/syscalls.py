@@ -21,7 +21,7 @@ def network_syscalls(trace: Path) -> list[str]:
 
 
 def strace_cmd(trace: Path) -> list[str]:
-    assert STRACE is not None
+    assert isinstance(STRACE, str), "strace is not installed"
     return [STRACE, "-f", "-qq", "-e", "trace=socket,connect", "-o", str(trace)]
 
 
