@@ -340,7 +340,7 @@ def _download_or_install(updater: object, config: PackagerConfig, args: argparse
 
     assert isinstance(updater, Updater)
     install = args.command == "install"
-    driver = TerminalDriver(err if args.json else out, install=install, quiet=False)
+    driver = TerminalDriver(out, install=install, quiet=args.json)  # --json: stdout is JSON only
     flow = UpdateFlow(updater, driver, run_in_background=run_inline, host=TerminalHost())
     flow.start()
     if flow.error is not None:
@@ -358,9 +358,18 @@ def _download_or_install(updater: object, config: PackagerConfig, args: argparse
                                  indent=2) + "\n")
         return 0
     path = flow.verified.path
-    if args.command == "download" and args.dest is not None:
-        path = _copy_verified(flow.verified, args.dest)
     entries.extend(_download_entries(updater.ledger, result))
+    if args.command == "download" and args.dest is not None:
+        try:
+            try:
+                path = _copy_verified(flow.verified, args.dest)
+            except OSError as exc:
+                raise storage_error(exc, f"the copy in {args.dest}") from exc
+        except UpdaterError as exc:  # what was sent is still reported in full
+            if args.json:
+                out.write(json.dumps(_result_json("error", config, result, entries, exc),
+                                     indent=2) + "\n")
+            return _fail(exc, err)
     if args.json:
         doc = _result_json("downloaded", config, result, entries, path=path)
         if install:

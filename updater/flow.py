@@ -48,6 +48,7 @@ class UpdateFlow:
         self.verified: VerifiedFile | None = None
         self.error: UpdaterError | None = None
         self.finished = threading.Event()
+        self._run_id = 0  # guards from an earlier run never end a later one
 
     @property
     def running(self) -> bool:
@@ -62,6 +63,7 @@ class UpdateFlow:
             return
         self.cancel = CancelToken()
         self.result = self.verified = self.error = None
+        self._run_id += 1
         self.finished.clear()
         try:
             ask = self._updater.user_settings().ask_before_check
@@ -70,9 +72,8 @@ class UpdateFlow:
             self._fail(exc)
             return
         if ask:
-            self._driver.show_send_confirmation(
-                request, self._guarded(lambda ok: self._confirmed(ok, request))
-            )
+            confirm = self._guarded(lambda ok: self._confirmed(ok, request))
+            self._guarded(lambda: self._driver.show_send_confirmation(request, confirm))()
         else:
             self._guarded(self._confirmed)(True, request)
 
@@ -151,11 +152,13 @@ class UpdateFlow:
         front end on "Checking…" and every later check "already in progress".
         """
 
+        run_id = self._run_id
+
         def run(*args: object) -> None:
             try:
                 step(*args)
             except Exception as exc:
-                if self.finished.is_set():
+                if self.finished.is_set() or run_id != self._run_id:
                     raise
                 self._fail(
                     UpdaterError(
@@ -168,11 +171,16 @@ class UpdateFlow:
 
     def _fail(self, exc: UpdaterError) -> None:
         self.error = exc
-        if not isinstance(exc, Cancelled):
-            self._driver.show_error(exc, exc.entries)
-        self._done()
+        try:
+            if not isinstance(exc, Cancelled):
+                self._driver.show_error(exc, exc.entries)
+        finally:
+            self._done()
 
     def _done(self) -> None:
-        self._driver.dismiss()
-        self.finished.set()
-        self._busy.release()
+        """Always ends the run: even a front end that raises cannot keep the lock held."""
+        try:
+            self._driver.dismiss()
+        finally:
+            self.finished.set()
+            self._busy.release()

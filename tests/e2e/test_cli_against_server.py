@@ -215,3 +215,15 @@ def test_stale_feed_exits_4_and_never_says_up_to_date(site: Site) -> None:
     assert doc["status"] == "error" and doc["error"]["kind"] == "stale"
     assert "stale" in proc.stderr.lower() and "up to date" not in proc.stdout.lower()
     assert site.state_snapshot() == {}
+
+
+def test_failed_dest_copy_still_reports_everything_sent(site: Site, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    proc = site.run("download", "--json", "--dest", str(blocker / "sub"))
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "error" and doc["error"]["kind"] == "storage"
+    assert doc["latest"]["version"] == "1.4.0"
+    sent = [base64.b64decode(t["request_b64"]) for t in doc["transmissions"]]
+    assert sent == list(site.server.request_log)  # the check and the download

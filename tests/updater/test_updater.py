@@ -13,7 +13,14 @@ from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
 from tests.sim import NOW, FeedSimulator
 from updater.config import PackagerConfig
 from updater.driver import UpdateChoice
-from updater.errors import BusyError, FeedError, StaleFeedError, StorageError, TransportError
+from updater.errors import (
+    BusyError,
+    FeedError,
+    StaleFeedError,
+    StorageError,
+    TransportError,
+    UpdaterError,
+)
 from updater.flow import UpdateFlow, run_inline
 from updater.model import CheckStatus
 from updater.paths import Paths
@@ -391,3 +398,28 @@ def test_bad_asset_url_is_never_fetched(sim: FeedSimulator, tmp_path: Path, url:
     assert driver.calls[-2:][0].startswith("error:")
     assert [r.target.path for r in sim.requests] == [sim.feed_path]
     assert state_files(tmp_path) == {}
+
+
+class RaisingDriver(RecordingDriver):
+    """A front end whose error and dismiss handlers themselves fail."""
+
+    def show_error(self, error: UpdaterError, entries: object) -> None:  # type: ignore[override]
+        super().show_error(error, ())  # type: ignore[arg-type]
+        raise RuntimeError("dialog crashed")
+
+    def dismiss(self) -> None:
+        super().dismiss()
+        raise RuntimeError("dismiss crashed")
+
+
+def test_a_crashing_front_end_cannot_keep_the_flow_locked(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    updater = make_updater(sim, tmp_path)
+    sim.rotate()
+    driver = RaisingDriver()
+    flow = UpdateFlow(updater, driver, run_in_background=run_inline, host=FakeHost())
+    with pytest.raises(RuntimeError):
+        flow.start()
+    assert driver.calls.count("error:untrusted-key") == 1  # shown once, not twice
+    assert flow.finished.is_set() and not flow.running
