@@ -24,7 +24,8 @@ BARE = r"""
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (QApplication, QMenu, QPushButton, QSystemTrayIcon,
+                               QVBoxLayout, QWidget)
 app = QApplication(sys.argv)
 pm = QPixmap(32, 32); pm.fill()
 tray = QSystemTrayIcon(QIcon(pm))

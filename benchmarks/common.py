@@ -8,8 +8,6 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 
 
 def median_seconds(fn: Callable[[], object], runs: int, warmup: int = 2) -> float:
@@ -31,11 +29,3 @@ def report(name: str, ours: float, baseline: float, budget: float, unit: str = "
         f"ratio {ratio:.2f}x (budget {budget:.2f}x) {'OK' if ok else 'OVER BUDGET'}"
     )
     return ok
-
-
-def demo_site(root: Path, base_url_holder: list[str]) -> None:
-    """Write a signed demo feed under ``root/site`` once the server URL is known."""
-    from updater.publish.demo import build_site
-
-    build_site(root / "site", base_url_holder[0], root / "keys" / "private.key",
-               datetime.now(UTC))

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from updater.config import PackagerConfig, load_config
 from updater.driver import UpdateChoice
@@ -24,6 +24,9 @@ from updater.model import CheckResult, Progress, VerifiedFile
 from updater.paths import Paths
 from updater.request import OutboundRequest
 from updater.transport.base import CancelToken
+
+if TYPE_CHECKING:
+    from updater.updater import Updater
 
 
 def _entry_json(entry: LedgerEntry) -> dict[str, object]:
@@ -296,11 +299,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return _download_or_install(updater, config, args, out, err)
 
 
-def _check(updater: object, config: PackagerConfig, args: argparse.Namespace, out: TextIO,
+def _check(updater: Updater, config: PackagerConfig, args: argparse.Namespace, out: TextIO,
            err: TextIO) -> int:
-    from updater.updater import Updater
-
-    assert isinstance(updater, Updater)
     try:
         result = updater.check()
     except UpdaterError as exc:
@@ -333,12 +333,10 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else "\ufffd" for c in text)[:200]
 
 
-def _download_or_install(updater: object, config: PackagerConfig, args: argparse.Namespace,
+def _download_or_install(updater: Updater, config: PackagerConfig, args: argparse.Namespace,
                          out: TextIO, err: TextIO) -> int:
     from updater.flow import UpdateFlow, run_inline
-    from updater.updater import Updater
 
-    assert isinstance(updater, Updater)
     install = args.command == "install"
     driver = TerminalDriver(out, install=install, quiet=args.json)  # --json: stdout is JSON only
     flow = UpdateFlow(updater, driver, run_in_background=run_inline, host=TerminalHost())

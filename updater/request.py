@@ -13,7 +13,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from updater.allowlist import AllowedField, Allowlist, RequestKind, Where
 from updater.errors import ConfigError, RequestRefused
@@ -401,8 +401,6 @@ def rebuild_for_redirect(
     The hop is built from scratch by the same builder, so it carries only allowlisted
     fields; the check's query parameters are re-applied, any query in Location is refused.
     """
-    from urllib.parse import urljoin
-
     absolute = urljoin(previous.target.url, location)
     target = parse_target(absolute, purpose="redirect")
     if previous.target.scheme == "https" and target.scheme != "https":

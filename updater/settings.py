@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from updater.atomic import atomic_write_bytes
@@ -41,7 +41,3 @@ class SettingsStore:
     def save(self, settings: UserSettings) -> None:
         data = {f.name: getattr(settings, f.name) for f in fields(settings)}
         atomic_write_bytes(self.path, json.dumps(data, indent=2).encode() + b"\n")
-
-    @staticmethod
-    def as_dict(settings: UserSettings) -> dict[str, object]:
-        return asdict(settings)
