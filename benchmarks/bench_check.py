@@ -20,12 +20,12 @@ from benchmarks.common import median_seconds, report  # noqa: E402
 def main() -> int:
     import requests
 
-    from updater.config import load_config
-    from updater.paths import Paths
-    from updater.publish.demo import build_site, write_config
-    from updater.publish.keys import write_keypair
-    from updater.publish.serve import FeedServer
-    from updater.updater import Updater
+    from glass_updater.config import load_config
+    from glass_updater.paths import Paths
+    from glass_updater.publish.demo import build_site, write_config
+    from glass_updater.publish.keys import write_keypair
+    from glass_updater.publish.serve import FeedServer
+    from glass_updater.updater import Updater
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 40
     with tempfile.TemporaryDirectory() as tmp:

@@ -26,11 +26,11 @@ import hashlib, json, resource, sys, time
 from datetime import UTC, datetime
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from updater.allowlist import load_allowlist
-from updater.download import Downloader
-from updater.limits import Limits
-from updater.model import Asset, Release
-from updater.transport.http import HttpTransport
+from glass_updater.allowlist import load_allowlist
+from glass_updater.download import Downloader
+from glass_updater.limits import Limits
+from glass_updater.model import Asset, Release
+from glass_updater.transport.http import HttpTransport
 url, size, sha, staging = sys.argv[2], int(sys.argv[3]), sys.argv[4], Path(sys.argv[5])
 limits = Limits(download_deadline=3600.0)
 asset = Asset("linux-x86_64", "bin", url, size, sha)
@@ -78,7 +78,7 @@ def curl_then_sha256sum(url: str, dest: Path) -> float:
 
 
 def main() -> int:
-    from updater.publish.serve import FeedServer
+    from glass_updater.publish.serve import FeedServer
 
     mib = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
     if shutil.which("curl") is None:

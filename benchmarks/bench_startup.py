@@ -48,7 +48,7 @@ def env() -> dict[str, str]:
 
 
 def app_cmd(ms: int, state: Path) -> list[str]:
-    return [sys.executable, "-m", "ui", "--state-dir", str(state),
+    return [sys.executable, "-m", "glass_updater.qt", "--state-dir", str(state),
             "--selftest-quit-after-ms", str(ms)]
 
 

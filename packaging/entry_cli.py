@@ -1,5 +1,5 @@
 """PyInstaller entry point for the command line (``updater``)."""
 
-from updater.cli import main
+from glass_updater.cli import main
 
 raise SystemExit(main())

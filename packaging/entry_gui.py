@@ -1,5 +1,5 @@
 """PyInstaller entry point for the tray app (``glass-updater``)."""
 
-from ui.app import main
+from glass_updater.qt.app import main
 
 raise SystemExit(main())

@@ -6,12 +6,12 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from updater.driver import UpdateChoice
-from updater.errors import UpdaterError
-from updater.ledger import LedgerEntry
-from updater.model import CheckResult, Progress, VerifiedFile
-from updater.request import OutboundRequest
-from updater.transport.base import CancelToken
+from glass_updater.driver import UpdateChoice
+from glass_updater.errors import UpdaterError
+from glass_updater.ledger import LedgerEntry
+from glass_updater.model import CheckResult, Progress, VerifiedFile
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import CancelToken
 
 
 @dataclass

@@ -40,8 +40,7 @@ from pathlib import Path
 from types import TracebackType
 
 import trustme
-
-from updater.transport.witness import Witness
+from glass_updater.transport.witness import Witness
 
 _HOST = "127.0.0.1"
 

@@ -1,7 +1,7 @@
-"""``python -m ui``: start the tray app."""
+"""``python -m glass_updater.qt``: start the tray app."""
 
 import sys
 
-from ui.app import main
+from glass_updater.qt.app import main
 
 sys.exit(main())

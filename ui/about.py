@@ -5,6 +5,8 @@ from __future__ import annotations
 import platform
 
 import PySide6
+from glass_updater.qt.icons import app_icon
+from glass_updater.qt.inert import InertTextBrowser
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import (
     QDialog,
@@ -14,9 +16,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from ui.icons import app_icon
-from ui.inert import InertTextBrowser
 
 GLASS_VERSION = "0.1.0"
 

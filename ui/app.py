@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
+from glass_updater.config import PackagerConfig
+from glass_updater.paths import Paths
+from glass_updater.qt.icons import app_icon, tray_icon
+from glass_updater.qt.single_instance import InstanceServer, send_to_running, server_name
+from glass_updater.qt.windows import bring_to_front
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -27,18 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.icons import app_icon, tray_icon
-from ui.single_instance import InstanceServer, send_to_running, server_name
-from ui.windows import bring_to_front
-from updater.config import PackagerConfig
-from updater.paths import Paths
-
 if TYPE_CHECKING:
-    from ui.driver import QtUserDriver
-    from ui.payload_panel import PayloadPanel
-    from ui.runner import BackgroundRunner
-    from updater.flow import UpdateFlow
-    from updater.updater import Updater
+    from glass_updater.flow import UpdateFlow
+    from glass_updater.qt.driver import QtUserDriver
+    from glass_updater.qt.payload_panel import PayloadPanel
+    from glass_updater.qt.runner import BackgroundRunner
+    from glass_updater.updater import Updater
 
 Job = Callable[[], None]
 
@@ -87,7 +86,7 @@ class AppController(QObject):
         runner: BackgroundRunner | None = None,
     ) -> None:
         super().__init__()
-        from ui.runner import BackgroundRunner
+        from glass_updater.qt.runner import BackgroundRunner
 
         self.config = config
         self._make_updater = make_updater
@@ -135,7 +134,7 @@ class AppController(QObject):
 
     def _with_updater(self, then: Callable[[Updater], None]) -> None:
         """Build/get the core off the GUI thread, then run ``then`` on the GUI thread."""
-        from updater.errors import UpdaterError
+        from glass_updater.errors import UpdaterError
 
         driver = self.driver()  # created here, on the GUI thread
 
@@ -151,7 +150,7 @@ class AppController(QObject):
 
     def driver(self) -> QtUserDriver:
         if self._driver is None:
-            from ui.driver import QtUserDriver
+            from glass_updater.qt.driver import QtUserDriver
 
             self._driver = QtUserDriver(
                 product_name=self.config.product_name,
@@ -173,7 +172,7 @@ class AppController(QObject):
 
     def flow(self, updater: Updater) -> UpdateFlow:
         if self._flow is None:
-            from updater.flow import UpdateFlow
+            from glass_updater.flow import UpdateFlow
 
             host = QtHostApp(lambda: self._post.emit(self.quit))
             self._flow = UpdateFlow(
@@ -199,7 +198,7 @@ class AppController(QObject):
 
     def show_payload(self, entry_id: str | None = None) -> None:
         if self.panel is None:
-            from ui.payload_panel import PayloadPanel
+            from glass_updater.qt.payload_panel import PayloadPanel
 
             self.panel = PayloadPanel(self.updater, self.runner)
             self.panel.loaded.connect(self._panel_loaded)  # queued, after the panel's own
@@ -217,8 +216,8 @@ class AppController(QObject):
         self._with_updater(load_then_open)
 
     def _open_settings(self, updater: Updater, current: object) -> None:
-        from ui.settings_dialog import SettingsDialog
-        from updater.settings import UserSettings
+        from glass_updater.qt.settings_dialog import SettingsDialog
+        from glass_updater.settings import UserSettings
 
         assert isinstance(current, UserSettings)
         dialog = SettingsDialog(
@@ -241,8 +240,8 @@ class AppController(QObject):
 
     def show_about(self) -> None:
         def open_about(updater: Updater) -> None:
-            from ui.about import AboutDialog
-            from updater.policy import privacy_statement_markdown
+            from glass_updater.policy import privacy_statement_markdown
+            from glass_updater.qt.about import AboutDialog
 
             dialog = AboutDialog(
                 product_name=self.config.product_name,
@@ -374,8 +373,8 @@ class FallbackWindow(QWidget):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    from updater.config import load_config
-    from updater.errors import ConfigError
+    from glass_updater.config import load_config
+    from glass_updater.errors import ConfigError
 
     try:
         config = load_config(args.config)
@@ -400,7 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if send_to_running(name, message) else 1
 
     def make_updater() -> Updater:
-        from updater.updater import Updater
+        from glass_updater.updater import Updater
 
         return Updater(config, paths=paths)  # its HttpTransport is created at the first send
 

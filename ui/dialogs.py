@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from glass_updater.driver import UpdateChoice
+from glass_updater.ledger import LedgerEntry
+from glass_updater.model import CheckResult, Progress, VerifiedFile
+from glass_updater.qt.inert import InertTextBrowser
+from glass_updater.qt.text import human_bytes, human_duration, strip_controls
+from glass_updater.qt.widgets import TransmissionsView
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import CancelToken
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,15 +28,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from ui.inert import InertTextBrowser
-from ui.text import human_bytes, human_duration, strip_controls
-from ui.widgets import TransmissionsView
-from updater.driver import UpdateChoice
-from updater.ledger import LedgerEntry
-from updater.model import CheckResult, Progress, VerifiedFile
-from updater.request import OutboundRequest
-from updater.transport.base import CancelToken
 
 OpenPayload = Callable[[str | None], None]
 LATEST = "latest"  # an entry id meaning "the newest exchange in the history"

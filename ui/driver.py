@@ -9,22 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QDialog, QStyle, QWidget
-
-from ui.dialogs import (
-    CheckingDialog,
-    DownloadDialog,
-    InstallingDialog,
-    MessageDialog,
-    OpenPayload,
-    ReadyDialog,
-    SendConfirmationDialog,
-    UpdateDialog,
-)
-from ui.windows import bring_to_front
-from updater.driver import UpdateChoice
-from updater.errors import (
+from glass_updater.driver import UpdateChoice
+from glass_updater.errors import (
     BusyError,
     ConfigError,
     FeedError,
@@ -34,10 +20,23 @@ from updater.errors import (
     UpdaterError,
     VerificationError,
 )
-from updater.ledger import LedgerEntry
-from updater.model import CheckResult, Progress, VerifiedFile
-from updater.request import OutboundRequest
-from updater.transport.base import CancelToken
+from glass_updater.ledger import LedgerEntry
+from glass_updater.model import CheckResult, Progress, VerifiedFile
+from glass_updater.qt.dialogs import (
+    CheckingDialog,
+    DownloadDialog,
+    InstallingDialog,
+    MessageDialog,
+    OpenPayload,
+    ReadyDialog,
+    SendConfirmationDialog,
+    UpdateDialog,
+)
+from glass_updater.qt.windows import bring_to_front
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import CancelToken
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QDialog, QStyle, QWidget
 
 Job = Callable[[], None]
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from glass_updater import resources
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
-
-import resources
 
 SIZES = (16, 22, 24, 32, 48, 64, 128)
 

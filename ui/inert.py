@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from glass_updater.qt.text import safe_notes
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
-
-from ui.text import safe_notes
 
 MARKDOWN_FEATURES = (
     QTextDocument.MarkdownFeature.MarkdownDialectGitHub

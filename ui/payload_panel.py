@@ -14,6 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from glass_updater.allowlist import Allowlist
+from glass_updater.errors import UpdaterError
+from glass_updater.ledger import Ledger, LedgerEntry
+from glass_updater.qt.text import human_bytes, visible_text
+from glass_updater.qt.widgets import ByteView, TransmissionsView
+from glass_updater.qt.windows import bring_to_front
+from glass_updater.request import OutboundRequest
+from glass_updater.settings import SettingsStore
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -33,15 +41,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from ui.text import human_bytes, visible_text
-from ui.widgets import ByteView, TransmissionsView
-from ui.windows import bring_to_front
-from updater.allowlist import Allowlist
-from updater.errors import UpdaterError
-from updater.ledger import Ledger, LedgerEntry
-from updater.request import OutboundRequest
-from updater.settings import SettingsStore
 
 Job = Callable[[], None]
 
@@ -73,7 +72,7 @@ EXPORTS = {
 
 
 def export_bytes(fmt: str, entries: Sequence[LedgerEntry]) -> bytes:
-    from updater import export
+    from glass_updater import export
 
     if fmt == "har":
         return json.dumps(export.to_har(entries), indent=2).encode() + b"\n"
@@ -476,7 +475,7 @@ class PayloadPanel(QWidget):
         entries = tuple(reversed(self.entries))  # oldest first, as in the ledger
 
         def write() -> None:
-            from updater.atomic import atomic_write_bytes
+            from glass_updater.atomic import atomic_write_bytes
 
             try:
                 atomic_write_bytes(path, export_bytes(fmt, entries))

@@ -47,7 +47,7 @@ class BackgroundRunner(QObject):
 
 
 def _one_line(exc: Exception) -> str:
-    from updater.errors import UpdaterError, storage_error
+    from glass_updater.errors import UpdaterError, storage_error
 
     if isinstance(exc, UpdaterError):
         return exc.message

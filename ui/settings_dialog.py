@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote, unquote, urlsplit
 
+from glass_updater.config import CHANNELS
+from glass_updater.qt.text import hide_credentials
+from glass_updater.settings import UserSettings
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -27,10 +30,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from ui.text import hide_credentials
-from updater.config import CHANNELS
-from updater.settings import UserSettings
 
 Job = Callable[[], None]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from glass_updater.qt.text import hexdump, mask_credentials, visible_text
+from glass_updater.request import Transmission
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -12,9 +14,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from ui.text import hexdump, mask_credentials, visible_text
-from updater.request import Transmission
 
 
 def mono_font() -> QFont:

@@ -1,3 +1,3 @@
-from updater.cli import main
+from glass_updater.cli import main
 
 raise SystemExit(main())

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from updater.errors import ConfigError
+from glass_updater.errors import ConfigError
 
 
 class Where(enum.Enum):
@@ -166,7 +166,7 @@ def parse_allowlist(data: bytes) -> Allowlist:
 
 
 def default_allowlist_bytes() -> bytes:
-    return resources.files("resources").joinpath("allowlist.toml").read_bytes()
+    return resources.files("glass_updater.resources").joinpath("allowlist.toml").read_bytes()
 
 
 def load_allowlist(path: Path | None = None) -> Allowlist:

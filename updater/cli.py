@@ -16,17 +16,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from updater.config import PackagerConfig, load_config
-from updater.driver import UpdateChoice
-from updater.errors import UpdaterError, storage_error
-from updater.ledger import Ledger, LedgerEntry, redact_proxy_credentials
-from updater.model import CheckResult, Progress, VerifiedFile
-from updater.paths import Paths
-from updater.request import OutboundRequest
-from updater.transport.base import CancelToken
+from glass_updater.config import PackagerConfig, load_config
+from glass_updater.driver import UpdateChoice
+from glass_updater.errors import UpdaterError, storage_error
+from glass_updater.ledger import Ledger, LedgerEntry, redact_proxy_credentials
+from glass_updater.model import CheckResult, Progress, VerifiedFile
+from glass_updater.paths import Paths
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import CancelToken
 
 if TYPE_CHECKING:
-    from updater.updater import Updater
+    from glass_updater.updater import Updater
 
 
 def _entry_json(entry: LedgerEntry) -> dict[str, object]:
@@ -266,8 +266,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from updater.allowlist import load_allowlist
-    from updater.policy import audit_json, audit_text, privacy_statement_markdown
+    from glass_updater.allowlist import load_allowlist
+    from glass_updater.policy import audit_json, audit_text, privacy_statement_markdown
 
     if args.command == "log":
         return _log(Ledger(Paths.resolve(args.state_dir).log), args, out)
@@ -278,7 +278,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   "markdown": privacy_statement_markdown}[args.format]
         out.write(render(allowlist, config))
         return 0
-    from updater.updater import Updater
+    from glass_updater.updater import Updater
 
     paths = Paths.resolve(getattr(args, "state_dir", None))
     updater = Updater(config, paths=paths)
@@ -335,7 +335,7 @@ def _printable(text: str) -> str:
 
 def _download_or_install(updater: Updater, config: PackagerConfig, args: argparse.Namespace,
                          out: TextIO, err: TextIO) -> int:
-    from updater.flow import UpdateFlow, run_inline
+    from glass_updater.flow import UpdateFlow, run_inline
 
     install = args.command == "install"
     driver = TerminalDriver(out, install=install, quiet=args.json)  # --json: stdout is JSON only
@@ -384,8 +384,8 @@ def _copy_verified(verified: VerifiedFile, dest_dir: Path) -> Path:
     import os
     import tempfile
 
-    from updater.atomic import TEMP_PREFIX
-    from updater.errors import VerificationError
+    from glass_updater.atomic import TEMP_PREFIX
+    from glass_updater.errors import VerificationError
 
     dest_dir.mkdir(parents=True, exist_ok=True)
     target = dest_dir / verified.path.name

@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from updater.errors import ConfigError
+from glass_updater.errors import ConfigError
 
 CHANNELS = ("stable", "beta")
 PROXY_MODES = ("system", "none")
@@ -162,7 +162,8 @@ def load_config(path: Path | None) -> PackagerConfig:
     if path is None:
         from importlib import resources
 
-        text = resources.files("resources").joinpath("demo-config.toml").read_text("utf-8")
+        demo = resources.files("glass_updater.resources").joinpath("demo-config.toml")
+        text = demo.read_text("utf-8")
         return parse_config(text, None)
     try:
         text = path.read_text("utf-8")

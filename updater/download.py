@@ -25,20 +25,20 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
-from updater.allowlist import Allowlist
-from updater.atomic import TEMP_PREFIX, fsync_dir, sweep_temps
-from updater.errors import (
+from glass_updater.allowlist import Allowlist
+from glass_updater.atomic import TEMP_PREFIX, fsync_dir, sweep_temps
+from glass_updater.errors import (
     Cancelled,
     StorageError,
     TransportError,
     UpdaterError,
     VerificationError,
 )
-from updater.limits import Limits
-from updater.locks import FileLock
-from updater.model import Asset, Progress, Release, VerifiedFile
-from updater.request import OutboundRequest, ProxySpec, build_download_request
-from updater.transport.base import CancelToken, Exchange, Transport
+from glass_updater.limits import Limits
+from glass_updater.locks import FileLock
+from glass_updater.model import Asset, Progress, Release, VerifiedFile
+from glass_updater.request import OutboundRequest, ProxySpec, build_download_request
+from glass_updater.transport.base import CancelToken, Exchange, Transport
 
 PART_SUFFIX = ".part"
 SIDECAR_SUFFIX = ".part.json"
@@ -509,7 +509,7 @@ class Downloader:
         meter: _Meter,
         cancel: CancelToken | None,
     ) -> Path | _Restart:
-        from updater.transport.fetch import fetch
+        from glass_updater.transport.fetch import fetch
 
         request = self._request(asset, offset, validator)
         values: dict[str, str] = {}

@@ -10,11 +10,11 @@ import enum
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from updater.errors import UpdaterError
-from updater.ledger import LedgerEntry
-from updater.model import CheckResult, Progress, VerifiedFile
-from updater.request import OutboundRequest
-from updater.transport.base import CancelToken
+from glass_updater.errors import UpdaterError
+from glass_updater.ledger import LedgerEntry
+from glass_updater.model import CheckResult, Progress, VerifiedFile
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import CancelToken
 
 
 class UpdateChoice(enum.Enum):

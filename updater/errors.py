@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from updater.ledger import LedgerEntry
-    from updater.transport.base import Exchange
+    from glass_updater.ledger import LedgerEntry
+    from glass_updater.transport.base import Exchange
 
 
 def server_text(text: str, limit: int = 60) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
-from updater.ledger import LedgerEntry
+from glass_updater.ledger import LedgerEntry
 
 HAR_CREATOR = {"name": "glass-updater", "version": "0.1.0"}
 JSON_FORMAT = "glass-updater-ledger"

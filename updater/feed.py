@@ -16,20 +16,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from packaging.version import InvalidVersion, Version
-
-from updater import strictjson
-from updater.errors import FeedError, RequestRefused, StaleFeedError
-from updater.limits import DEFAULT_LIMITS, Limits
-from updater.model import Asset, Feed, Release
-from updater.request import parse_target
-from updater.signing import (
+from glass_updater import strictjson
+from glass_updater.errors import FeedError, RequestRefused, StaleFeedError
+from glass_updater.limits import DEFAULT_LIMITS, Limits
+from glass_updater.model import Asset, Feed, Release
+from glass_updater.request import parse_target
+from glass_updater.signing import (
     BadSignatureError,
     MalformedFeedError,
     UnsignedError,
     UntrustedKeyError,
     verify_envelope,
 )
+from packaging.version import InvalidVersion, Version
 
 __all__ = [
     "CHANNELS",

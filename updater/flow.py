@@ -11,15 +11,15 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from updater.driver import UpdateChoice, UserDriver
-from updater.errors import BusyError, Cancelled, UpdaterError
-from updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
-from updater.request import OutboundRequest
-from updater.transport.base import CancelToken
-from updater.updater import Updater
+from glass_updater.driver import UpdateChoice, UserDriver
+from glass_updater.errors import BusyError, Cancelled, UpdaterError
+from glass_updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import CancelToken
+from glass_updater.updater import Updater
 
 if TYPE_CHECKING:
-    from updater.install import HostApp
+    from glass_updater.install import HostApp
 
 Runner = Callable[[Callable[[], None]], None]
 

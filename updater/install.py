@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from updater.atomic import TEMP_PREFIX, fsync_dir
-from updater.errors import InstallError
-from updater.model import VerifiedFile
+from glass_updater.atomic import TEMP_PREFIX, fsync_dir
+from glass_updater.errors import InstallError
+from glass_updater.model import VerifiedFile
 
 BUSY_MESSAGE = "the application is busy; close it and try again"
 _CHUNK = 1024 * 1024

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from updater.limits import DEFAULT_LIMITS, Limits
-from updater.request import Channel, Transmission
-from updater.transport.base import Exchange
+from glass_updater.limits import DEFAULT_LIMITS, Limits
+from glass_updater.request import Channel, Transmission
+from glass_updater.transport.base import Exchange
 
 LOG_NAME = "transmissions.jsonl"
 

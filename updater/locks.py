@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from updater.errors import BusyError
+from glass_updater.errors import BusyError
 
 BUSY_MESSAGE = "another check or download is in progress; wait for it to finish and try again"
 

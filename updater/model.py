@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from updater.ledger import LedgerEntry
+from glass_updater.ledger import LedgerEntry
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from updater.allowlist import AllowedField, Allowlist, RequestKind, Where
-from updater.config import PackagerConfig
+from glass_updater.allowlist import AllowedField, Allowlist, RequestKind, Where
+from glass_updater.config import PackagerConfig
 
 _WHERE_WORDS = {
     Where.PATH: "address (path)",

@@ -6,8 +6,8 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
-from updater.errors import ConfigError
-from updater.request import ProxySpec, is_loopback, parse_target
+from glass_updater.errors import ConfigError
+from glass_updater.request import ProxySpec, is_loopback, parse_target
 
 
 def parse_proxy_url(url: str) -> ProxySpec:

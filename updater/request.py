@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-from updater.allowlist import AllowedField, Allowlist, RequestKind, Where
-from updater.errors import ConfigError, RequestRefused
+from glass_updater.allowlist import AllowedField, Allowlist, RequestKind, Where
+from glass_updater.errors import ConfigError, RequestRefused
 
 
 class Channel(enum.Enum):

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from updater.atomic import atomic_write_bytes
-from updater.config import CHANNELS
+from glass_updater.atomic import atomic_write_bytes
+from glass_updater.config import CHANNELS
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-
-from updater import strictjson
-from updater.errors import ConfigError, FeedError
-from updater.limits import DEFAULT_LIMITS, Limits
+from glass_updater import strictjson
+from glass_updater.errors import ConfigError, FeedError
+from glass_updater.limits import DEFAULT_LIMITS, Limits
 
 PAYLOAD_TYPE = "application/vnd.glass-updater.feed+json"
 KEY_PREFIX = "ed25519:"

@@ -13,11 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from glass_updater.atomic import atomic_write_bytes
+from glass_updater.feed import TrustFloor
+from glass_updater.model import Feed
 from packaging.version import InvalidVersion, Version
-
-from updater.atomic import atomic_write_bytes
-from updater.feed import TrustFloor
-from updater.model import Feed
 
 FORMAT = 1
 MAX_STATE_BYTES = 64 * 1024

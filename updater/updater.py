@@ -13,22 +13,22 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from updater.allowlist import Allowlist, load_allowlist
-from updater.atomic import sweep_temps
-from updater.config import PackagerConfig
-from updater.errors import TransportError, UpdaterError, server_text, storage_error
-from updater.ledger import Ledger, LedgerEntry
-from updater.limits import DEFAULT_LIMITS, Limits
-from updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
-from updater.paths import Paths
-from updater.proxy import resolve_proxy
-from updater.request import OutboundRequest, ProxySpec, build_check_request, parse_target
-from updater.settings import SettingsStore, UserSettings
-from updater.transport.base import CancelToken, Exchange, Transport
+from glass_updater.allowlist import Allowlist, load_allowlist
+from glass_updater.atomic import sweep_temps
+from glass_updater.config import PackagerConfig
+from glass_updater.errors import TransportError, UpdaterError, server_text, storage_error
+from glass_updater.ledger import Ledger, LedgerEntry
+from glass_updater.limits import DEFAULT_LIMITS, Limits
+from glass_updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
+from glass_updater.paths import Paths
+from glass_updater.proxy import resolve_proxy
+from glass_updater.request import OutboundRequest, ProxySpec, build_check_request, parse_target
+from glass_updater.settings import SettingsStore, UserSettings
+from glass_updater.transport.base import CancelToken, Exchange, Transport
 
 if TYPE_CHECKING:
-    from updater.install import HostApp, Launcher
-    from updater.state import LocalState, StateStore
+    from glass_updater.install import HostApp, Launcher
+    from glass_updater.state import LocalState, StateStore
 
 
 STALE_TEMP_AGE = 60.0  # seconds
@@ -64,14 +64,14 @@ class Updater:
 
     @property
     def state(self) -> StateStore:
-        from updater.state import StateStore
+        from glass_updater.state import StateStore
 
         return StateStore(self.paths.state / "state.json")
 
     @property
     def transport(self) -> Transport:
         if self._transport is None:
-            from updater.transport.http import HttpTransport
+            from glass_updater.transport.http import HttpTransport
 
             self._transport = HttpTransport(self.limits, ca_file=self.config.ca_file)
         return self._transport
@@ -91,7 +91,7 @@ class Updater:
 
     @contextlib.contextmanager
     def _exclusive(self, name: str) -> Iterator[None]:
-        from updater.locks import FileLock
+        from glass_updater.locks import FileLock
 
         self.paths.state.mkdir(parents=True, exist_ok=True, mode=0o700)
         with FileLock(self.paths.state / f"{name}.lock"):
@@ -117,9 +117,9 @@ class Updater:
 
         ``request`` lets a front end send exactly the preview the user approved.
         """
-        from updater.feed import verify_feed
-        from updater.transport.fetch import fetch
-        from updater.versions import select_update
+        from glass_updater.feed import verify_feed
+        from glass_updater.transport.fetch import fetch
+        from glass_updater.versions import select_update
 
         request = request or self.preview()
         exchanges: list[Exchange] = []
@@ -239,7 +239,7 @@ class Updater:
         on_progress: Callable[[Progress], None],
         cancel: CancelToken | None = None,
     ) -> VerifiedFile:
-        from updater.download import Downloader
+        from glass_updater.download import Downloader
 
         if result.release is None or result.asset is None:
             raise UpdaterError("there is no update to download; run a check first")
@@ -274,7 +274,7 @@ class Updater:
         return verified
 
     def install(self, verified: VerifiedFile, host: HostApp) -> None:
-        from updater.install import installer_for, running_appimage
+        from glass_updater.install import installer_for, running_appimage
 
         installer = installer_for(
             verified.asset.kind,

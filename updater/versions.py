@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from glass_updater.errors import ConfigError
+from glass_updater.model import Asset, Feed, Release
 from packaging.version import InvalidVersion, Version
-
-from updater.errors import ConfigError
-from updater.model import Asset, Feed, Release
 
 # Which release channels each user channel sees.
 CHANNEL_SEES: dict[str, frozenset[str]] = {

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from glass_updater.publish.demo import build_site, write_config
+from glass_updater.publish.keys import write_keypair
+from glass_updater.publish.serve import FeedServer
 
 from tests.e2e.netwatch import ROOT
-from updater.publish.demo import build_site, write_config
-from updater.publish.keys import write_keypair
-from updater.publish.serve import FeedServer
 
 
 @dataclass
@@ -29,7 +29,8 @@ class Site:
     def run(self, *argv: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
         config_args = [] if argv[0] == "log" else ["--config", str(config or self.config)]
         return subprocess.run(
-            [sys.executable, "-m", "updater", *argv, *config_args, "--state-dir", str(self.state)],
+            [sys.executable, "-m", "glass_updater", *argv, *config_args,
+             "--state-dir", str(self.state)],
             capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )

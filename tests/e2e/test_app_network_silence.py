@@ -36,8 +36,8 @@ def _line(proc: subprocess.Popen[str], timeout: float = 30) -> str:
 def _ui(config: Path, state: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "ui", "--config", str(config), "--state-dir", str(state),
-         *extra],
+        [sys.executable, "-m", "glass_updater.qt", "--config", str(config),
+         "--state-dir", str(state), *extra],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=30, check=False,
     )
 

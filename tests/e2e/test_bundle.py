@@ -32,7 +32,7 @@ def test_spec_builds_a_bundle_that_runs(tmp_path: Path) -> None:
     audit = subprocess.run([str(bundle / "updater"), "audit", "--format", "json"],
                            capture_output=True, text=True, env=env, timeout=60, check=False)
     assert audit.returncode == 0, audit.stderr
-    from updater.allowlist import load_allowlist
+    from glass_updater.allowlist import load_allowlist
 
     assert json.loads(audit.stdout)["allowlist_sha256"] == load_allowlist().sha256
     app = subprocess.run(

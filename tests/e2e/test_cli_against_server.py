@@ -13,9 +13,9 @@ import select
 from pathlib import Path
 
 import pytest
+from glass_updater.publish.keys import write_keypair
 
 from tests.e2e.conftest import Site
-from updater.publish.keys import write_keypair
 
 pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
 
@@ -136,8 +136,8 @@ def build_site_keep_asset(site: Site) -> None:
     """Re-sign the feed for the asset bytes now on disk (a publisher's new build)."""
     import hashlib
 
-    from updater.publish.keys import load_private_key
-    from updater.signing import sign_envelope
+    from glass_updater.publish.keys import load_private_key
+    from glass_updater.signing import sign_envelope
 
     feed_path = site.root / "site/demo-app/feed.json"
     envelope = json.loads(feed_path.read_bytes())
@@ -205,7 +205,7 @@ def test_stale_feed_exits_4_and_never_says_up_to_date(site: Site) -> None:
     """Threat 11 at the CLI: a genuine feed whose `expires` has passed."""
     from datetime import UTC, datetime, timedelta
 
-    from updater.publish.demo import build_site
+    from glass_updater.publish.demo import build_site
 
     build_site(site.root / "site", site.server.url, site.root / "keys" / "private.key",
                datetime.now(UTC) - timedelta(days=60))  # signed then, expired 30 days ago

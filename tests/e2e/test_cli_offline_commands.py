@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from glass_updater.allowlist import load_allowlist
+from glass_updater.config import load_config
+from glass_updater.request import build_check_request
 
 from tests.e2e.netwatch import run_watched
-from updater.allowlist import load_allowlist
-from updater.config import load_config
-from updater.request import build_check_request
 
 pytestmark = pytest.mark.e2e
 

@@ -41,7 +41,7 @@ def test_check_through_proxy_keeps_credentials_to_the_proxy(tmp_path: Path) -> N
         state = tmp_path / "state"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.run(
-            [sys.executable, "-m", "updater", "check", "--json", "--config", str(config),
+            [sys.executable, "-m", "glass_updater", "check", "--json", "--config", str(config),
              "--state-dir", str(state)],
             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60, check=False,
         )

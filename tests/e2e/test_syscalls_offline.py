@@ -24,7 +24,7 @@ def _env() -> dict[str, str]:
 @pytest.mark.parametrize("argv", [["preview"], ["audit", "--format", "markdown"]])
 def test_offline_command_makes_no_network_syscall(argv: list[str], tmp_path: Path) -> None:
     trace = tmp_path / "trace.txt"
-    proc = traced_run([sys.executable, "-m", "updater", *argv], trace, env=_env(), cwd=ROOT)
+    proc = traced_run([sys.executable, "-m", "glass_updater", *argv], trace, env=_env(), cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert trace.exists()
     assert network_syscalls(trace) == []

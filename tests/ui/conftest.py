@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from glass_updater.config import PackagerConfig
+from glass_updater.paths import Paths
+from glass_updater.qt.app import AppController
+from glass_updater.qt.driver import QtUserDriver
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import BodySink, CancelToken, Exchange, Transport
+from glass_updater.updater import Updater
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.sim import BASE_URL, FEED_PATH, NOW, PLATFORM, FeedSimulator
-from ui.app import AppController
-from ui.driver import QtUserDriver
-from updater.config import PackagerConfig
-from updater.paths import Paths
-from updater.request import OutboundRequest
-from updater.transport.base import BodySink, CancelToken, Exchange, Transport
-from updater.updater import Updater
 
 
 def make_config(sim: FeedSimulator, **overrides: object) -> PackagerConfig:
@@ -55,7 +55,7 @@ class BlockingTransport:
         sink: BodySink | None = None,
         cancel: CancelToken | None = None,
     ) -> Exchange:
-        from updater.errors import Cancelled
+        from glass_updater.errors import Cancelled
 
         self.entered.set()
         for _ in range(400):  # bounded: at most ~20 s

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from glass_updater.publish.serve import FeedServer
 
 from tests.sim import FEED_PATH, FeedSimulator
-from updater.publish.serve import FeedServer
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
@@ -30,7 +30,7 @@ def _env() -> dict[str, str]:
 
 def _ui(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ui", *args],
+        [sys.executable, "-m", "glass_updater.qt", *args],
         env=_env(),
         cwd=ROOT,
         capture_output=True,
@@ -87,7 +87,8 @@ def test_second_launch_forwards_check_then_quit(feed, tmp_path: Path) -> None:
     server, config, got = feed
     state = tmp_path / "s"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui", "--config", str(config), "--state-dir", str(state)],
+        [sys.executable, "-m", "glass_updater.qt", "--config", str(config),
+         "--state-dir", str(state)],
         env=_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -123,11 +124,11 @@ def test_quit_without_running_instance_says_so(feed) -> None:
 def test_startup_keeps_heavy_modules_out(feed, tmp_path: Path) -> None:
     _, config, _ = feed
     code = (
-        "import sys, ui.app as a\n"
+        "import sys, glass_updater.qt.app as a\n"
         f"rc = a.main(['--config', {str(config)!r}, '--state-dir', {str(tmp_path)!r},"
         " '--selftest-quit-after-ms', '50'])\n"
-        "heavy = ('requests', 'urllib3', 'cryptography', 'updater.updater',"
-        " 'updater.transport.http', 'ssl', 'socket')\n"
+        "heavy = ('requests', 'urllib3', 'cryptography', 'glass_updater.updater',"
+        " 'glass_updater.transport.http', 'ssl', 'socket')\n"
         "print('LOADED', sorted(m for m in heavy if m in sys.modules), rc)\n"
     )
     done = subprocess.run(
@@ -141,7 +142,7 @@ def test_startup_keeps_heavy_modules_out(feed, tmp_path: Path) -> None:
 def test_stale_socket_from_a_crash_is_replaced(feed, tmp_path: Path) -> None:
     import socket as pysocket
 
-    from ui.single_instance import server_name
+    from glass_updater.qt.single_instance import server_name
 
     _, config, _ = feed
     path = server_name("demo-app")

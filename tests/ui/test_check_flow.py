@@ -5,19 +5,24 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from glass_updater.errors import TransportError
+from glass_updater.flow import UpdateFlow
+from glass_updater.qt.app import FallbackWindow
+from glass_updater.qt.dialogs import (
+    CheckingDialog,
+    MessageDialog,
+    SendConfirmationDialog,
+    UpdateDialog,
+)
+from glass_updater.qt.payload_panel import PayloadPanel
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import BodySink, CancelToken, Exchange
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from tests.sim import NOW
 from tests.ui.conftest import AppHarness, BlockingTransport
-from ui.app import FallbackWindow
-from ui.dialogs import CheckingDialog, MessageDialog, SendConfirmationDialog, UpdateDialog
-from ui.payload_panel import PayloadPanel
-from updater.errors import TransportError
-from updater.flow import UpdateFlow
-from updater.request import OutboundRequest
-from updater.transport.base import BodySink, CancelToken, Exchange
 
 TIMEOUT = 10_000
 
@@ -202,7 +207,7 @@ def test_cancel_during_check_ends_quietly(qtbot: QtBot, make_app, sim) -> None:
 def test_ask_before_check_shows_bytes_and_cancel_sends_nothing(qtbot: QtBot, make_app) -> None:
     app = make_app()
     app.sim.add_release("1.0.0")
-    from updater.settings import UserSettings
+    from glass_updater.settings import UserSettings
 
     app.updater.settings.save(UserSettings(ask_before_check=True))
     dialog = click_check(qtbot, app, "confirm-send")

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from glass_updater.model import Progress
+from glass_updater.qt.app import AppController
+from glass_updater.qt.dialogs import DownloadDialog
+from glass_updater.qt.icons import SIZES, render_svg, svg_bytes, tray_icon
+from glass_updater.transport.base import CancelToken
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLineEdit, QSystemTrayIcon, QWidget
@@ -14,11 +19,6 @@ from tests.ui.test_check_flow import TIMEOUT, click_check
 from tests.ui.test_payload_panel import open_panel
 from tests.ui.test_screenshots import pixel_variance
 from tests.ui.test_settings_about import open_settings
-from ui.app import AppController
-from ui.dialogs import DownloadDialog
-from ui.icons import SIZES, render_svg, svg_bytes, tray_icon
-from updater.model import Progress
-from updater.transport.base import CancelToken
 
 
 def test_no_tray_means_fallback_window_with_same_actions(qtbot: QtBot, make_app) -> None:

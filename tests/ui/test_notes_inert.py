@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from glass_updater.model import Asset, CheckResult, CheckStatus, Release
+from glass_updater.qt.dialogs import UpdateDialog
+from glass_updater.qt.inert import InertTextBrowser
+from glass_updater.qt.text import MAX_NOTES_CHARS, safe_notes, strip_controls
 from pytestqt.qtbot import QtBot
-
-from ui.dialogs import UpdateDialog
-from ui.inert import InertTextBrowser
-from ui.text import MAX_NOTES_CHARS, safe_notes, strip_controls
-from updater.model import Asset, CheckResult, CheckStatus, Release
 
 HOSTILE = (
     "# Notes\n\n<script>alert('x')</script>\n\n<img src=http://evil.example/pixel.png>\n\n"
@@ -77,7 +76,7 @@ def test_safe_notes_strips_controls_keeps_text() -> None:
 
 def test_resource_hook_sees_images_that_bypass_sanitising(qtbot: QtBot) -> None:
     """Guards the test above: an image that reached the document would be recorded."""
-    from ui.inert import MARKDOWN_FEATURES
+    from glass_updater.qt.inert import MARKDOWN_FEATURES
 
     view = InertTextBrowser()
     qtbot.addWidget(view)

@@ -7,16 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+from glass_updater.qt.payload_panel import PayloadPanel
+from glass_updater.request import OutboundRequest
+from glass_updater.settings import UserSettings
+from glass_updater.transport.base import BodySink, CancelToken, Exchange
 from pytestqt.qtbot import QtBot
 
 from tests.sim import FEED_PATH
 from tests.ui.conftest import AppHarness
 from tests.ui.test_check_flow import TIMEOUT, click_check
 from tests.updater.test_export import validate_har
-from ui.payload_panel import PayloadPanel
-from updater.request import OutboundRequest
-from updater.settings import UserSettings
-from updater.transport.base import BodySink, CancelToken, Exchange
 
 
 class NoNetwork:
@@ -84,8 +84,9 @@ def test_panel_history_equals_transport_bytes(qtbot: QtBot, make_app) -> None:
 def test_panel_bytes_equal_what_the_server_read(
     qtbot: QtBot, make_app, sim, tmp_path: Path, tls: bool
 ) -> None:
+    from glass_updater.transport.http import HttpTransport
+
     from tests.loopback import LoopbackServer, Reply, TestCA
-    from updater.transport.http import HttpTransport
 
     sim.add_release("1.0.0")
     ca = TestCA(tmp_path / "ca") if tls else None

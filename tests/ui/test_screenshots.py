@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from glass_updater.qt.app import FallbackWindow
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -19,7 +20,6 @@ from pytestqt.qtbot import QtBot
 from tests.ui.conftest import AppHarness
 from tests.ui.test_check_flow import click_check, wait_flow_done
 from tests.ui.test_payload_panel import open_panel
-from ui.app import FallbackWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots"
@@ -103,7 +103,7 @@ assert app.platformName() == "xcb", app.platformName()
 from tests.sim import FeedSimulator
 from tests.ui.conftest import make_config
 from tests.ui.test_screenshots import NOTES, save_shot
-from ui.app import AppController
+from glass_updater.qt.app import AppController
 cfg = make_config(FeedSimulator())
 controller = AppController(cfg, make_updater=lambda: None)
 controller.build_front(force_window=True)
@@ -112,7 +112,7 @@ save_shot(controller.front, "fallback-window", "xvfb")
 controller.menu.adjustSize()
 save_shot(controller.menu, "tray-menu", "xvfb")
 from tests.ui.test_notes_inert import _result
-from ui.dialogs import UpdateDialog
+from glass_updater.qt.dialogs import UpdateDialog
 dialog = UpdateDialog(_result(NOTES), "Demo App", lambda _c: None, lambda _i: None)
 dialog.show()
 app.processEvents()
@@ -120,9 +120,9 @@ save_shot(dialog, "update-dialog", "xvfb")
 import tempfile
 from pathlib import Path
 from tests.ui.test_payload_panel import NoNetwork
-from ui.payload_panel import PayloadPanel
-from updater.paths import Paths
-from updater.updater import Updater
+from glass_updater.qt.payload_panel import PayloadPanel
+from glass_updater.paths import Paths
+from glass_updater.updater import Updater
 updater = Updater(cfg, paths=Paths.under(Path(tempfile.mkdtemp())), transport=NoNetwork())
 panel = PayloadPanel(lambda: updater, lambda job: job())
 panel.open_at(None)
@@ -163,7 +163,7 @@ def test_screenshot_result_dialogs_settings_about(qtbot: QtBot, make_app) -> Non
 
 
 def test_screenshot_send_confirmation_with_proxy(qtbot: QtBot, make_app) -> None:
-    from updater.settings import UserSettings
+    from glass_updater.settings import UserSettings
 
     app: AppHarness = make_app()
     app.sim.add_release("1.0.0")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from glass_updater.qt.about import AboutDialog
+from glass_updater.qt.settings_dialog import SettingsDialog, proxy_setting, split_proxy
+from glass_updater.qt.text import hide_credentials
+from glass_updater.settings import UserSettings
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import AppHarness
 from tests.ui.test_check_flow import TIMEOUT, click_check
-from ui.about import AboutDialog
-from ui.settings_dialog import SettingsDialog, proxy_setting, split_proxy
-from ui.text import hide_credentials
-from updater.settings import UserSettings
 
 
 def open_settings(qtbot: QtBot, app: AppHarness) -> SettingsDialog:
@@ -88,7 +88,7 @@ def test_about_shows_statement_versions_and_allowlist(qtbot: QtBot, make_app) ->
     dialog = app.controller.windows["about"]
     assert isinstance(dialog, AboutDialog)
     text = dialog.statement.toPlainText()
-    from updater.policy import privacy_statement_markdown
+    from glass_updater.policy import privacy_statement_markdown
 
     assert "only when you ask" in text
     assert "IP address" in text and "SNI" in text

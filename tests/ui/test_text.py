@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ui.text import hexdump, hide_credentials, human_bytes, human_duration, visible_text
+from glass_updater.qt.text import (
+    hexdump,
+    hide_credentials,
+    human_bytes,
+    human_duration,
+    visible_text,
+)
 
 
 def test_visible_text_shows_every_byte() -> None:
@@ -33,7 +39,7 @@ def test_human_units() -> None:
 
 
 def test_mask_credentials_keeps_length_and_other_bytes() -> None:
-    from ui.text import mask_credentials
+    from glass_updater.qt.text import mask_credentials
 
     data = b"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\nProxy-Authorization: Basic YTpi\r\n\r\n"
     masked = mask_credentials(data)

@@ -6,17 +6,16 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
-from updater.allowlist import (
+from glass_updater.allowlist import (
     RequestKind,
     Where,
     default_allowlist_bytes,
     load_allowlist,
     parse_allowlist,
 )
-from updater.config import parse_config
-from updater.errors import ConfigError
-from updater.request import build_check_request
+from glass_updater.config import parse_config
+from glass_updater.errors import ConfigError
+from glass_updater.request import build_check_request
 
 KEY = "ed25519:" + "A" * 43 + "="
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from updater.cli import TerminalDriver
-from updater.model import Progress
-from updater.transport.base import CancelToken
+from glass_updater.cli import TerminalDriver
+from glass_updater.model import Progress
+from glass_updater.transport.base import CancelToken
 
 
 class FakeTTY(io.StringIO):

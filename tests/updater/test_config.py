@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from updater.config import load_config, parse_config
-from updater.errors import ConfigError
+from glass_updater.config import load_config, parse_config
+from glass_updater.errors import ConfigError
 
 KEY = "ed25519:" + "A" * 43 + "="
 

@@ -9,12 +9,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
-from updater.allowlist import load_allowlist
-from updater.export import to_har, to_json, to_raw_http
-from updater.ledger import Ledger, LedgerEntry
-from updater.request import ProxySpec, build_check_request
-from updater.transport.base import Exchange
+from glass_updater.allowlist import load_allowlist
+from glass_updater.export import to_har, to_json, to_raw_http
+from glass_updater.ledger import Ledger, LedgerEntry
+from glass_updater.request import ProxySpec, build_check_request
+from glass_updater.transport.base import Exchange
 
 
 def _entries(tmp_path: Path) -> list[LedgerEntry]:

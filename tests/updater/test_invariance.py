@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from glass_updater.allowlist import load_allowlist
+from glass_updater.limits import Limits
+from glass_updater.request import build_check_request
+from glass_updater.transport.http import HttpTransport
 
 from tests.loopback import ConnectProxy, LoopbackServer, Reply, TestCA
-from updater.allowlist import load_allowlist
-from updater.limits import Limits
-from updater.request import build_check_request
-from updater.transport.http import HttpTransport
 
 pytestmark = pytest.mark.loopback
 
@@ -34,10 +34,10 @@ REPO = Path(__file__).resolve().parents[2]
 CHILD = """
 import base64, json, sys
 from pathlib import Path
-from updater.allowlist import load_allowlist
-from updater.limits import Limits
-from updater.request import build_check_request
-from updater.transport.http import HttpTransport
+from glass_updater.allowlist import load_allowlist
+from glass_updater.limits import Limits
+from glass_updater.request import build_check_request
+from glass_updater.transport.http import HttpTransport
 
 url, ca_file = sys.argv[1], sys.argv[2]
 request = build_check_request(load_allowlist(), feed_url=url, product="demo-app",

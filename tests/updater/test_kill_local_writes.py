@@ -16,15 +16,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from glass_updater.atomic import TEMP_PREFIX
+from glass_updater.config import PackagerConfig
+from glass_updater.ledger import Ledger
+from glass_updater.paths import Paths
+from glass_updater.settings import SettingsStore
+from glass_updater.state import StateStore
+from glass_updater.updater import Updater
 
 from tests.sim import NOW, FeedSimulator
-from updater.atomic import TEMP_PREFIX
-from updater.config import PackagerConfig
-from updater.ledger import Ledger
-from updater.paths import Paths
-from updater.settings import SettingsStore
-from updater.state import StateStore
-from updater.updater import Updater
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,13 +32,13 @@ CHILD = r"""
 import sys, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
-from updater.allowlist import load_allowlist
-from updater.ledger import Ledger
-from updater.paths import Paths
-from updater.request import build_check_request
-from updater.settings import SettingsStore, UserSettings
-from updater.state import LocalState, StateStore
-from updater.transport.base import Exchange
+from glass_updater.allowlist import load_allowlist
+from glass_updater.ledger import Ledger
+from glass_updater.paths import Paths
+from glass_updater.request import build_check_request
+from glass_updater.settings import SettingsStore, UserSettings
+from glass_updater.state import LocalState, StateStore
+from glass_updater.transport.base import Exchange
 root = Path(sys.argv[2])
 state = StateStore(root / "state.json")
 settings = SettingsStore(root / "settings.json")

@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 import pytest
-
-from tests.loopback import LoopbackServer, Reply
-from updater.allowlist import Allowlist, RequestKind, load_allowlist
-from updater.errors import RequestRefused
-from updater.limits import Limits
-from updater.request import (
+from glass_updater.allowlist import Allowlist, RequestKind, load_allowlist
+from glass_updater.errors import RequestRefused
+from glass_updater.limits import Limits
+from glass_updater.request import (
     Channel,
     ProxySpec,
     build_check_request,
     build_download_request,
     build_request,
 )
-from updater.transport.http import HttpTransport
-from updater.transport.witness import Witness
+from glass_updater.transport.http import HttpTransport
+from glass_updater.transport.witness import Witness
+
+from tests.loopback import LoopbackServer, Reply
 
 FAST = Limits(connect_timeout=1.0, read_timeout=1.0, deadline=3.0)
 

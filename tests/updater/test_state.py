@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from updater.feed import TrustFloor
-from updater.model import Feed
-from updater.state import LocalState, StateStore
+from glass_updater.feed import TrustFloor
+from glass_updater.model import Feed
+from glass_updater.state import LocalState, StateStore
 
 DIGEST = "ab" * 32
 

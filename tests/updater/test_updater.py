@@ -8,12 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
-from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
-from tests.sim import NOW, FeedSimulator
-from updater.config import PackagerConfig
-from updater.driver import UpdateChoice
-from updater.errors import (
+from glass_updater.config import PackagerConfig
+from glass_updater.driver import UpdateChoice
+from glass_updater.errors import (
     BusyError,
     FeedError,
     StaleFeedError,
@@ -21,13 +18,16 @@ from updater.errors import (
     TransportError,
     UpdaterError,
 )
-from updater.flow import UpdateFlow, run_inline
-from updater.model import CheckStatus
-from updater.paths import Paths
-from updater.request import OutboundRequest
-from updater.settings import UserSettings
-from updater.transport.base import Exchange
-from updater.updater import Updater
+from glass_updater.flow import UpdateFlow, run_inline
+from glass_updater.model import CheckStatus
+from glass_updater.paths import Paths
+from glass_updater.request import OutboundRequest
+from glass_updater.settings import UserSettings
+from glass_updater.transport.base import Exchange
+from glass_updater.updater import Updater
+
+from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
+from tests.sim import NOW, FeedSimulator
 
 
 def make_config(sim: FeedSimulator, **overrides: object) -> PackagerConfig:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
-from updater.errors import ConfigError
-from updater.model import Asset, Feed, Release
-from updater.versions import os_tuple, select_update
+from glass_updater.errors import ConfigError
+from glass_updater.model import Asset, Feed, Release
+from glass_updater.versions import os_tuple, select_update
 
 LINUX = "linux-x86_64"
 

@@ -1,9 +1,9 @@
-"""``python -m updater.publish`` is ``updater-publish``."""
+"""``python -m glass_updater.publish`` is ``updater-publish``."""
 
 from __future__ import annotations
 
 import sys
 
-from updater.publish.cli import main
+from glass_updater.publish.cli import main
 
 sys.exit(main())

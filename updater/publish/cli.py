@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from updater.atomic import atomic_write_bytes
-from updater.errors import ConfigError, FeedError
-from updater.feed import format_time, parse_payload, verify_feed
-from updater.limits import DEFAULT_LIMITS
-from updater.model import Feed
-from updater.publish.keys import load_private_key, read_public_key, write_keypair
-from updater.signing import (
+from glass_updater.atomic import atomic_write_bytes
+from glass_updater.errors import ConfigError, FeedError
+from glass_updater.feed import format_time, parse_payload, verify_feed
+from glass_updater.limits import DEFAULT_LIMITS
+from glass_updater.model import Feed
+from glass_updater.publish.keys import load_private_key, read_public_key, write_keypair
+from glass_updater.signing import (
     keypair_from_private,
     parse_envelope,
     sign_envelope,
@@ -159,7 +159,7 @@ def _verify(args: argparse.Namespace, now: datetime) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from updater.publish.serve import FeedServer
+    from glass_updater.publish.serve import FeedServer
 
     if not args.dir.is_dir():
         raise ConfigError(f"{args.dir} is not a folder")
@@ -185,7 +185,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     try:
-        from updater.publish.demo import run_demo
+        from glass_updater.publish.demo import run_demo
     except ImportError:
         raise ConfigError("the demo is not available in this build") from None
     return int(run_demo(args))

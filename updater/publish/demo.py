@@ -18,7 +18,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from updater.config import current_platform
+from glass_updater.config import current_platform
 
 DEMO_VERSION = "1.4.0"
 INSTALLED_VERSION = "1.0.0"
@@ -44,15 +44,15 @@ def _has_display() -> bool:
 
 
 def _gui_installed() -> bool:
-    return all(importlib.util.find_spec(m) is not None for m in ("PySide6", "ui"))
+    return all(importlib.util.find_spec(m) is not None for m in ("PySide6", "glass_updater.qt"))
 
 
 def build_site(site: Path, base_url: str, private_key_path: Path, now: datetime) -> bytes:
     """Write the asset and the signed feed under ``site``; returns the feed bytes."""
     import hashlib
 
-    from updater.publish.keys import load_private_key
-    from updater.signing import sign_envelope
+    from glass_updater.publish.keys import load_private_key
+    from glass_updater.signing import sign_envelope
 
     (site / "demo-app").mkdir(parents=True, exist_ok=True)
     asset_name = f"demo-app-{DEMO_VERSION}.sh"
@@ -116,8 +116,8 @@ command = ["/bin/sh", "{{file}}"]
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from updater.publish.keys import write_keypair
-    from updater.publish.serve import FeedServer
+    from glass_updater.publish.keys import write_keypair
+    from glass_updater.publish.serve import FeedServer
 
     workdir = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="glass-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -134,9 +134,10 @@ def run_demo(args: argparse.Namespace) -> int:
             # The core never imports the UI: the tray app runs as its own process.
             print("Opening the tray app: click “Check for Updates…”. Quit it to end the demo.")
             return subprocess.call(
-                [sys.executable, "-m", "ui", "--config", str(config), "--state-dir", str(state)]
+                [sys.executable, "-m", "glass_updater.qt", "--config", str(config),
+                 "--state-dir", str(state)]
             )
-        from updater.cli import main as cli_main
+        from glass_updater.cli import main as cli_main
 
         print("\n$ updater check")
         code = cli_main(["check", "--config", str(config), "--state-dir", str(state)])

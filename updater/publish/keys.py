@@ -6,10 +6,9 @@ import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from updater.atomic import atomic_write_bytes
-from updater.errors import ConfigError
-from updater.signing import KEY_PREFIX, generate_keypair, load_private_pem
+from glass_updater.atomic import atomic_write_bytes
+from glass_updater.errors import ConfigError
+from glass_updater.signing import KEY_PREFIX, generate_keypair, load_private_pem
 
 PRIVATE_NAME = "private.key"
 PUBLIC_NAME = "public.key"

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from updater.atomic import atomic_write_bytes
+from glass_updater.atomic import atomic_write_bytes
 
 HOST = "127.0.0.1"
 CHUNK = 256 * 1024

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from updater.transport.base import BodySink, CancelToken, Exchange, Transport
-from updater.transport.fetch import fetch
-from updater.transport.witness import Witness
+from glass_updater.transport.base import BodySink, CancelToken, Exchange, Transport
+from glass_updater.transport.fetch import fetch
+from glass_updater.transport.witness import Witness
 
 if TYPE_CHECKING:
-    from updater.transport.http import HttpTransport
+    from glass_updater.transport.http import HttpTransport
 
 __all__ = [
     "BodySink",
@@ -28,7 +28,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "HttpTransport":
-        from updater.transport.http import HttpTransport
+        from glass_updater.transport.http import HttpTransport
 
         return HttpTransport
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

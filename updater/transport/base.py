@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from updater.request import OutboundRequest, Transmission
+from glass_updater.request import OutboundRequest, Transmission
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,11 @@ from typing import Any
 
 import urllib3.connection
 import urllib3.connectionpool
+from glass_updater.errors import GateViolation
+from glass_updater.request import Channel
+from glass_updater.transport.wire import Wire
 from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
-
-from updater.errors import GateViolation
-from updater.request import Channel
-from updater.transport.wire import Wire
 
 
 def _gated_send(conn: Any, wire: Wire, channel: Channel, data: object) -> None:

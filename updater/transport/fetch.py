@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from updater.allowlist import Allowlist
-from updater.errors import RequestRefused, TransportError
-from updater.request import OutboundRequest, rebuild_for_redirect
-from updater.transport.base import BodySink, CancelToken, Exchange, Transport
+from glass_updater.allowlist import Allowlist
+from glass_updater.errors import RequestRefused, TransportError
+from glass_updater.request import OutboundRequest, rebuild_for_redirect
+from glass_updater.transport.base import BodySink, CancelToken, Exchange, Transport
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 
-from updater.errors import GateViolation
-from updater.request import Channel, OutboundRequest, Transmission
+from glass_updater.errors import GateViolation
+from glass_updater.request import Channel, OutboundRequest, Transmission
 
 
 def _show(data: bytes, limit: int = 60) -> str:

@@ -19,17 +19,16 @@ from typing import Any
 
 import requests
 import urllib3.exceptions
+from glass_updater.errors import TransportError, UpdaterError, server_text
+from glass_updater.limits import DEFAULT_LIMITS, Limits
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.transport.connection import GatedAdapter
+from glass_updater.transport.tls import make_ssl_context
+from glass_updater.transport.wire import Phase, Watchdog, Wire
 from requests.cookies import RequestsCookieJar
 from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict
-
-from updater.errors import TransportError, UpdaterError, server_text
-from updater.limits import DEFAULT_LIMITS, Limits
-from updater.request import OutboundRequest
-from updater.transport.base import BodySink, CancelToken, Exchange
-from updater.transport.connection import GatedAdapter
-from updater.transport.tls import make_ssl_context
-from updater.transport.wire import Phase, Watchdog, Wire
 
 ERROR_BODY_CAP = 64 * 1024  # a non-2xx body is kept (for the log) up to this size
 _BUFFER_CHUNK = 64 * 1024

@@ -12,8 +12,7 @@ import ssl
 from pathlib import Path
 
 import certifi
-
-from updater.errors import ConfigError
+from glass_updater.errors import ConfigError
 
 
 def make_ssl_context(ca_file: Path | None = None) -> ssl.SSLContext:

@@ -22,13 +22,13 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from updater.allowlist import RequestKind
-from updater.errors import Cancelled, TransportError
-from updater.limits import Limits
-from updater.request import Channel, OutboundRequest
-from updater.transport.base import CancelToken
-from updater.transport.gate import Gate
-from updater.transport.witness import Witness
+from glass_updater.allowlist import RequestKind
+from glass_updater.errors import Cancelled, TransportError
+from glass_updater.limits import Limits
+from glass_updater.request import Channel, OutboundRequest
+from glass_updater.transport.base import CancelToken
+from glass_updater.transport.gate import Gate
+from glass_updater.transport.witness import Witness
 
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, errno.EAGAIN}
 _IN_PROGRESS |= {getattr(errno, "WSAEWOULDBLOCK", errno.EWOULDBLOCK)}

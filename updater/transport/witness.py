@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from updater.errors import GateViolation
+from glass_updater.errors import GateViolation
 
 _EVENTS = frozenset({"socket.connect", "socket.getaddrinfo", "http.client.send"})
 

@@ -12,6 +12,8 @@ import signal
 import sys
 from pathlib import Path
 
+from glass_updater.errors import TransportError
+
 from tests.updater.download.fakes import (
     FakeTransport,
     content_of,
@@ -20,7 +22,6 @@ from tests.updater.download.fakes import (
     make_downloader,
     make_release,
 )
-from updater.errors import TransportError
 
 SIZE = 40 * 1024
 

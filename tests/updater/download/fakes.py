@@ -13,13 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from updater.allowlist import load_allowlist
-from updater.download import Downloader
-from updater.errors import Cancelled, TransportError
-from updater.limits import Limits
-from updater.model import Asset, Release
-from updater.request import OutboundRequest
-from updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.allowlist import load_allowlist
+from glass_updater.download import Downloader
+from glass_updater.errors import Cancelled, TransportError
+from glass_updater.limits import Limits
+from glass_updater.model import Asset, Release
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import BodySink, CancelToken, Exchange
 
 URL = "http://127.0.0.1:8765/demo-app/demo-app-1.4.0.AppImage"
 

@@ -12,6 +12,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
+from glass_updater.download import (
+    MISMATCH_MESSAGE,
+    DiskFullError,
+    PartialInfo,
+    StorageError,
+    file_name_for,
+    open_part,
+)
+from glass_updater.errors import BusyError, Cancelled, TransportError, VerificationError
+from glass_updater.limits import Limits
+from glass_updater.locks import FileLock
+from glass_updater.model import Progress
+from glass_updater.transport.base import CancelToken, Exchange
 
 from tests.updater.download.fakes import (
     URL,
@@ -24,19 +37,6 @@ from tests.updater.download.fakes import (
     make_downloader,
     make_release,
 )
-from updater.download import (
-    MISMATCH_MESSAGE,
-    DiskFullError,
-    PartialInfo,
-    StorageError,
-    file_name_for,
-    open_part,
-)
-from updater.errors import BusyError, Cancelled, TransportError, VerificationError
-from updater.limits import Limits
-from updater.locks import FileLock
-from updater.model import Progress
-from updater.transport.base import CancelToken, Exchange
 
 SIZE = 40 * 1024
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from glass_updater.download import PartialInfo, file_name_for, verify_file
 
 from tests.updater.download.crash_child import SIZE
 from tests.updater.download.fakes import (
@@ -19,7 +20,6 @@ from tests.updater.download.fakes import (
     make_downloader,
     make_release,
 )
-from updater.download import PartialInfo, file_name_for, verify_file
 
 ROOT = Path(__file__).resolve().parents[3]
 POINTS = [

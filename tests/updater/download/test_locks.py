@@ -7,14 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from updater.errors import BusyError
-from updater.locks import BUSY_MESSAGE, FileLock
+from glass_updater.errors import BusyError
+from glass_updater.locks import BUSY_MESSAGE, FileLock
 
 HOLDER = """
 import sys
 from pathlib import Path
-from updater.locks import FileLock
+from glass_updater.locks import FileLock
 lock = FileLock(Path(sys.argv[1]))
 lock.acquire()
 print("held", flush=True)

@@ -12,16 +12,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from glass_updater.allowlist import load_allowlist
+from glass_updater.download import DiskFullError, Downloader, PartialInfo
+from glass_updater.errors import Cancelled, TransportError, VerificationError
+from glass_updater.limits import Limits
+from glass_updater.model import Asset, Progress, VerifiedFile
+from glass_updater.transport.base import CancelToken, Exchange
+from glass_updater.transport.http import HttpTransport
 
 from tests.updater.download.fakes import content_of, make_asset, make_release
 from tests.updater.download.servers import Answer, FaultServer, Head, Plan, ranged
-from updater.allowlist import load_allowlist
-from updater.download import DiskFullError, Downloader, PartialInfo
-from updater.errors import Cancelled, TransportError, VerificationError
-from updater.limits import Limits
-from updater.model import Asset, Progress, VerifiedFile
-from updater.transport.base import CancelToken, Exchange
-from updater.transport.http import HttpTransport
 
 pytestmark = pytest.mark.loopback
 

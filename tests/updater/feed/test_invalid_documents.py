@@ -12,16 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-from tests.sim import NOW, PRODUCT
-from updater.errors import FeedError, StaleFeedError
-from updater.feed import (
+from glass_updater.errors import FeedError, StaleFeedError
+from glass_updater.feed import (
     MalformedFeedError,
     UnsignedError,
     WrongProductError,
     verify_feed,
 )
-from updater.signing import generate_keypair, sign_envelope
+from glass_updater.signing import generate_keypair, sign_envelope
+
+from tests.sim import NOW, PRODUCT
 
 KEY = generate_keypair()
 HASH = "ab" * 32

@@ -15,14 +15,14 @@ import string
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from glass_updater.errors import FeedError
+from glass_updater.feed import parse_payload, payload_dict, verify_feed
+from glass_updater.model import Asset, Feed, Release
+from glass_updater.signing import generate_keypair, sign_envelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.sim import NOW, PRODUCT, FeedSimulator
-from updater.errors import FeedError
-from updater.feed import parse_payload, payload_dict, verify_feed
-from updater.model import Asset, Feed, Release
-from updater.signing import generate_keypair, sign_envelope
 
 KEY = generate_keypair()
 WHITESPACE = b" \t\r\n"

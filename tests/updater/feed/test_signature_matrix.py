@@ -13,17 +13,17 @@ import json
 from collections.abc import Callable
 
 import pytest
-
-from tests.sim import NOW, PRODUCT, FeedSimulator
-from updater.errors import ConfigError
-from updater.feed import (
+from glass_updater.errors import ConfigError
+from glass_updater.feed import (
     BadSignatureError,
     MalformedFeedError,
     UnsignedError,
     UntrustedKeyError,
     verify_feed,
 )
-from updater.signing import KeyPair, generate_keypair, sign_envelope
+from glass_updater.signing import KeyPair, generate_keypair, sign_envelope
+
+from tests.sim import NOW, PRODUCT, FeedSimulator
 
 OK = "accepted"
 Outcome = type[Exception] | str

@@ -6,13 +6,11 @@ import base64
 import hashlib
 
 import pytest
-
-from tests.sim import BASE_URL, FEED_PATH, NOW, PRODUCT, FeedSimulator
-from updater.allowlist import load_allowlist
-from updater.errors import ConfigError, TransportError
-from updater.feed import verify_feed
-from updater.request import build_check_request, build_download_request
-from updater.signing import (
+from glass_updater.allowlist import load_allowlist
+from glass_updater.errors import ConfigError, TransportError
+from glass_updater.feed import verify_feed
+from glass_updater.request import build_check_request, build_download_request
+from glass_updater.signing import (
     PAYLOAD_TYPE,
     MalformedFeedError,
     generate_keypair,
@@ -24,7 +22,9 @@ from updater.signing import (
     sign_envelope,
     verify_envelope,
 )
-from updater.transport.base import Transport
+from glass_updater.transport.base import Transport
+
+from tests.sim import BASE_URL, FEED_PATH, NOW, PRODUCT, FeedSimulator
 
 
 def test_pae_matches_dsse_spec_vector() -> None:

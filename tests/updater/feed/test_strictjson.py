@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from updater.strictjson import JsonRejected, loads
+from glass_updater.strictjson import JsonRejected, loads
 
 
 def read(data: bytes) -> object:

@@ -9,10 +9,8 @@ import time
 from datetime import timedelta
 
 import pytest
-
-from tests.sim import NOW, PLATFORM, PRODUCT, FeedSimulator
-from updater.errors import ConfigError, FeedError, StaleFeedError
-from updater.feed import (
+from glass_updater.errors import ConfigError, FeedError, StaleFeedError
+from glass_updater.feed import (
     BadSignatureError,
     MalformedFeedError,
     ReplayError,
@@ -23,10 +21,12 @@ from updater.feed import (
     WrongProductError,
     verify_feed,
 )
-from updater.limits import Limits
-from updater.model import Feed
-from updater.signing import generate_keypair, sign_envelope
-from updater.versions import select_update
+from glass_updater.limits import Limits
+from glass_updater.model import Feed
+from glass_updater.signing import generate_keypair, sign_envelope
+from glass_updater.versions import select_update
+
+from tests.sim import NOW, PLATFORM, PRODUCT, FeedSimulator
 
 
 def verify(sim: FeedSimulator, data: bytes | None = None, **kw: object) -> Feed:

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from updater.install import AppImageInstaller
-from updater.model import Asset, Release, VerifiedFile
+from glass_updater.install import AppImageInstaller
+from glass_updater.model import Asset, Release, VerifiedFile
 
 
 class NoLaunch:

@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from updater.errors import InstallError
-from updater.install import (
+from glass_updater.errors import InstallError
+from glass_updater.install import (
     BUSY_MESSAGE,
     AppImageInstaller,
     SubprocessLauncher,
@@ -23,7 +22,7 @@ from updater.install import (
     platform_family,
     running_appimage,
 )
-from updater.model import Asset, Release, VerifiedFile
+from glass_updater.model import Asset, Release, VerifiedFile
 
 OLD_APP = b"#!/bin/sh\necho old-version\n"
 NEW_APP = b"#!/bin/sh\necho new-version\n"
@@ -238,7 +237,7 @@ def test_appimage_in_a_read_only_folder_says_what_to_do(
     if os.geteuid() == 0:  # root may write anywhere; make the check see a read-only folder
         real_access = os.access
         monkeypatch.setattr(
-            "updater.install.os.access",
+            "glass_updater.install.os.access",
             lambda p, mode: False if Path(p) == apps else real_access(p, mode),
         )
     launcher = RecordingLauncher([])

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from updater.feed import verify_feed
-from updater.publish.cli import main
+from glass_updater.feed import verify_feed
+from glass_updater.publish.cli import main
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 BODY = b"installer bytes\n"
@@ -204,7 +203,7 @@ def test_usage_and_config_errors_exit_2(tmp_path: Path, keys: tuple[Path, str]) 
 def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[3]
     done = subprocess.run(
-        [sys.executable, "-m", "updater.publish", "keygen", "--out", str(tmp_path / "k")],
+        [sys.executable, "-m", "glass_updater.publish", "keygen", "--out", str(tmp_path / "k")],
         capture_output=True, text=True, timeout=60, cwd=root, check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -221,7 +220,7 @@ def test_serve_command_prints_url_serves_and_stops_on_ctrl_c(tmp_path: Path) -> 
     (site / "feed.json").write_bytes(b"{}\n")
     root = Path(__file__).resolve().parents[3]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "updater.publish", "serve", "--dir", str(site), "--port", "0"],
+        [sys.executable, "-m", "glass_updater.publish", "serve", "--dir", str(site), "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root,
     )
     try:

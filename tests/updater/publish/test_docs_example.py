@@ -7,8 +7,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from updater.feed import parse_payload, verify_feed
-from updater.signing import generate_keypair, sign_envelope
+from glass_updater.feed import parse_payload, verify_feed
+from glass_updater.signing import generate_keypair, sign_envelope
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "feed-format.md"
 

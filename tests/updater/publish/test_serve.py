@@ -7,8 +7,7 @@ import ssl
 from pathlib import Path
 
 import pytest
-
-from updater.publish.serve import FeedServer, make_self_signed
+from glass_updater.publish.serve import FeedServer, make_self_signed
 
 pytestmark = pytest.mark.loopback
 DATA = bytes(range(256)) * 40  # 10240 bytes

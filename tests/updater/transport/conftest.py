@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from glass_updater.allowlist import Allowlist, load_allowlist
+from glass_updater.limits import Limits
+from glass_updater.transport.witness import Witness
 
 from tests.loopback import TestCA
-from updater.allowlist import Allowlist, load_allowlist
-from updater.limits import Limits
-from updater.transport.witness import Witness
 
 # Small enough that every timeout test finishes in about a second.
 FAST = Limits(

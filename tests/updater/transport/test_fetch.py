@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pytest
+from glass_updater.allowlist import Allowlist
+from glass_updater.errors import TransportError
+from glass_updater.request import OutboundRequest, build_check_request
+from glass_updater.transport.base import Exchange
+from glass_updater.transport.fetch import fetch
+from glass_updater.transport.http import HttpTransport
 
 from tests.loopback import LoopbackServer, Reply, TestCA
 from tests.updater.transport.conftest import FAST
-from updater.allowlist import Allowlist
-from updater.errors import TransportError
-from updater.request import OutboundRequest, build_check_request
-from updater.transport.base import Exchange
-from updater.transport.fetch import fetch
-from updater.transport.http import HttpTransport
 
 pytestmark = pytest.mark.loopback
 

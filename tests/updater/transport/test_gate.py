@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 import requests
 import requests.adapters
+from glass_updater.allowlist import Allowlist
+from glass_updater.errors import GateViolation
+from glass_updater.request import Channel, OutboundRequest, build_check_request
+from glass_updater.transport.gate import Gate
+from glass_updater.transport.http import HttpTransport
+from glass_updater.transport.witness import Witness
 
 from tests.loopback import LoopbackServer, Reply, TestCA
 from tests.updater.transport.conftest import FAST
-from updater.allowlist import Allowlist
-from updater.errors import GateViolation
-from updater.request import Channel, OutboundRequest, build_check_request
-from updater.transport.gate import Gate
-from updater.transport.http import HttpTransport
-from updater.transport.witness import Witness
 
 
 def check(allowlist: Allowlist, url: str) -> OutboundRequest:
@@ -164,7 +164,7 @@ def test_session_default_headers_are_never_merged(
 @pytest.mark.parametrize("cls_name", ["GatedHTTPConnection", "GatedHTTPSConnection"])
 def test_stdlib_connect_tunnel_is_never_used(cls_name: str) -> None:
     """py3.11's http.client writes 'CONNECT h:p HTTP/1.0'; only our previewed CONNECT goes."""
-    from updater.transport import connection
+    from glass_updater.transport import connection
 
     cls = getattr(connection, cls_name)
     with pytest.raises(GateViolation, match="its own CONNECT"):

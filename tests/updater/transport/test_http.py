@@ -9,14 +9,14 @@ import tracemalloc
 from dataclasses import replace
 
 import pytest
+from glass_updater.allowlist import Allowlist
+from glass_updater.errors import Cancelled, TransportError
+from glass_updater.request import Channel, OutboundRequest, ProxySpec, build_check_request
+from glass_updater.transport.base import CancelToken
+from glass_updater.transport.http import HttpTransport
 
 from tests.loopback import ConnectProxy, LoopbackServer, Reply, TestCA
 from tests.updater.transport.conftest import FAST
-from updater.allowlist import Allowlist
-from updater.errors import Cancelled, TransportError
-from updater.request import Channel, OutboundRequest, ProxySpec, build_check_request
-from updater.transport.base import CancelToken
-from updater.transport.http import HttpTransport
 
 pytestmark = pytest.mark.loopback
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import socket
 
 import pytest
+from glass_updater.allowlist import Allowlist
+from glass_updater.request import build_check_request
+from glass_updater.transport.http import HttpTransport
+from glass_updater.transport.witness import UnannouncedConnection, Witness
 
 from tests.loopback import LoopbackServer, Reply, TestCA
 from tests.updater.transport.conftest import FAST
-from updater.allowlist import Allowlist
-from updater.request import build_check_request
-from updater.transport.http import HttpTransport
-from updater.transport.witness import UnannouncedConnection, Witness
 
 
 def test_install_returns_the_one_instance() -> None:
