@@ -92,6 +92,9 @@ class FakeHost:
     def request_shutdown(self) -> None:
         self.shutdown_requested = True
 
+    def relaunch_argv(self) -> list[str]:
+        return []
+
 
 @dataclass
 class RecordingLauncher:

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import shiboken6
 from glass_updater.config import PackagerConfig
 from glass_updater.paths import Paths
+from glass_updater.qt.controller import UpdateController
 from glass_updater.qt.icons import app_icon, tray_icon
 from glass_updater.qt.single_instance import InstanceServer, send_to_running, server_name
 from glass_updater.qt.windows import bring_to_front
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,13 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from glass_updater.flow import UpdateFlow
-    from glass_updater.qt.driver import QtUserDriver
-    from glass_updater.qt.payload_panel import PayloadPanel
     from glass_updater.qt.runner import BackgroundRunner
     from glass_updater.updater import Updater
-
-Job = Callable[[], None]
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -59,24 +53,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class QtHostApp:
-    """HostApp for the installer handoff: this app can always close, on the GUI thread."""
-
-    def __init__(self, quit_app: Callable[[], None]) -> None:
-        self._quit = quit_app
-
-    def can_shut_down(self) -> bool:
-        return True
-
-    def request_shutdown(self) -> None:
-        self._quit()
-
-
-class AppController(QObject):
-    """Holds the actions and opens each window; builds the core lazily, once."""
-
-    _post = Signal(object)
-    panel_loaded = Signal()  # the payload panel has shown fresh data
+class AppController(UpdateController):
+    """The tray app: the shared controller's actions in a tray menu (or a small window)."""
 
     def __init__(
         self,
@@ -85,182 +63,22 @@ class AppController(QObject):
         make_updater: Callable[[], Updater],
         runner: BackgroundRunner | None = None,
     ) -> None:
-        super().__init__()
-        from glass_updater.qt.runner import BackgroundRunner
-
-        self.config = config
-        self._make_updater = make_updater
-        self._updater: Updater | None = None
-        self._lock = threading.Lock()
-        self.runner = runner or BackgroundRunner(self)
-        self.runner.failed.connect(self._show_failure, Qt.ConnectionType.QueuedConnection)
-        self.failures_shown: list[str] = []
-        self._post.connect(self._on_post, Qt.ConnectionType.QueuedConnection)
-        self._driver: QtUserDriver | None = None
-        self._flow: UpdateFlow | None = None
-        self.panel: PayloadPanel | None = None
-        self.windows: dict[str, QWidget] = {}
+        super().__init__(config, make_updater=make_updater, runner=runner)
+        self.runner  # noqa: B018 - the tray app starts its pool at once (failures shown)
         self.front: QWidget | None = None  # the fallback window, when there is no tray
         self.tray: QSystemTrayIcon | None = None
+        # In the tray app's own menu the words need no "Updates" qualifier.
+        self.actions_["settings"].setText(self.tr("Settings…"))
+        self.actions_["about"].setText(self.tr("About && Privacy"))
+        quit_action = QAction(self.tr("Quit"), self)
+        quit_action.triggered.connect(self.quit)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.actions_["quit"] = quit_action
         self.menu = QMenu()
-        self.actions_: dict[str, QAction] = {}
-        for key, label, slot in (
-            ("check", self.tr("Check for Updates…"), self.check_now),
-            ("payload", self.tr("What Is Sent…"), lambda: self.show_payload(None)),
-            ("settings", self.tr("Settings…"), self.show_settings),
-            ("about", self.tr("About && Privacy"), self.show_about),
-            ("quit", self.tr("Quit"), self.quit),
-        ):
-            action = QAction(label, self)
-            action.triggered.connect(slot)
-            self.actions_[key] = action
+        for key, action in self.actions_.items():
             if key == "quit":
                 self.menu.addSeparator()
-                action.setShortcut(QKeySequence.StandardKey.Quit)
             self.menu.addAction(action)
-
-    # ------------------------------------------------------------------ plumbing
-
-    @Slot(object)
-    def _on_post(self, fn: Job) -> None:
-        fn()
-
-    def updater(self) -> Updater:
-        """The core, built on first use (from a worker thread; never at launch)."""
-        with self._lock:
-            if self._updater is None:
-                self._updater = self._make_updater()
-            return self._updater
-
-    def _with_updater(self, then: Callable[[Updater], None]) -> None:
-        """Build/get the core off the GUI thread, then run ``then`` on the GUI thread."""
-        from glass_updater.errors import UpdaterError
-
-        driver = self.driver()  # created here, on the GUI thread
-
-        def job() -> None:
-            try:
-                updater = self.updater()
-            except UpdaterError as exc:
-                driver.show_error(exc, ())
-                return
-            self._post.emit(lambda: then(updater))
-
-        self.runner(job)
-
-    def driver(self) -> QtUserDriver:
-        if self._driver is None:
-            from glass_updater.qt.driver import QtUserDriver
-
-            self._driver = QtUserDriver(
-                product_name=self.config.product_name,
-                open_payload=self.show_payload,
-                runner=self.runner,
-            )
-            self._driver.finished.connect(self._refresh_panel)
-        return self._driver
-
-    @Slot(object)
-    def _panel_loaded(self, _data: object) -> None:
-        self.panel_loaded.emit()
-
-    @Slot()
-    def _refresh_panel(self) -> None:
-        """After a flow, an open payload panel shows the new exchanges."""
-        if self.panel is not None and self.panel.isVisible():
-            self.panel.refresh()
-
-    def flow(self, updater: Updater) -> UpdateFlow:
-        if self._flow is None:
-            from glass_updater.flow import UpdateFlow
-
-            host = QtHostApp(lambda: self._post.emit(self.quit))
-            self._flow = UpdateFlow(
-                updater, self.driver(), run_in_background=self.runner, host=host
-            )
-        return self._flow
-
-    # ------------------------------------------------------------------ actions
-
-    @Slot(str)
-    def _show_failure(self, message: str) -> None:
-        """A background job (saving settings, clearing history, ...) failed: say so."""
-        from PySide6.QtWidgets import QMessageBox
-
-        self.failures_shown.append(message)
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Glass Updater"), message)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-
-    def check_now(self) -> None:
-        """The only way a check starts: the user asked (menu, button, --check-now)."""
-        self._with_updater(lambda u: self.runner(self.flow(u).start))
-
-    def show_payload(self, entry_id: str | None = None) -> None:
-        if self.panel is None:
-            from glass_updater.qt.payload_panel import PayloadPanel
-
-            self.panel = PayloadPanel(self.updater, self.runner)
-            self.panel.loaded.connect(self._panel_loaded)  # queued, after the panel's own
-            self.panel.setWindowIcon(app_icon())
-        self.panel.open_at(entry_id)
-
-    def show_settings(self) -> None:
-        def load_then_open(updater: Updater) -> None:
-            def job() -> None:
-                current = updater.settings.load()
-                self._post.emit(lambda: self._open_settings(updater, current))
-
-            self.runner(job)
-
-        self._with_updater(load_then_open)
-
-    def _open_settings(self, updater: Updater, current: object) -> None:
-        from glass_updater.qt.settings_dialog import SettingsDialog
-        from glass_updater.settings import UserSettings
-
-        assert isinstance(current, UserSettings)
-        dialog = SettingsDialog(
-            current=current,
-            default_channel=self.config.channel,
-            default_proxy=self.config.proxy,
-            save=updater.settings.save,
-            clear_history=updater.ledger.clear,
-            runner=self.runner,
-        )
-        dialog.setWindowIcon(app_icon())
-        # Both are emitted by workers: bound slots of this GUI-thread object are queued.
-        dialog.saved.connect(self._settings_changed)
-        dialog.history_cleared.connect(self._refresh_panel)
-        self._show_window("settings", dialog)
-
-    @Slot(object)
-    def _settings_changed(self, _settings: object) -> None:
-        self._refresh_panel()
-
-    def show_about(self) -> None:
-        def open_about(updater: Updater) -> None:
-            from glass_updater.policy import privacy_statement_markdown
-            from glass_updater.qt.about import AboutDialog
-
-            dialog = AboutDialog(
-                product_name=self.config.product_name,
-                product_version=self.config.version,
-                allowlist_sha256=updater.allowlist.sha256,
-                statement_markdown=privacy_statement_markdown(updater.allowlist, self.config),
-            )
-            dialog.setWindowIcon(app_icon())
-            self._show_window("about", dialog)
-
-        self._with_updater(open_about)
-
-    def _show_window(self, key: str, window: QWidget) -> None:
-        old = self.windows.get(key)
-        if old is not None and shiboken6.isValid(old):
-            old.close()
-            old.deleteLater()
-        self.windows[key] = window
-        bring_to_front(window)
 
     def handle_message(self, word: str) -> None:
         """A later launch forwarded a request (single instance)."""
@@ -281,22 +99,12 @@ class AppController(QObject):
                 self.config.product_name, self.tr("Glass Updater is already running here.")
             )
 
-    def quit(self) -> None:
-        if self._flow is not None:
-            self._flow.cancel.cancel()
-        app = QApplication.instance()
-        if app is not None:
-            app.quit()
-
     def shutdown(self, wait_ms: int = 5000) -> None:
-        if self._flow is not None:
-            self._flow.cancel.cancel()
-        self.runner.wait(wait_ms)
+        super().shutdown(wait_ms)
         if self.tray is not None:
             self.tray.hide()
-        for window in [*self.windows.values(), self.panel, self.front]:
-            if window is not None:
-                window.close()
+        if self.front is not None:
+            self.front.close()
 
     # ------------------------------------------------------------------ fronts
 
@@ -381,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"glass-updater: {exc}", file=sys.stderr)
         return 2
-    paths = Paths.resolve(args.state_dir)
+    paths = Paths.resolve(args.state_dir, config.product_id)
     app = QApplication.instance() or QApplication(["glass-updater"])
     assert isinstance(app, QApplication)
     app.setApplicationName("Glass Updater")

@@ -1,4 +1,4 @@
-"""``updater``: the command-line front end (DESIGN.md §8) and its terminal UserDriver.
+"""``updater``: the command-line front end (docs/cli.md) and its terminal UserDriver.
 
 Exit codes: 0 done (update or not), 1 local problem (another check or download runs,
 or the disk is full or unwritable), 2 usage or config error, 3 network error, 4 trust or
@@ -20,6 +20,7 @@ from glass_updater.config import PackagerConfig, load_config
 from glass_updater.driver import UpdateChoice
 from glass_updater.errors import UpdaterError, storage_error
 from glass_updater.ledger import Ledger, LedgerEntry, redact_proxy_credentials
+from glass_updater.meta import package_version
 from glass_updater.model import CheckResult, Progress, VerifiedFile
 from glass_updater.paths import Paths
 from glass_updater.request import OutboundRequest
@@ -192,12 +193,16 @@ class TerminalHost:
     def request_shutdown(self) -> None:
         return None
 
+    def relaunch_argv(self) -> list[str]:
+        return []  # nothing to start again: the user runs the command
+
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="updater",
         description="Glass Updater: check for updates, sending only product and version.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(
@@ -216,9 +221,7 @@ def _build_parser() -> argparse.ArgumentParser:
     dl = add("download", "check, then download and verify the update")
     dl.add_argument("--dest", type=Path, help="also copy the verified file into this folder")
     add("install", "check, download, verify, then hand off to the installer")
-    log = sub.add_parser("log", help="show the history of everything sent")
-    log.add_argument("--state-dir", type=Path, help="the state folder used by check")
-    log.add_argument("--json", action="store_true", help="print one JSON object")
+    log = add("log", "show the history of everything sent")
     log.add_argument("--limit", type=int, default=20, help="show the last N exchanges")
     audit = add("audit", "print what this software can send, from the allowlist", state=False,
                 json_=False)
@@ -269,9 +272,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from glass_updater.allowlist import load_allowlist
     from glass_updater.policy import audit_json, audit_text, privacy_statement_markdown
 
-    if args.command == "log":
-        return _log(Ledger(Paths.resolve(args.state_dir).log), args, out)
     config = load_config(args.config)
+    if args.command == "log":
+        return _log(Ledger(Paths.resolve(args.state_dir, config.product_id).log), args, out)
     if args.command == "audit":
         allowlist = load_allowlist().narrow(config.remove_fields)
         render = {"text": audit_text, "json": audit_json,
@@ -280,7 +283,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 0
     from glass_updater.updater import Updater
 
-    paths = Paths.resolve(getattr(args, "state_dir", None))
+    paths = Paths.resolve(getattr(args, "state_dir", None), config.product_id)
     updater = Updater(config, paths=paths)
     if args.command == "preview":
         request = updater.preview()

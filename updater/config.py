@@ -1,4 +1,4 @@
-"""The packager config (TOML, DESIGN.md §8) and where local files live."""
+"""The packager config: a TOML file or the same tables as Python values (docs/config.md)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import os
 import re
 import sys
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from glass_updater.errors import ConfigError
+from glass_updater.paths import product_id_problem
 
 CHANNELS = ("stable", "beta")
 PROXY_MODES = ("system", "none")
@@ -80,29 +82,47 @@ def _need_str(table: dict[str, object], section: str, key: str, required: bool =
 
 def _str_list(table: dict[str, object], section: str, key: str) -> tuple[str, ...]:
     value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"config [{section}] {key} must be a list of strings")
     return tuple(value)
 
 
 def parse_config(text: str, source: Path | None = None) -> PackagerConfig:
+    """A config from TOML text; ``source`` (the file) anchors a relative ``ca_file``."""
     where = str(source) if source else "config"
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where} is not valid TOML ({exc}); fix the file") from None
+    return config_from_dict(doc, source)
+
+
+def config_from_dict(doc: Mapping[str, object], source: Path | None = None) -> PackagerConfig:
+    """A config from Python values: the TOML file's tables as dicts, checked the same way.
+
+    ``config_from_dict({"product": {"id": "my-app", "version": "1.2.0"},
+    "feed": {"url": "https://...", "trusted_keys": ["ed25519:..."]}})``
+    """
+    where = str(source) if source else "config"
+    if not isinstance(doc, Mapping):
+        raise ConfigError(f"{where}: a config is a table of tables ([product], [feed], ...)")
+    tables: dict[str, dict[str, object]] = {}
     for section, value in doc.items():
-        if section not in _SECTIONS or not isinstance(value, dict):
-            raise ConfigError(f"{where}: unknown section [{section}]; see DESIGN.md §8")
+        if section not in _SECTIONS or not isinstance(value, Mapping):
+            known = ", ".join(f"[{name}]" for name in _SECTIONS)
+            raise ConfigError(
+                f"{where}: unknown section [{section}]; the sections are {known}"
+            )
         unknown = set(value) - _SECTIONS[section]
         if unknown:
             names = ", ".join(sorted(unknown))
             raise ConfigError(f"{where}: unknown key(s) in [{section}]: {names}")
-    product = doc.get("product", {})
-    feed = doc.get("feed", {})
-    network = doc.get("network", {})
-    privacy = doc.get("privacy", {})
-    install = doc.get("install", {})
+        tables[section] = dict(value)
+    product = tables.get("product", {})
+    feed = tables.get("feed", {})
+    network = tables.get("network", {})
+    privacy = tables.get("privacy", {})
+    install = tables.get("install", {})
     keys = _str_list(feed, "feed", "trusted_keys")
     if not keys:
         raise ConfigError(
@@ -131,8 +151,12 @@ def parse_config(text: str, source: Path | None = None) -> PackagerConfig:
     command = _str_list(install, "install", "command")
     if command and not any("{file}" in part for part in command):
         raise ConfigError(f"{where}: [install] command must contain a \"{{file}}\" argument")
+    product_id = _need_str(product, "product", "id")
+    problem = product_id_problem(product_id)
+    if problem is not None:
+        raise ConfigError(f"{where}: [product] id {product_id!r} {problem}")
     cfg = PackagerConfig(
-        product_id=_need_str(product, "product", "id"),
+        product_id=product_id,
         product_name=_need_str(product, "product", "name", required=False)
         or _need_str(product, "product", "id"),
         version=_need_str(product, "product", "version"),

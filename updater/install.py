@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -32,7 +32,7 @@ _CREATE_NEW_PROCESS_GROUP = 0x00000200
 
 
 class HostApp(Protocol):
-    """The application being updated."""
+    """The application being updated: a host app implements these three (docs/packagers.md)."""
 
     def can_shut_down(self) -> bool:
         """False while the user has unsaved work or a task that must not be interrupted."""
@@ -41,6 +41,20 @@ class HostApp(Protocol):
     def request_shutdown(self) -> None:
         """Quit soon, so the installer can replace the application's files."""
         ...
+
+    def relaunch_argv(self) -> Sequence[str]:
+        """The argv that starts the application again after the install; [] for none."""
+        ...
+
+
+def default_relaunch_argv(environ: Mapping[str, str] | None = None) -> list[str]:
+    """How this very process was started: the AppImage, the frozen executable, or Python."""
+    env = os.environ if environ is None else environ
+    if env.get("APPIMAGE"):
+        return [env["APPIMAGE"], *sys.argv[1:]]
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *sys.argv[1:]]
+    return [sys.executable, *sys.orig_argv[1:]]
 
 
 class Installer(Protocol):

@@ -55,3 +55,16 @@ def site(tmp_path: Path) -> Iterator[Site]:
         config = tmp_path / "config.toml"
         write_config(config, f"{server.url}/demo-app/feed.json", key, None)
         yield Site(tmp_path, server, config, tmp_path / "state", key)
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel a packager gets from this source tree (``pip wheel .``), built once."""
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(out)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (built,) = out.glob("glass_updater-*.whl")
+    return built

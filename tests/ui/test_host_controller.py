@@ -1,0 +1,158 @@
+"""The controller a host app embeds: cheap to create, same flow and dialogs as the tray.
+
+A host app creates ONE ``UpdateController`` and puts its ``check_action`` in the Help
+menu. Creating both must import nothing that can reach the network (requests, urllib3,
+cryptography, the core's transport) until the user picks the action.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from glass_updater.qt import UpdateController
+from glass_updater.qt.dialogs import MessageDialog, ReadyDialog, UpdateDialog
+from glass_updater.updater import Updater
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
+from pytestqt.qtbot import QtBot
+
+from tests.fakes import RecordingLauncher
+from tests.sim import NOW, FeedSimulator
+from tests.ui.conftest import make_config
+
+TIMEOUT = 10_000
+HEAVY = ("requests", "urllib3", "cryptography", "ssl", "http.client", "glass_updater.transport",
+         "glass_updater.updater", "glass_updater.feed", "glass_updater.download",
+         "glass_updater.signing", "glass_updater.request")
+
+CREATE = """
+import json, sys
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+help_menu = window.menuBar().addMenu("&Help")
+from glass_updater import load_config
+from glass_updater.qt import UpdateController
+controller = UpdateController(load_config(None))
+help_menu.addAction(controller.check_action)
+window.show()
+app.processEvents()
+after_create = sorted(sys.modules)
+controller.updater()  # what the first check does first (no socket: nothing is sent)
+print(json.dumps([after_create, sorted(sys.modules), controller.check_action.text()]))
+"""
+
+
+def test_creating_the_controller_and_its_action_imports_nothing_heavy() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", CREATE], capture_output=True, text=True, timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    after_create, after_first_use, label = json.loads(proc.stdout)
+    assert label == "Check for Updates…"
+    assert [m for m in after_create if m.startswith(HEAVY)] == []
+    # The check is real: the core (and what it needs) loads once the user asks.
+    assert "glass_updater.updater" in after_first_use
+
+
+class Host:
+    """A host app's side of the install handshake, recording which thread asked."""
+
+    def __init__(self, allow: bool) -> None:
+        self.allow = allow
+        self.asked_on: list[bool] = []
+        self.quit_calls = 0
+
+    def can_quit(self) -> bool:
+        app = QApplication.instance()
+        assert app is not None
+        self.asked_on.append(threading.current_thread() is threading.main_thread())
+        return self.allow
+
+    def quit(self) -> None:
+        self.quit_calls += 1
+
+
+@pytest.fixture
+def host_app(qtbot: QtBot, tmp_path: Path) -> Iterator[object]:
+    made: list[UpdateController] = []
+
+    def build(allow: bool = True) -> tuple[UpdateController, Host, FeedSimulator,
+                                           RecordingLauncher, QMainWindow]:
+        sim = FeedSimulator()
+        sim.add_release("1.4.0")
+        launcher = RecordingLauncher()
+        cfg = make_config(sim, install_command=("/opt/demo/install", "{file}"))
+        host = Host(allow)
+        window = QMainWindow()
+        qtbot.addWidget(window)
+        from glass_updater.paths import Paths
+
+        controller = UpdateController(
+            cfg, can_quit=host.can_quit, quit=host.quit,
+            relaunch_argv=["/opt/demo/demo-app"],
+            make_updater=lambda: Updater(cfg, paths=Paths.under(tmp_path / "state"),
+                                         transport=sim, clock=lambda: NOW, launcher=launcher),
+        )
+        window.menuBar().addMenu("&Help").addAction(controller.check_action)
+        made.append(controller)
+        return controller, host, sim, launcher, window
+
+    yield build
+    for controller in made:
+        controller.shutdown(10_000)
+        QApplication.processEvents()
+        assert controller._runner is None or not controller._runner.failures
+        for dialog in controller._driver.dialogs if controller._driver else []:
+            dialog.hide()
+            dialog.deleteLater()
+
+
+def shown(qtbot: QtBot, controller: UpdateController, kind: str, act: object) -> QDialog:
+    with qtbot.waitSignal(controller.driver().shown, timeout=TIMEOUT,
+                          check_params_cb=lambda k, _d: k == kind) as blocker:
+        act()  # type: ignore[operator]
+    dialog = blocker.args[1]
+    assert isinstance(dialog, QDialog) and dialog.isVisible()
+    return dialog
+
+
+def test_help_menu_action_runs_the_tray_flow_and_quits_the_host(qtbot: QtBot, host_app) -> None:
+    controller, host, sim, launcher, window = host_app()
+    help_menu = window.menuBar().actions()[0].menu()
+    assert [a.text() for a in help_menu.actions()] == ["Check for Updates…"]
+    found = shown(qtbot, controller, "update-found", controller.check_action.trigger)
+    assert isinstance(found, UpdateDialog)  # the tray app's own dialog
+    assert "Demo App 1.4.0 is available" in found.heading.text()
+    ready = shown(qtbot, controller, "ready",
+                  lambda: qtbot.mouseClick(found.install, Qt.MouseButton.LeftButton))
+    assert isinstance(ready, ReadyDialog)
+    with qtbot.waitSignal(controller.flow_finished, timeout=TIMEOUT):
+        qtbot.mouseClick(ready.install, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: host.quit_calls == 1, timeout=TIMEOUT)
+    assert host.asked_on == [True]  # asked on the GUI thread, though the flow runs off it
+    ((argv, detached),) = launcher.launched
+    assert argv[0] == "/opt/demo/install" and detached
+    assert controller.host.relaunch_argv() == ["/opt/demo/demo-app"]
+    assert len(sim.requests) == 2  # the check, the download: nothing else
+
+
+def test_a_host_that_cannot_quit_keeps_running_and_nothing_is_launched(
+    qtbot: QtBot, host_app
+) -> None:
+    controller, host, _sim, launcher, _window = host_app(allow=False)
+    found = shown(qtbot, controller, "update-found", controller.check_action.trigger)
+    ready = shown(qtbot, controller, "ready",
+                  lambda: qtbot.mouseClick(found.install, Qt.MouseButton.LeftButton))
+    error = shown(qtbot, controller, "error",
+                  lambda: qtbot.mouseClick(ready.install, Qt.MouseButton.LeftButton))
+    assert isinstance(error, MessageDialog)
+    assert host.asked_on == [True]
+    assert host.quit_calls == 0 and launcher.launched == []

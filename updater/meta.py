@@ -1,0 +1,15 @@
+"""The version, read from the installed package metadata: pyproject.toml is its one source."""
+
+from __future__ import annotations
+
+DISTRIBUTION = "glass-updater"
+
+
+def package_version() -> str:
+    """``0.1.0``; ``unknown`` only when run from a source tree that was never installed."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "unknown"
