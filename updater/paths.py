@@ -51,11 +51,10 @@ class Paths:
 
         # platformdirs appends ``version`` as one more folder after the app name, in each
         # platform's own layout (Linux: ~/.local/state/glass-updater/<id>/log).
-        where = {"appname": APP_DIR, "appauthor": False, "version": product_id}
         return cls(
-            state=Path(platformdirs.user_state_dir(**where)),
-            log=Path(platformdirs.user_log_dir(**where)),
-            cache=Path(platformdirs.user_cache_dir(**where)),
+            state=Path(platformdirs.user_state_dir(APP_DIR, False, product_id)),
+            log=Path(platformdirs.user_log_dir(APP_DIR, False, product_id)),
+            cache=Path(platformdirs.user_cache_dir(APP_DIR, False, product_id)),
         )
 
     @classmethod
