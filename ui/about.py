@@ -28,6 +28,8 @@ class AboutDialog(QDialog):
         product_version: str,
         allowlist_sha256: str,
         statement_markdown: str,
+        check_request_sha256: str = "",
+        admin_policy: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -51,6 +53,14 @@ class AboutDialog(QDialog):
                 qVersion(),
                 PySide6.__version__,
                 allowlist_sha256,
+            )
+            + (
+                self.tr("<br>Check request SHA-256 (the same for everyone on this version): "
+                        "<tt>%s</tt>") % _escape(check_request_sha256)
+                if check_request_sha256 else ""
+            )
+            + (
+                self.tr("<br>Administrator: %s") % _escape(admin_policy) if admin_policy else ""
             )
         )
         self.versions.setTextFormat(Qt.TextFormat.RichText)

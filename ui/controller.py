@@ -325,7 +325,7 @@ class UpdateController(QObject):
 
     def show_about(self) -> None:
         def open_about(updater: Updater) -> None:
-            from glass_updater.policy import privacy_statement_markdown
+            from glass_updater.policy import privacy_statement_markdown, sameness_digest
             from glass_updater.qt.about import AboutDialog
             from glass_updater.qt.icons import app_icon
 
@@ -333,7 +333,13 @@ class UpdateController(QObject):
                 product_name=self.config.product_name,
                 product_version=self.config.version,
                 allowlist_sha256=updater.allowlist.sha256,
-                statement_markdown=privacy_statement_markdown(updater.allowlist, self.config),
+                statement_markdown=privacy_statement_markdown(
+                    updater.allowlist, updater.config, updater.policy
+                ),
+                check_request_sha256=sameness_digest(
+                    updater.allowlist, updater.config, updater.policy
+                ),
+                admin_policy=updater.policy.summary(),
             )
             dialog.setWindowIcon(app_icon())
             self._show_window("about", dialog)

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from glass_updater.admin_policy import AdminPolicy
 from glass_updater.allowlist import Allowlist
 from glass_updater.errors import UpdaterError
 from glass_updater.ledger import Ledger, LedgerEntry
@@ -62,6 +63,8 @@ class PanelData:
     entries: tuple[LedgerEntry, ...]
     ask_before_check: bool
     allowlist_sha256: str
+    admin_policy: str = ""  # the administrator's policy: path, SHA-256, what it changed
+    policy_forces_ask: bool = False
 
 
 EXPORTS = {
@@ -96,6 +99,14 @@ def diff_entries(previous: LedgerEntry, current: LedgerEntry) -> str:
     )
     text = "".join(lines)
     return text or "The two requests are byte-for-byte identical.\n"
+
+
+def _policy_fields(source: object) -> tuple[str, bool]:
+    """The administrator's policy as the panel shows it (sources without one show none)."""
+    policy = getattr(source, "policy", None)
+    if not isinstance(policy, AdminPolicy):
+        return "", False
+    return policy.summary(), policy.ask_before_every_check
 
 
 def _item(text: str, tooltip: str | None = None) -> QTableWidgetItem:
@@ -279,6 +290,8 @@ class PayloadPanel(QWidget):
                     entries=tuple(source.ledger.entries()),
                     ask_before_check=source.settings.load().ask_before_check,
                     allowlist_sha256=source.allowlist.sha256,
+                    admin_policy=_policy_fields(source)[0],
+                    policy_forces_ask=_policy_fields(source)[1],
                 )
             )
 
@@ -300,10 +313,13 @@ class PayloadPanel(QWidget):
         self._show_preview(data)
         self._show_history(data.entries)
         self.ask.blockSignals(True)
-        self.ask.setChecked(data.ask_before_check)
+        self.ask.setChecked(data.ask_before_check or data.policy_forces_ask)
         self.ask.blockSignals(False)
-        self.ask.setEnabled(True)
-        self.allowlist_label.setText(self.tr("Allowlist SHA-256: %s") % data.allowlist_sha256)
+        self.ask.setEnabled(not data.policy_forces_ask)  # the administrator decided
+        text = self.tr("Allowlist SHA-256: %s") % data.allowlist_sha256
+        if data.admin_policy:
+            text += "\n" + self.tr("Administrator: %s") % data.admin_policy
+        self.allowlist_label.setText(text)
 
     def _show_preview(self, data: PanelData) -> None:
         request = data.preview

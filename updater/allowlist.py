@@ -24,6 +24,7 @@ class Where(enum.Enum):
     QUERY_STRING = "query-string"
     HEADER = "header"
     REQUEST_LINE = "request-line"
+    SOCKS = "socks"  # a field of a SOCKS5 message, sent only to your proxy
 
 
 class RequestKind(enum.Enum):

@@ -250,13 +250,15 @@ def _fail(error: UpdaterError, err: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
-         err: TextIO | None = None) -> int:
+         err: TextIO | None = None, *, policy_path: Path | None = None) -> int:
+    """``policy_path`` is for tests only (a Python argument, not a flag or variable):
+    the command line always reads the machine-wide administrator policy."""
     out = out or sys.stdout
     err = err or sys.stderr
     args = _build_parser().parse_args(argv)
     try:
         try:
-            return _run(args, out, err)
+            return _run(args, out, err, policy_path)
         except OSError as exc:
             raise storage_error(exc, "a local file") from exc
     except UpdaterError as exc:
@@ -268,11 +270,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         return 130
 
 
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from glass_updater.allowlist import load_allowlist
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, policy_path: Path | None) -> int:
     from glass_updater.policy import audit_json, audit_text, privacy_statement_markdown
 
     config = load_config(args.config)
+<<<<<<< HEAD
     if args.command == "log":
         return _log(Ledger(Paths.resolve(args.state_dir, config.product_id).log), args, out)
     if args.command == "audit":
@@ -285,6 +287,17 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     paths = Paths.resolve(getattr(args, "state_dir", None), config.product_id)
     updater = Updater(config, paths=paths)
+=======
+    from glass_updater.updater import Updater
+
+    paths = Paths.resolve(getattr(args, "state_dir", None))
+    updater = Updater(config, paths=paths, policy_path=policy_path)
+    if args.command == "audit":
+        render = {"text": audit_text, "json": audit_json,
+                  "markdown": privacy_statement_markdown}[args.format]
+        out.write(render(updater.allowlist, updater.config, updater.policy))
+        return 0
+>>>>>>> 3020df4 (Administrator policy file (issue 14, item 1): machine-wide policy.toml per OS with per-product tables; disabled/invalid fails closed before any socket (audit hook + strace tests); remove_fields narrow-only, max_version pin, mirror feed_url with the same keys, proxy, ask_before_every_check; shown in audit, About and the payload panel with its SHA-256; audit prints the check request SHA-256)
     if args.command == "preview":
         request = updater.preview()
         if args.json:

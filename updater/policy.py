@@ -6,11 +6,16 @@ published privacy statement cannot drift from what the code does.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from glass_updater.allowlist import AllowedField, Allowlist, RequestKind, Where
 from glass_updater.config import PackagerConfig
+
+if TYPE_CHECKING:
+    from glass_updater.admin_policy import AdminPolicy
 
 _WHERE_WORDS = {
     Where.PATH: "address (path)",
@@ -18,14 +23,54 @@ _WHERE_WORDS = {
     Where.QUERY_STRING: "address (query)",
     Where.HEADER: "header",
     Where.REQUEST_LINE: "request line",
+    Where.SOCKS: "SOCKS5 message",
 }
 
 VISIBLE_ANYWAY = (
     "Your IP address and the time of each check: every network request reveals these. "
-    "To hide your IP address from the update server, use a proxy or VPN (Settings → Proxy).",
+    "To hide your IP address from the update server, use a proxy or VPN (Settings → Proxy), "
+    "or Tor through its SOCKS port (`socks5h://127.0.0.1:9050`).",
     "The update server's host name, through the DNS lookup and the TLS handshake (SNI).",
     "A TLS fingerprint common to every program built on the same TLS library, "
     "not specific to you.",
+)
+
+MODES = (
+    (
+        "No proxy",
+        "the update server sees your IP address; your DNS resolver sees the update host "
+        "name; anyone on the network path sees the host name (DNS, TLS SNI), never the "
+        "request, which travels inside TLS.",
+    ),
+    (
+        "HTTP proxy (`http://host:port`)",
+        "the update server sees the proxy's IP address instead of yours. Your proxy sees "
+        "the update host name and port in clear (the CONNECT request), never the request "
+        "itself. The proxy resolves the host name, so your own DNS resolver does not see "
+        "it.",
+    ),
+    (
+        "SOCKS5 with remote DNS (`socks5h://host:port`, for example Tor's SOCKS port)",
+        "the host name goes to the proxy inside the SOCKS5 CONNECT message and is never "
+        "looked up on this computer; the update server sees the proxy's (with Tor: an exit "
+        "relay's) address. This is the way to hide both your IP address and the DNS lookup. "
+        "`socks5://` (which would look the name up locally and leak it to your DNS "
+        "resolver) is refused.",
+    ),
+    (
+        "Offline bundle (`updater import FILE`, Install from File…)",
+        "no network connection at all: nothing is sent to anyone. Whoever carried the "
+        "file knows which product and version it holds.",
+    ),
+)
+
+CANNOT_HIDE = (
+    "A proxy, including Tor, cannot hide the time of a check, or that the request is "
+    "the same for everyone on this product and version (that sameness is what protects "
+    "you: `updater audit` prints its SHA-256).",
+    "Your proxy itself learns that this computer checks for this product's updates.",
+    "The update server still sees product and version (unless the publisher or your "
+    "administrator removed them).",
 )
 
 NEVER_SENT = (
@@ -68,7 +113,49 @@ def _meaningful(allowlist: Allowlist, kind: RequestKind) -> list[AllowedField]:
     return [f for f in allowlist.for_request(kind) if f.where is Where.QUERY]
 
 
-def privacy_statement_markdown(allowlist: Allowlist, config: PackagerConfig) -> str:
+def check_request_sha256(allowlist: Allowlist, config: PackagerConfig) -> str:
+    """SHA-256 of the check request as the update server receives it.
+
+    It depends only on the allowlist, product, version and feed URL, so every
+    installation of the same product and version prints the same value (promise P4);
+    a proxy adds bytes for the proxy but does not change these.
+    """
+    from glass_updater.limits import DEFAULT_LIMITS
+    from glass_updater.request import build_check_request
+
+    request = build_check_request(
+        allowlist,
+        feed_url=config.feed_url,
+        product=config.product_id,
+        version=config.version,
+        proxy=None,
+        max_body=DEFAULT_LIMITS.max_feed_bytes,
+    )
+    return hashlib.sha256(request.request_bytes).hexdigest()
+
+
+def sameness_digest(allowlist: Allowlist, config: PackagerConfig, admin: AdminPolicy | None) -> str:
+    if admin is not None and (admin.error is not None or admin.disabled):
+        return "none: no check request is sent (administrator policy)"
+    return check_request_sha256(allowlist, config)
+
+
+def _admin_lines(admin: AdminPolicy | None) -> list[str]:
+    if admin is None:
+        return []
+    if not admin.present:
+        return [f"No administrator policy is installed (`{admin.path}`)."]
+    return [
+        f"Your administrator's policy `{admin.path}` (SHA-256 `{admin.sha256}`) applies; "
+        "no setting or environment variable overrides it. It changes:",
+        "",
+        *[f"- {line}" for line in admin.changes()],
+    ]
+
+
+def privacy_statement_markdown(
+    allowlist: Allowlist, config: PackagerConfig, admin: AdminPolicy | None = None
+) -> str:
     name = config.product_name
     check_fields = _meaningful(allowlist, RequestKind.CHECK)
     lines = [
@@ -111,10 +198,27 @@ def privacy_statement_markdown(allowlist: Allowlist, config: PackagerConfig) -> 
         "",
         *[f"- {item}" for item in VISIBLE_ANYWAY],
         "",
+        "## What each way of connecting hides",
+        "",
+        *[f"- **{mode}**: {text}" for mode, text in MODES],
+        "",
+        "What no way of connecting can hide:",
+        "",
+        *[f"- {item}" for item in CANNOT_HIDE],
+        "",
+        "## Administrator policy",
+        "",
+        *(_admin_lines(admin) or ["An administrator can disable checks, pin a version, "
+                                  "use a mirror or a proxy, or remove fields, machine-wide."]),
+        "",
         "## Check it yourself",
         "",
         "\"What Is Sent…\" in the menu (or `updater preview`) shows the exact bytes before "
         "they are sent, and the history of every request made (`updater log`).",
+        "",
+        f"SHA-256 of the exact check request this installation sends: "
+        f"`{sameness_digest(allowlist, config, admin)}` — the same on every computer with this "
+        "product and version, so you can compare it with someone else's.",
         "",
         "## Every field this program can send",
         "",
@@ -137,11 +241,17 @@ def privacy_statement_markdown(allowlist: Allowlist, config: PackagerConfig) -> 
     return "\n".join(lines)
 
 
-def audit_text(allowlist: Allowlist, config: PackagerConfig) -> str:
+def audit_text(
+    allowlist: Allowlist, config: PackagerConfig, admin: AdminPolicy | None = None
+) -> str:
     lines = [
         f"Glass Updater allowlist  sha256={allowlist.sha256}",
         f"product={config.product_id} version={config.version} feed={config.feed_url}",
+        f"check request sha256={sameness_digest(allowlist, config, admin)}"
+        "  (identical for every installation of this product and version)",
     ]
+    if admin is not None:
+        lines.append(admin.summary())
     if allowlist.removed:
         lines.append(f"removed by packager: {', '.join(allowlist.removed)}")
     for row in field_rows(allowlist):
@@ -150,9 +260,13 @@ def audit_text(allowlist: Allowlist, config: PackagerConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
-def audit_json(allowlist: Allowlist, config: PackagerConfig) -> str:
+def audit_json(
+    allowlist: Allowlist, config: PackagerConfig, admin: AdminPolicy | None = None
+) -> str:
     doc = {
         "allowlist_sha256": allowlist.sha256,
+        "check_request_sha256": sameness_digest(allowlist, config, admin),
+        "administrator_policy": admin.to_json() if admin is not None else None,
         "removed_by_packager": list(allowlist.removed),
         "product": config.product_id,
         "feed_url": config.feed_url,

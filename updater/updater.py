@@ -13,13 +13,20 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from glass_updater.admin_policy import AdminPolicy, default_policy_path, load_policy
 from glass_updater.allowlist import Allowlist, load_allowlist
 from glass_updater.atomic import sweep_temps
 from glass_updater.config import PackagerConfig
-from glass_updater.errors import TransportError, UpdaterError, server_text, storage_error
+from glass_updater.errors import (
+    ConfigError,
+    TransportError,
+    UpdaterError,
+    server_text,
+    storage_error,
+)
 from glass_updater.ledger import Ledger, LedgerEntry
 from glass_updater.limits import DEFAULT_LIMITS, Limits
-from glass_updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
+from glass_updater.model import CheckResult, CheckStatus, Feed, Progress, VerifiedFile
 from glass_updater.paths import Paths
 from glass_updater.proxy import resolve_proxy
 from glass_updater.request import OutboundRequest, ProxySpec, build_check_request, parse_target
@@ -27,6 +34,8 @@ from glass_updater.settings import SettingsStore, UserSettings
 from glass_updater.transport.base import CancelToken, Exchange, Transport
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from glass_updater.install import HostApp, Launcher
     from glass_updater.state import LocalState, StateStore
 
@@ -49,11 +58,33 @@ class Updater:
         limits: Limits = DEFAULT_LIMITS,
         clock: Callable[[], datetime] = utcnow,
         launcher: Launcher | None = None,
+        policy_path: Path | None = None,
     ) -> None:
-        self.config = config
+        """``policy_path`` exists for tests and embedders' own tests; the CLI and the tray
+        app always use the machine-wide location (``default_policy_path()``)."""
+        self.packager_config = config
+        self.policy: AdminPolicy = load_policy(
+            policy_path or default_policy_path(), config.product_id
+        )
+        self.config = config = self.policy.apply(config)
         self.paths = paths
         self.limits = limits
-        self.allowlist = (allowlist or load_allowlist()).narrow(config.remove_fields)
+        base = allowlist or load_allowlist()
+        try:
+            self.allowlist = base.narrow(config.remove_fields)
+        except ConfigError as exc:
+            if self.policy.present and self.policy.remove_fields:
+                # The administrator's list is wrong: fail closed, never ignore it.
+                self.policy = replace(
+                    self.policy,
+                    error=f"the administrator's update policy {self.policy.path} cannot be "
+                    f"used ({exc.message}); no check is made until it is fixed "
+                    "(ask your administrator)",
+                )
+                self.config = config = self.packager_config
+                self.allowlist = base.narrow(config.remove_fields)
+            else:
+                raise
         self.ledger = Ledger(paths.log, limits)
         self.settings = SettingsStore(paths.state / "settings.json")
         self._transport = transport
@@ -77,13 +108,18 @@ class Updater:
         return self._transport
 
     def user_settings(self) -> UserSettings:
-        return self.settings.load()
+        """The user's choices, with what the administrator's policy imposes on top."""
+        settings = self.settings.load()
+        if self.policy.ask_before_every_check and not settings.ask_before_check:
+            settings = replace(settings, ask_before_check=True)
+        return settings
 
     def channel(self) -> str:
         return self.user_settings().channel or self.config.channel
 
     def proxy_for(self, url: str) -> ProxySpec | None:
-        setting = self.user_settings().proxy or self.config.proxy
+        """The administrator's proxy wins; then the user's setting; then the packager's."""
+        setting = self.policy.proxy or self.user_settings().proxy or self.config.proxy
         return resolve_proxy(setting, url)
 
     def _allowed_hosts(self, *extra: str) -> frozenset[str]:
@@ -101,6 +137,7 @@ class Updater:
 
     def preview(self) -> OutboundRequest:
         """The exact request a check would send now. Pure: opens nothing."""
+        self.policy.refuse()
         return build_check_request(
             self.allowlist,
             feed_url=self.config.feed_url,
@@ -121,6 +158,7 @@ class Updater:
         from glass_updater.transport.fetch import fetch
         from glass_updater.versions import select_update
 
+        self.policy.refuse()  # before anything else: no lock, no socket, no lookup
         request = request or self.preview()
         exchanges: list[Exchange] = []
         entries: list[LedgerEntry] = []
@@ -151,7 +189,7 @@ class Updater:
                         limits=self.limits,
                     )
                     selection = select_update(
-                        feed,
+                        self._pinned(feed),
                         current_version=self.config.version,
                         channel=self.channel(),
                         platform=self.config.platform,
@@ -180,15 +218,29 @@ class Updater:
             raise
         available = selection.release is not None
         status = CheckStatus.UPDATE_AVAILABLE if available else CheckStatus.UP_TO_DATE
+        reason = selection.reason
+        if not available and self._pinned(feed) != feed:
+            reason += f" (your administrator allows versions up to {self.policy.max_version})"
         return CheckResult(
             status=status,
             current_version=self.config.version,
-            reason=selection.reason,
+            reason=reason,
             release=selection.release,
             asset=selection.asset,
             feed_serial=feed.serial,
             entries=tuple(entries),
         )
+
+    def _pinned(self, feed: Feed) -> Feed:
+        """The feed without releases above the administrator's ``max_version``."""
+        pin = self.policy.max_version
+        if pin is None:
+            return feed
+        from packaging.version import Version
+
+        limit = Version(pin)
+        kept = tuple(r for r in feed.releases if Version(r.version) <= limit)
+        return replace(feed, releases=kept)
 
     def _attach_record(self, exc: UpdaterError, exchanges: list[Exchange]) -> None:
         """Record what was sent before a failure, with the verdict, and link it to the error.
@@ -241,6 +293,7 @@ class Updater:
     ) -> VerifiedFile:
         from glass_updater.download import Downloader
 
+        self.policy.refuse()
         if result.release is None or result.asset is None:
             raise UpdaterError("there is no update to download; run a check first")
         asset = result.asset

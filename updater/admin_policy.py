@@ -1,0 +1,266 @@
+"""The administrator's machine-wide policy file: disable, narrow, pin, mirror, proxy.
+
+An administrator writes one TOML file in a folder users cannot write (Linux
+``/etc/glass-updater/policy.toml``, macOS ``/Library/Application Support/glass-updater/
+policy.toml``, Windows ``%ProgramData%\\glass-updater\\policy.toml``). Top-level keys apply
+to every product; a ``[product."<id>"]`` table overrides them for one product. Nothing the
+user controls (settings, environment variables, command-line flags) can override it: the
+location is fixed per OS, and only code composing an ``Updater`` may point elsewhere
+(tests do, through the API).
+
+A policy that cannot be read or parsed is never ignored: the updater fails closed (no
+check, no socket) with one line naming the file. (Not to be confused with
+``policy.py``, which writes the privacy statement.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from glass_updater.config import PROXY_MODES, PackagerConfig
+from glass_updater.errors import ConfigError
+
+POLICY_FILE = "policy.toml"
+_KEYS: dict[str, type] = {
+    "disabled": bool,
+    "remove_fields": list,
+    "max_version": str,
+    "feed_url": str,
+    "proxy": str,
+    "ask_before_every_check": bool,
+}
+MAX_POLICY_BYTES = 256 * 1024
+MANAGED = "Updates are managed by your administrator"
+
+
+class PolicyError(ConfigError):
+    """The administrator's policy forbids this, or cannot be used: nothing was sent."""
+
+    kind = "policy"
+    exit_code = 2
+
+
+def default_policy_path(platform: str = sys.platform) -> Path:
+    """The one machine-wide location for this OS; no environment variable changes it."""
+    if platform == "darwin":
+        return Path("/Library/Application Support/glass-updater") / POLICY_FILE
+    if platform == "win32":
+        return _program_data() / "glass-updater" / POLICY_FILE
+    return Path("/etc/glass-updater") / POLICY_FILE
+
+
+def _program_data() -> Path:  # pragma: no cover - Windows only
+    """%ProgramData%, asked of the shell's folder API by platformdirs (not the environment)."""
+    import platformdirs
+
+    return Path(platformdirs.site_data_dir(appname=None, appauthor=False))
+
+
+@dataclass(frozen=True)
+class AdminPolicy:
+    """The effective policy for one product; ``present`` is False when no file exists."""
+
+    path: Path
+    present: bool = False
+    sha256: str | None = None
+    error: str | None = None  # set when the file exists but cannot be used: fail closed
+    disabled: bool = False
+    remove_fields: tuple[str, ...] = ()
+    max_version: str | None = None
+    feed_url: str | None = None
+    proxy: str | None = None
+    ask_before_every_check: bool = False
+    product_table: bool = False  # a [product."<id>"] table applied
+
+    # ------------------------------------------------------------------ enforcement
+
+    def refuse(self) -> None:
+        """Raise PolicyError when no network check may happen at all."""
+        if self.error is not None:
+            raise PolicyError(self.error)
+        if self.disabled:
+            raise PolicyError(
+                f"{MANAGED}: checking for updates is turned off on this computer "
+                f"(policy {self.path}); nothing was sent"
+            )
+
+    def apply(self, config: PackagerConfig) -> PackagerConfig:
+        """The packager config as the administrator narrowed or redirected it."""
+        if not self.present or self.error is not None:
+            return config
+        changes: dict[str, object] = {}
+        if self.remove_fields:
+            merged = tuple(dict.fromkeys((*config.remove_fields, *self.remove_fields)))
+            changes["remove_fields"] = merged
+        if self.feed_url is not None:
+            changes["feed_url"] = self.feed_url
+        if self.proxy is not None:
+            changes["proxy"] = self.proxy
+        return replace(config, **changes) if changes else config  # type: ignore[arg-type]
+
+    def changes(self) -> tuple[str, ...]:
+        """What this policy changes, in plain words, for the panel, About and audit."""
+        if not self.present:
+            return ()
+        if self.error is not None:
+            return (f"cannot be used, so no check is made: {self.error}",)
+        lines: list[str] = []
+        if self.disabled:
+            lines.append("disabled: no update check is made, not even when asked")
+        if self.remove_fields:
+            lines.append(f"never send: {', '.join(self.remove_fields)}")
+        if self.max_version is not None:
+            lines.append(f"pinned: no version above {self.max_version} is offered")
+        if self.feed_url is not None:
+            lines.append(f"feed from the mirror {self.feed_url} (same trusted keys)")
+        if self.proxy is not None:
+            lines.append(f"proxy: {_redact_proxy(self.proxy)}")
+        if self.ask_before_every_check:
+            lines.append("asks before every check, showing the exact bytes")
+        return tuple(lines) or ("present, changes nothing",)
+
+    def summary(self) -> str:
+        """One line: where, its SHA-256, what it changed."""
+        if not self.present:
+            return f"no administrator policy ({self.path} does not exist)"
+        return (
+            f"administrator policy {self.path} (SHA-256 {self.sha256}): "
+            + "; ".join(self.changes())
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "present": self.present,
+            "sha256": self.sha256,
+            "error": self.error,
+            "changes": list(self.changes()),
+        }
+
+
+def _redact_proxy(url: str) -> str:
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://<credentials redacted>@{rest.rsplit('@', 1)[1]}"
+
+
+def _fail(path: Path, digest: str | None, why: str) -> AdminPolicy:
+    return AdminPolicy(
+        path=path,
+        present=True,
+        sha256=digest,
+        error=(
+            f"the administrator's update policy {path} {why}; no check is made until it "
+            "is fixed (ask your administrator)"
+        ),
+    )
+
+
+def _table(raw: dict[str, object], where: str) -> dict[str, object]:
+    """Validate one table's keys and types; raise ValueError with the reason."""
+    for key, value in raw.items():
+        expected = _KEYS.get(key)
+        if expected is None:
+            raise ValueError(f"has an unknown key {key!r} in {where}")
+        if not isinstance(value, expected):
+            raise ValueError(f"{where} {key} must be a {_TYPE_WORDS[expected]}")
+        if key == "remove_fields" and not all(isinstance(v, str) for v in value):  # type: ignore[attr-defined]
+            raise ValueError(f"{where} remove_fields must be a list of field names")
+    return raw
+
+
+_TYPE_WORDS = {bool: "true or false", list: "list of strings", str: "string"}
+
+
+def parse_policy(data: bytes, path: Path, product_id: str) -> AdminPolicy:
+    """The effective policy for ``product_id``, or a failing one that says why."""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return _fail(path, digest, f"is not valid TOML ({exc})")
+    try:
+        products = doc.pop("product", {})
+        if not isinstance(products, dict) or not all(
+            isinstance(v, dict) for v in products.values()
+        ):
+            raise ValueError('has a [product] entry that is not a [product."<id>"] table')
+        merged = dict(_table(doc, "the global table"))
+        own = products.get(product_id)
+        for pid, table in products.items():
+            _table(table, f'[product."{pid}"]')
+        if own is not None:
+            merged.update(own)
+        policy = AdminPolicy(
+            path=path,
+            present=True,
+            sha256=digest,
+            disabled=bool(merged.get("disabled", False)),
+            remove_fields=tuple(merged.get("remove_fields", ())),  # type: ignore[arg-type]
+            max_version=_checked_version(merged.get("max_version")),
+            feed_url=_checked_url(merged.get("feed_url")),
+            proxy=_checked_proxy(merged.get("proxy")),
+            ask_before_every_check=bool(merged.get("ask_before_every_check", False)),
+            product_table=own is not None,
+        )
+    except (ValueError, ConfigError) as exc:
+        return _fail(path, digest, str(exc))
+    return policy
+
+
+def _checked_version(value: object) -> str | None:
+    if value is None:
+        return None
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(str(value))
+    except InvalidVersion:
+        raise ValueError(f"max_version {str(value)[:40]!r} is not a version number") from None
+    return str(value)
+
+
+def _checked_url(value: object) -> str | None:
+    if value is None:
+        return None
+    from glass_updater.request import parse_target
+
+    try:
+        parse_target(str(value), purpose="policy feed_url")
+    except ConfigError as exc:
+        raise ValueError(f"feed_url is refused ({exc.message})") from None
+    return str(value)
+
+
+def _checked_proxy(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    if text in PROXY_MODES:
+        return text
+    from glass_updater.proxy import parse_proxy_url
+
+    try:
+        parse_proxy_url(text)
+    except ConfigError as exc:
+        raise ValueError(f"proxy is refused ({exc.message})") from None
+    return text
+
+
+def load_policy(path: Path, product_id: str) -> AdminPolicy:
+    """Read the policy at ``path``; a missing file means no policy, anything else fails closed."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_POLICY_BYTES + 1)
+    except FileNotFoundError:
+        return AdminPolicy(path=path)
+    except OSError as exc:
+        return _fail(path, None, f"cannot be read ({exc.strerror or type(exc).__name__})")
+    if len(data) > MAX_POLICY_BYTES:
+        return _fail(path, None, f"is larger than {MAX_POLICY_BYTES} bytes")
+    return parse_policy(data, path, product_id)
