@@ -274,30 +274,17 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, policy_path: Path |
     from glass_updater.policy import audit_json, audit_text, privacy_statement_markdown
 
     config = load_config(args.config)
-<<<<<<< HEAD
     if args.command == "log":
         return _log(Ledger(Paths.resolve(args.state_dir, config.product_id).log), args, out)
-    if args.command == "audit":
-        allowlist = load_allowlist().narrow(config.remove_fields)
-        render = {"text": audit_text, "json": audit_json,
-                  "markdown": privacy_statement_markdown}[args.format]
-        out.write(render(allowlist, config))
-        return 0
     from glass_updater.updater import Updater
 
     paths = Paths.resolve(getattr(args, "state_dir", None), config.product_id)
-    updater = Updater(config, paths=paths)
-=======
-    from glass_updater.updater import Updater
-
-    paths = Paths.resolve(getattr(args, "state_dir", None))
     updater = Updater(config, paths=paths, policy_path=policy_path)
     if args.command == "audit":
         render = {"text": audit_text, "json": audit_json,
                   "markdown": privacy_statement_markdown}[args.format]
         out.write(render(updater.allowlist, updater.config, updater.policy))
         return 0
->>>>>>> 3020df4 (Administrator policy file (issue 14, item 1): machine-wide policy.toml per OS with per-product tables; disabled/invalid fails closed before any socket (audit hook + strace tests); remove_fields narrow-only, max_version pin, mirror feed_url with the same keys, proxy, ask_before_every_check; shown in audit, About and the payload panel with its SHA-256; audit prints the check request SHA-256)
     if args.command == "preview":
         request = updater.preview()
         if args.json:
