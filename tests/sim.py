@@ -41,6 +41,7 @@ class FeedSimulator:
     serial: int = 1
     expires: datetime = NOW + timedelta(days=30)
     releases: list[dict[str, Any]] = field(default_factory=list)
+    withdrawn: list[dict[str, Any]] = field(default_factory=list)  # only sent when non-empty
     assets: dict[str, bytes] = field(default_factory=dict)  # URL path -> bytes
     signer: KeyPair = field(default_factory=generate_keypair)
     extra_signers: list[Ed25519PrivateKey] = field(default_factory=list)
@@ -118,12 +119,22 @@ class FeedSimulator:
         return self.serial
 
     def payload_doc(self) -> dict[str, Any]:
-        return {
+        doc = {
             "product": self.product,
             "serial": self.serial,
             "expires": self.expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "releases": json.loads(json.dumps(self.releases)),
         }
+        if self.withdrawn:
+            doc["withdrawn"] = json.loads(json.dumps(self.withdrawn))
+        return doc
+
+    def withdraw(self, version: str, reason: str) -> None:
+        """Move a release to the signed withdrawals, as ``release --withdraw`` does."""
+        self.releases = [r for r in self.releases if r["version"] != version]
+        self.withdrawn.append(
+            {"version": version, "reason": reason, "withdrawn": "2026-11-22T09:00:00Z"}
+        )
 
     def payload_bytes(self) -> bytes:
         data = json.dumps(self.payload_doc(), indent=1).encode()

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from glass_updater.driver import UpdateChoice
 from glass_updater.ledger import LedgerEntry
-from glass_updater.model import CheckResult, Progress, VerifiedFile
+from glass_updater.model import CheckResult, Progress, Release, VerifiedFile
 from glass_updater.qt.inert import InertTextBrowser
 from glass_updater.qt.text import human_bytes, human_duration, strip_controls
 from glass_updater.qt.widgets import TransmissionsView
@@ -203,6 +203,17 @@ class _ReplyOnce:
         return self._reply is None
 
 
+def _missed_notes(releases: Sequence[Release]) -> str:
+    """One release: its notes as they are; several: each under its version, newest first."""
+    if len(releases) == 1:
+        return releases[0].notes
+    parts = []
+    for release in releases:
+        flag = " (critical)" if release.critical else ""
+        parts.append(f"### {release.version}{flag}\n\n{release.notes}\n")
+    return "\n".join(parts)
+
+
 class UpdateDialog(FlowDialog):
     """An update is available: notes shown inert, Install / Skip / Remind Me Later."""
 
@@ -236,14 +247,29 @@ class UpdateDialog(FlowDialog):
             "#criticalBadge { background: #b3261e; color: white; border-radius: 4px;"
             " padding: 3px 8px; font-weight: bold; }"
         )
-        self.badge.setVisible(release.critical)
+        self.badge.setVisible(result.critical)  # any missed release critical counts
         self.badge.setAccessibleName(self.tr("Critical update"))
         self.layout_.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
-        self.layout_.addWidget(_body(self.tr("Release notes:")))
+        self.withdrawn = _body("")
+        self.withdrawn.setObjectName("withdrawnNotice")
+        if result.withdrawn is not None:
+            self.withdrawn.setText(
+                self.tr("Your version %s was withdrawn by the publisher: %s")
+                % (strip_controls(result.withdrawn.version),
+                   strip_controls(result.withdrawn.reason))
+            )
+        self.withdrawn.setVisible(result.withdrawn is not None)
+        self.layout_.addWidget(self.withdrawn)
+        missed = result.missed or (release,)
+        self.layout_.addWidget(_body(
+            self.tr("Release notes:") if len(missed) == 1
+            else self.tr("Release notes of the %d releases since yours, newest first:")
+            % len(missed)
+        ))
         self.notes = InertTextBrowser(self)
         self.notes.setAccessibleName(self.tr("Release notes"))
         self.notes.setTabChangesFocus(True)
-        self.notes.set_untrusted_markdown(release.notes)
+        self.notes.set_untrusted_markdown(_missed_notes(missed))
         self.layout_.addWidget(self.notes, 1)
         self.add_what_was_sent(result.entries, open_payload)
         self.skip = self.buttons.addButton(

@@ -98,6 +98,17 @@ def _result_json(
         "status": status,
         "current_version": config.version,
         "latest": latest,
+        # Every release not installed up to the offered one, newest first, and whether any
+        # of them is critical; the installed version's withdrawal, if the publisher pulled it.
+        "missed": [] if result is None else [
+            {"version": r.version, "critical": r.critical, "notes": r.notes,
+             "published": r.published.isoformat()}
+            for r in result.missed
+        ],
+        "critical": result is not None and result.critical,
+        "withdrawn": None if result is None or result.withdrawn is None else {
+            "version": result.withdrawn.version, "reason": result.withdrawn.reason,
+        },
         "reason": result.reason if result is not None else None,
         "error": None if error is None else {"kind": error.kind, "message": error.message},
         "transmissions": [_entry_json(e) for e in entries],
@@ -147,7 +158,7 @@ class TerminalDriver:
     ) -> None:
         self.result = result
         assert result.release is not None
-        crit = " (critical)" if result.release.critical else ""
+        crit = " (critical)" if result.critical else ""
         self._say(f"Update available{crit}: {result.reason}")
         reply(UpdateChoice.INSTALL)
 
@@ -318,13 +329,19 @@ def _check(updater: Updater, config: PackagerConfig, args: argparse.Namespace, o
     for entry in result.entries:
         out.write(f"Sent to {entry.url} ({entry.sent[-1].channel.label}):\n")
         _show_bytes(entry.request_bytes, out)
+    if result.withdrawn is not None:
+        out.write(f"Your version {config.version} was withdrawn by the publisher: "
+                  f"{_printable(result.withdrawn.reason)}\n")
     if result.release is not None:
-        crit = " — critical update" if result.release.critical else ""
+        crit = " — critical update" if result.critical else ""
         out.write(f"Update available: {config.product_name} {result.release.version}"
                   f"{crit} (you have {config.version}).\n")
-        if result.release.notes:
-            out.write("Release notes:\n")
-            for line in result.release.notes.splitlines()[:20]:
+        for release in result.missed or (result.release,):
+            if not release.notes:
+                continue
+            flag = " (critical)" if release.critical else ""
+            out.write(f"Release notes for {release.version}{flag}:\n")
+            for line in release.notes.splitlines()[:20]:
                 out.write(f"    {_printable(line)}\n")
         out.write("Run `updater download` to fetch and verify it.\n")
     else:

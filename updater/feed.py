@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from glass_updater import strictjson
 from glass_updater.errors import FeedError, RequestRefused, StaleFeedError
 from glass_updater.limits import DEFAULT_LIMITS, Limits
-from glass_updater.model import Asset, Feed, Release
+from glass_updater.model import Asset, Feed, Release, Withdrawal
 from glass_updater.request import parse_target
 from glass_updater.signing import (
     BadSignatureError,
@@ -60,6 +60,9 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _OS_VERSION = re.compile(r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$")
 _HASH_NAME = re.compile(r"^(sha|md[0-9]|blake|crc|ripemd|whirlpool|xxh|hash|digest|checksum)")
 _TOP = ("product", "serial", "expires", "releases")
+_TOP_OPTIONAL = ("withdrawn",)
+_WITHDRAWAL = ("version", "reason", "withdrawn")
+MAX_REASON_CHARS = 1000
 _RELEASE_REQUIRED = ("version", "channel", "published", "assets")
 _RELEASE_OPTIONAL = ("critical", "min_os", "notes")
 _ASSET = ("platform", "kind", "url", "size", "sha256")
@@ -238,6 +241,41 @@ def _release(obj: object, where: str, limits: Limits) -> Release:
     )
 
 
+def _withdrawal(obj: object, where: str) -> Withdrawal:
+    fields = _fields(obj, where, _WITHDRAWAL)
+    version = _version(fields["version"], f"{where} version")
+    where = f"withdrawal of {version}"
+    reason = _str(fields["reason"], f"{where} reason").strip()
+    if not reason or len(reason) > MAX_REASON_CHARS:
+        raise _bad(f"{where} reason", f"must be 1 to {MAX_REASON_CHARS} characters")
+    return Withdrawal(
+        version=version,
+        reason=reason,
+        withdrawn=_time(fields["withdrawn"], f"{where} time"),
+    )
+
+
+def _withdrawals(value: object, releases: Sequence[Release], limits: Limits) -> tuple[
+    Withdrawal, ...
+]:
+    """A withdrawn version is never listed as a release too: one or the other, not both."""
+    if not isinstance(value, list):
+        raise _bad("withdrawn", "must be a list")
+    if len(value) > limits.max_releases:
+        raise _bad("withdrawn", f"has more than {limits.max_releases} entries")
+    out = tuple(_withdrawal(item, f"withdrawal {i + 1}") for i, item in enumerate(value))
+    listed = {Version(r.version) for r in releases}
+    seen: set[Version] = set()
+    for item in out:
+        parsed = Version(item.version)
+        if parsed in listed:
+            raise _bad("withdrawn", f"names {item.version}, which is also listed as a release")
+        if parsed in seen:
+            raise _bad("withdrawn", f"lists {item.version} twice")
+        seen.add(parsed)
+    return out
+
+
 def parse_payload(
     payload: bytes, *, limits: Limits = DEFAULT_LIMITS, keyids: tuple[str, ...] = ()
 ) -> Feed:
@@ -251,7 +289,7 @@ def parse_payload(
         )
     except strictjson.JsonRejected as exc:
         raise _bad("the payload", str(exc)) from None
-    fields = _fields(doc, "the payload", _TOP)
+    fields = _fields(doc, "the payload", _TOP, _TOP_OPTIONAL)
     product = _str(fields["product"], "product", _PRODUCT)
     serial = _int(fields["serial"], "serial", 0, MAX_SERIAL)
     expires = _time(fields["expires"], "expires")
@@ -269,6 +307,7 @@ def parse_payload(
         if parsed in versions:
             raise _bad("releases", f"list version {release.version} twice")
         versions.add(parsed)
+    withdrawn = _withdrawals(fields.get("withdrawn", []), releases, limits)
     return Feed(
         product=product,
         serial=serial,
@@ -276,12 +315,17 @@ def parse_payload(
         releases=releases,
         digest=hashlib.sha256(payload).hexdigest(),
         keyids=keyids,
+        withdrawn=withdrawn,
     )
 
 
 def payload_dict(feed: Feed) -> dict[str, object]:
-    """The JSON form of a feed's payload (for publishers, simulators and round trips)."""
-    return {
+    """The JSON form of a feed's payload (for publishers, simulators and round trips).
+
+    ``withdrawn`` appears only when there is a withdrawal, so feeds without one keep the
+    exact shape older clients accept.
+    """
+    doc: dict[str, object] = {
         "product": feed.product,
         "serial": feed.serial,
         "expires": format_time(feed.expires),
@@ -307,6 +351,12 @@ def payload_dict(feed: Feed) -> dict[str, object]:
             for r in feed.releases
         ],
     }
+    if feed.withdrawn:
+        doc["withdrawn"] = [
+            {"version": w.version, "reason": w.reason, "withdrawn": format_time(w.withdrawn)}
+            for w in feed.withdrawn
+        ]
+    return doc
 
 
 def check_trust(feed: Feed, *, product: str, now: datetime, floor: TrustFloor | None) -> Feed:

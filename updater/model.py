@@ -31,6 +31,15 @@ class Release:
 
 
 @dataclass(frozen=True)
+class Withdrawal:
+    """A version the publisher withdrew, with their reason: never offered, users told why."""
+
+    version: str
+    reason: str  # plain text from the publisher; shown inert
+    withdrawn: datetime
+
+
+@dataclass(frozen=True)
 class Feed:
     product: str
     serial: int
@@ -38,6 +47,7 @@ class Feed:
     releases: tuple[Release, ...]
     digest: str  # SHA-256 of the signed payload bytes: identifies this exact content
     keyids: tuple[str, ...] = ()  # the trusted keys whose signatures verified
+    withdrawn: tuple[Withdrawal, ...] = ()  # signed withdrawals (never in ``releases``)
 
 
 class CheckStatus(enum.Enum):
@@ -54,6 +64,18 @@ class CheckResult:
     asset: Asset | None = None
     feed_serial: int | None = None
     entries: tuple[LedgerEntry, ...] = field(default=(), compare=False)  # what was sent
+    # Every release the user has not installed up to the offered one, newest first (the
+    # offered release included): their notes are shown, and any critical one makes the
+    # update critical. Decided locally, never sent.
+    missed: tuple[Release, ...] = ()
+    withdrawn: Withdrawal | None = None  # the INSTALLED version was withdrawn: why
+
+    @property
+    def critical(self) -> bool:
+        """Critical if the offered release or any release it supersedes for this user is."""
+        if self.release is None:
+            return False
+        return self.release.critical or any(r.critical for r in self.missed)
 
 
 @dataclass(frozen=True)

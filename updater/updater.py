@@ -26,7 +26,14 @@ from glass_updater.errors import (
 )
 from glass_updater.ledger import Ledger, LedgerEntry
 from glass_updater.limits import DEFAULT_LIMITS, Limits
-from glass_updater.model import CheckResult, CheckStatus, Feed, Progress, VerifiedFile
+from glass_updater.model import (
+    CheckResult,
+    CheckStatus,
+    Feed,
+    Progress,
+    Release,
+    VerifiedFile,
+)
 from glass_updater.paths import Paths
 from glass_updater.proxy import resolve_proxy
 from glass_updater.request import OutboundRequest, ProxySpec, build_check_request, parse_target
@@ -155,6 +162,11 @@ class Updater:
         ``request`` lets a front end send exactly the preview the user approved.
         """
         from glass_updater.feed import verify_feed
+        from glass_updater.history import (
+            missed_releases,
+            replacement_for_withdrawn,
+            withdrawal_of,
+        )
         from glass_updater.transport.fetch import fetch
         from glass_updater.versions import select_update
 
@@ -188,8 +200,9 @@ class Updater:
                         floor=self.state.floor(state),
                         limits=self.limits,
                     )
+                    allowed = self._pinned(feed)  # the administrator's max_version
                     selection = select_update(
-                        self._pinned(feed),
+                        allowed,
                         current_version=self.config.version,
                         channel=self.channel(),
                         platform=self.config.platform,
@@ -197,6 +210,18 @@ class Updater:
                         os_version=self.config.os_version,
                         skipped_version=state.skipped_version,
                     )
+                    withdrawal = withdrawal_of(feed, self.config.version)
+                    replaced = withdrawal is not None and selection.release is None
+                    if withdrawal is not None and replaced:
+                        selection = replacement_for_withdrawn(
+                            allowed,
+                            withdrawal,
+                            channel=self.channel(),
+                            platform=self.config.platform,
+                            os_name=self.config.platform.split("-", 1)[0],
+                            os_version=self.config.os_version,
+                            skipped_version=state.skipped_version,
+                        ).selection
                     # The record first, then the state: if the log cannot be written the
                     # check fails as a whole and the rollback floor stays where it was.
                     entries.extend(self._record(
@@ -218,6 +243,22 @@ class Updater:
             raise
         available = selection.release is not None
         status = CheckStatus.UPDATE_AVAILABLE if available else CheckStatus.UP_TO_DATE
+        missed: tuple[Release, ...] = ()
+        if selection.release is not None:
+            missed = missed_releases(
+                allowed,
+                current_version=self.config.version,
+                offered=selection.release,
+                channel=self.channel(),
+                platform=self.config.platform,
+            )
+        if withdrawal is not None and not replaced and selection.release is not None:
+            # A newer good release exists: still say why the installed one was pulled.
+            selection = replace(
+                selection,
+                reason=f"{selection.reason}; your version {withdrawal.version} was withdrawn "
+                f"by the publisher: {withdrawal.reason}",
+            )
         reason = selection.reason
         if not available and self._pinned(feed) != feed:
             reason += f" (your administrator allows versions up to {self.policy.max_version})"
@@ -229,6 +270,8 @@ class Updater:
             asset=selection.asset,
             feed_serial=feed.serial,
             entries=tuple(entries),
+            missed=missed,
+            withdrawn=withdrawal,
         )
 
     def _pinned(self, feed: Feed) -> Feed:

@@ -20,6 +20,7 @@ from glass_updater.feed import format_time, parse_payload, verify_feed
 from glass_updater.limits import DEFAULT_LIMITS
 from glass_updater.model import Feed
 from glass_updater.publish.keys import load_private_key, read_public_key, write_keypair
+from glass_updater.publish.site import PublishRefused, check_assets_present
 from glass_updater.signing import (
     keypair_from_private,
     parse_envelope,
@@ -28,6 +29,7 @@ from glass_updater.signing import (
 )
 
 EXIT_OK = 0
+EXIT_REFUSED = 1  # a local file or folder is not fit to publish; nothing changed
 EXIT_USAGE = 2
 EXIT_VERIFY = 4
 
@@ -49,7 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     sign.add_argument("payload", type=Path, help="payload JSON (see docs/feed-format.md)")
     sign.add_argument("--out", required=True, type=Path, help="signed feed to write")
-    sign.add_argument("--previous", type=Path, help="the feed now published (serial must grow)")
+    sign.add_argument(
+        "--previous", type=Path,
+        help="the feed now published (serial must grow); a missing file means a first feed",
+    )
+    sign.add_argument(
+        "--site", "--assets", dest="assets", type=Path,
+        help="folder holding the listed files: each one present must match size and sha256",
+    )
 
     verify = sub.add_parser("verify", help="check a signed feed as a client would")
     verify.add_argument(
@@ -63,7 +72,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--dir", required=True, type=Path)
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--tls", action="store_true", help="HTTPS with a generated certificate")
-    serve.add_argument("--cert", type=Path, help="where to write the certificate")
+    serve.add_argument(
+        "--cert", type=Path,
+        help="the CA file clients trust (default: DIR-tls/cert.pem beside DIR); reused",
+    )
+
+    from glass_updater.publish import appcast, release
+
+    release.add_parsers(sub)
+    appcast.add_parser(sub)
 
     demo = sub.add_parser("demo", help="run the local end-to-end demo")
     demo.add_argument("--port", type=int, default=0)
@@ -119,7 +136,9 @@ def _sign(args: argparse.Namespace, now: datetime) -> int:
             f"refusing to sign: expires {format_time(feed.expires)} is already past; "
             "set a future expiry"
         )
-    if args.previous is not None:
+    if args.previous is not None and not args.previous.exists():
+        print(f"{args.previous} does not exist: signing a first publication", file=sys.stderr)
+    elif args.previous is not None:
         old = parse_payload(parse_envelope(_read(args.previous, limits.max_feed_bytes)).payload)
         if old.product != feed.product:
             raise FeedError(
@@ -131,6 +150,12 @@ def _sign(args: argparse.Namespace, now: datetime) -> int:
                 f"refusing to sign: serial {feed.serial} must be greater than the previous "
                 f"feed's {old.serial}, or clients will refuse it as a rollback"
             )
+    if args.assets is not None:
+        if not args.assets.is_dir():
+            raise ConfigError(f"--site/--assets {args.assets} is not a folder; pass the folder")
+        checked_files = check_assets_present(feed, args.assets)
+        print(f"{checked_files} listed file(s) in {args.assets} match size and sha256",
+              file=sys.stderr)
     signed = sign_envelope(payload, keys)
     publics = [keypair_from_private(key).public for key in keys]
     checked = verify_feed(
@@ -170,7 +195,10 @@ def _serve(args: argparse.Namespace) -> int:
         raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from None
     print(server.url + "/", flush=True)
     if args.tls:
-        print(f"certificate: {server.cert_path} (point [feed] ca_file at it)", file=sys.stderr)
+        print(f'ca_file = "{server.cert_path.resolve()}"', flush=True)
+        state = "created" if server.cert_created else "reused"
+        print(f"{state} the development CA; put the ca_file line above in [feed] (it stays "
+              "valid across restarts)", file=sys.stderr)
     print("serving; press Ctrl-C to stop", file=sys.stderr)
     stop = threading.Event()
     try:
@@ -181,6 +209,17 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     return EXIT_OK
+
+
+def _publish(args: argparse.Namespace, now: datetime) -> int:
+    from glass_updater.publish import appcast, release
+
+    now = now.replace(microsecond=0)  # whole seconds read better in a feed
+    if args.command == "release":
+        return release.run_release(args, now)
+    if args.command == "resign":
+        return release.run_resign(args, now)
+    return appcast.run_import(args, now)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -207,7 +246,12 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
             return _verify(args, when)
         if args.command == "serve":
             return _serve(args)
+        if args.command in ("release", "resign", "import-appcast"):
+            return _publish(args, when)
         return _demo(args)
+    except PublishRefused as exc:
+        print(f"updater-publish: {exc.message}", file=sys.stderr)
+        return EXIT_REFUSED
     except FeedError as exc:
         print(f"updater-publish: {exc.message}", file=sys.stderr)
         return EXIT_VERIFY

@@ -1,10 +1,10 @@
 """A loopback feed server for publishers, the demo and tests.
 
-Serves a folder on 127.0.0.1 only, over HTTP or HTTPS (a self-signed certificate for
-127.0.0.1/localhost is generated and written to ``cert_path`` so a client config can point
-``ca_file`` at it). Supports ``Range``/``If-Range``/``ETag`` for resumable downloads, and
-records the raw bytes of every request head it receives, so a test or the demo can show
-what really arrived at the server.
+Serves a folder on 127.0.0.1 only, over HTTP or HTTPS (a development CA, written to
+``cert_path`` beside the served folder so a client config can point ``ca_file`` at it, and a
+server certificate it signed for 127.0.0.1/localhost; both are reused at the next start).
+Supports ``Range``/``If-Range``/``ETag`` for resumable downloads, and records the raw bytes
+of every request head it receives, so a test or the demo can show what really arrived.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from glass_updater.atomic import atomic_write_bytes
+from glass_updater.publish.devcert import ensure_certificate, tls_folder_for
 
 HOST = "127.0.0.1"
 CHUNK = 256 * 1024
@@ -246,9 +247,11 @@ class FeedServer:
     ) -> None:
         self.directory = Path(directory)
         self.tls = tls
-        if cert_path is None:
-            cert_path = (Path(cert_dir) if cert_dir else self.directory.parent) / "cert.pem"
+        if cert_path is None:  # beside the served folder, never inside it (keys!)
+            folder = Path(cert_dir) if cert_dir else tls_folder_for(self.directory)
+            cert_path = folder / "cert.pem"
         self.cert_path = Path(cert_path)
+        self.cert_created = False  # True when this start made a new CA (ca_file changed)
         self.verbose = verbose
         self._port = port
         self._log: list[bytes] = []
@@ -290,14 +293,15 @@ class FeedServer:
         return self.cert_path if self.tls else None
 
     def _context(self) -> ssl.SSLContext:
-        cert_pem, key_pem = make_self_signed(self.cert_path)
+        made = ensure_certificate(self.cert_path)  # reused across restarts
+        self.cert_created = made.created_ca
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         with tempfile.TemporaryDirectory(prefix="glass-serve-") as tmp:
             chain = Path(tmp) / "chain.pem"
             fd = os.open(chain, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(cert_pem + key_pem)
+                fh.write(made.chain_pem)
             context.load_cert_chain(chain)
         return context
 
