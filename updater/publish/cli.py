@@ -193,15 +193,15 @@ def _serve(args: argparse.Namespace) -> int:
         server.start()
     except OSError as exc:
         raise ConfigError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from None
-    print(server.url + "/", flush=True)
-    if args.tls:
-        print(f'ca_file = "{server.cert_path.resolve()}"', flush=True)
-        state = "created" if server.cert_created else "reused"
-        print(f"{state} the development CA; put the ca_file line above in [feed] (it stays "
-              "valid across restarts)", file=sys.stderr)
-    print("serving; press Ctrl-C to stop", file=sys.stderr)
     stop = threading.Event()
-    try:
+    try:  # from the first line printed on: a Ctrl-C right after it still stops cleanly
+        print(server.url + "/", flush=True)
+        if args.tls:
+            print(f'ca_file = "{server.cert_path.resolve()}"', flush=True)
+            state = "created" if server.cert_created else "reused"
+            print(f"{state} the development CA; put the ca_file line above in [feed] (it "
+                  "stays valid across restarts)", file=sys.stderr)
+        print("serving; press Ctrl-C to stop", file=sys.stderr)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

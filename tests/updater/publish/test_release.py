@@ -88,7 +88,7 @@ def pub(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Pub:
 def first_release(pub: Pub) -> None:
     notes = pub.root / "notes.md"
     notes.write_text("## 1.1.0\n\n- first\n", encoding="utf-8")
-    code, out, err = pub.release(
+    code, _, err = pub.release(
         "--version", "1.1.0", "--product", "demo-app", "--base-url", BASE,
         "--notes", str(notes),
         str(pub.file("demo-app-1.1.0-x86_64.AppImage")), str(pub.file("demo-app_1.1.0_amd64.deb")),
@@ -162,7 +162,8 @@ def test_resign_with_a_second_trusted_key_needs_the_release_key_public_only(
 
 def test_withdraw_records_signed_reason_and_removes_the_release(pub: Pub) -> None:
     first_release(pub)
-    assert pub.release("--version", "1.2.0", str(pub.file("demo-app-1.2.0-x86_64.AppImage")))[0] == 0
+    app = pub.file("demo-app-1.2.0-x86_64.AppImage")
+    assert pub.release("--version", "1.2.0", str(app))[0] == 0
     code, out, _ = pub.release("--withdraw", "1.2.0", "--reason", "corrupts settings")
     assert code == 0 and "1.2.0 withdrawn: corrupts settings" in out
     feed = pub.feed()
