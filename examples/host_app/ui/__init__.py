@@ -1,0 +1,1 @@
+"""Host App's own widgets (a package named ``ui``, like many Qt apps have)."""

@@ -1,0 +1,157 @@
+"""examples/host_app end to end: a real PySide6 app (offscreen) with its own ``ui/`` and
+``resources/`` updates itself through Help ▸ Check for Updates… against a signed feed on
+loopback, using only the documented API.
+
+The app is driven by tests/e2e/host_autopilot.py, which clicks what a user would click;
+the example carries no test hooks. The app writes a JSON line per event to
+``$HOST_APP_EVENTS`` (its own diagnostic log).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import select
+import subprocess
+import sys
+import tarfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from glass_updater.config import current_platform
+from glass_updater.publish.keys import load_private_key, write_keypair
+from glass_updater.publish.serve import FeedServer
+from glass_updater.signing import sign_envelope
+
+from tests.e2e.netwatch import ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
+
+EXAMPLE = ROOT / "examples" / "host_app"
+AUTOPILOT = Path(__file__).parent / "host_autopilot.py"
+PRODUCT = "host-app"
+
+
+def app_files(version: str, feed_url: str, key: str, install: str) -> dict[str, bytes]:
+    """The example app's files, with a packager config for ``version``."""
+    files = {
+        str(p.relative_to(EXAMPLE)): p.read_bytes()
+        for p in sorted(EXAMPLE.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and p.name != "config.toml"
+    }
+    files["config.toml"] = (
+        f'[product]\nid = "{PRODUCT}"\nname = "Host App"\nversion = "{version}"\n\n'
+        f'[feed]\nurl = "{feed_url}"\ntrusted_keys = ["{key}"]\n\n'
+        f'[network]\nproxy = "none"\n\n{install}'
+    ).encode()
+    return files
+
+
+def tar_gz(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, data in sorted(files.items()):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def publish(site: Path, base_url: str, private_key: Path, asset: bytes) -> str:
+    """Sign a feed offering 1.4.0 as a tar.gz; returns the asset's SHA-256."""
+    now = datetime.now(UTC)
+    (site / PRODUCT).mkdir(parents=True)
+    name = f"{PRODUCT}-1.4.0-{current_platform()}.tar.gz"
+    (site / PRODUCT / name).write_bytes(asset)
+    sha = hashlib.sha256(asset).hexdigest()
+    payload = {
+        "product": PRODUCT,
+        "serial": 1,
+        "expires": (now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "releases": [{
+            "version": "1.4.0", "channel": "stable",
+            "published": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "critical": False,
+            "min_os": {}, "notes": "## Host App 1.4.0\n- better",
+            "assets": [{"platform": current_platform(), "kind": "tar.gz",
+                        "url": f"{base_url}/{PRODUCT}/{name}", "size": len(asset),
+                        "sha256": sha}],
+        }],
+    }
+    feed = sign_envelope(json.dumps(payload).encode(), [load_private_key(private_key)])
+    (site / PRODUCT / "feed.json").write_bytes(feed)
+    return sha
+
+
+def events(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+INSTALLER = """
+import hashlib, json, os, sys
+path = sys.argv[1]
+line = {"event": "installer", "file": path,
+        "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest()}
+with open(os.environ["HOST_APP_EVENTS"], "a") as fh:
+    fh.write(json.dumps(line) + "\\n")
+with open(sys.argv[2], "w") as fifo:
+    fifo.write("done\\n")
+"""
+
+
+def read_fifo_line(fd: int, timeout: float = 60.0) -> bytes:
+    data = b""
+    while not data.endswith(b"\n"):
+        ready, _, _ = select.select([fd], [], [], timeout)
+        assert ready, "the installer never reported"
+        chunk = os.read(fd, 4096)
+        assert chunk, "the installer closed without reporting"
+        data += chunk
+    return data
+
+
+def test_help_check_for_updates_downloads_verifies_and_hands_off(tmp_path: Path) -> None:
+    """check -> download -> verify -> handoff to the packager's installer, then quit."""
+    key = write_keypair(tmp_path / "keys")
+    fifo = tmp_path / "installer.fifo"
+    os.mkfifo(fifo)
+    (tmp_path / "installer.py").write_text(INSTALLER)
+    install = (f'[install]\ncommand = ["{sys.executable}", "{tmp_path / "installer.py"}", '
+               f'"{{file}}", "{fifo}"]\n')
+    log = tmp_path / "events.jsonl"
+    with FeedServer(tmp_path / "site") as server:
+        feed_url = f"{server.url}/{PRODUCT}/feed.json"
+        new = tar_gz(app_files("1.4.0", feed_url, key, install))
+        sha = publish(tmp_path / "site", server.url, tmp_path / "keys" / "private.key", new)
+        app = tmp_path / "app"
+        app.mkdir()
+        for name, data in app_files("1.0.0", feed_url, key, install).items():
+            (app / name).parent.mkdir(parents=True, exist_ok=True)
+            (app / name).write_bytes(data)
+        # Open the FIFO's read end before the installer can open its write end.
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            proc = subprocess.run(
+                [sys.executable, str(AUTOPILOT), str(app / "main.py")],
+                cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+                env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                     "HOST_APP_EVENTS": str(log)},
+            )
+            assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+            assert read_fifo_line(fd) == b"done\n"
+        finally:
+            os.close(fd)
+        requests = server.request_log
+    assert "autopilot: Install and Restart" in proc.stdout
+    seen = events(log)
+    assert [e["event"] for e in seen if e["event"] in ("started", "exiting")] == [
+        "started", "exiting"]
+    (installer,) = [e for e in seen if e["event"] == "installer"]
+    assert installer["sha256"] == sha  # exactly the verified bytes were handed over
+    assert [r.split(b" ")[1] for r in requests] == [
+        f"/{PRODUCT}/feed.json?product={PRODUCT}&version=1.0.0".encode(),
+        f"/{PRODUCT}/{PRODUCT}-1.4.0-{current_platform()}.tar.gz".encode(),
+    ]
