@@ -243,10 +243,18 @@ class UpdateController(QObject):
                 product_name=self.config.product_name,
                 open_payload=self.show_payload,
                 runner=self.runner,
+                unskip=lambda: self.updater().unskip(),
+                install_effect=lambda asset: self.updater().install_effect(asset),
+                proxy_for=self._proxy_shown_for,
             )
             self._driver.finished.connect(self._refresh_panel)
             self._driver.finished.connect(self.flow_finished)
         return self._driver
+
+    def _proxy_shown_for(self, url: str) -> str | None:
+        """The proxy a request to ``url`` goes through, as shown (without credentials)."""
+        proxy = self.updater().proxy_for(url)
+        return proxy.url if proxy is not None else None
 
     @Slot(object)
     def _panel_loaded(self, _data: object) -> None:
@@ -279,7 +287,7 @@ class UpdateController(QObject):
 
     # ------------------------------------------------------------------ windows
 
-    def show_payload(self, entry_id: str | None = None) -> None:
+    def show_payload(self, entry_id: str | None = None) -> PayloadPanel:
         if self.panel is None:
             from glass_updater.qt.icons import app_icon
             from glass_updater.qt.payload_panel import PayloadPanel
@@ -288,18 +296,20 @@ class UpdateController(QObject):
             self.panel.loaded.connect(self._panel_loaded)  # queued, after the panel's own
             self.panel.setWindowIcon(app_icon())
         self.panel.open_at(entry_id)
+        return self.panel
 
     def show_settings(self) -> None:
         def load_then_open(updater: Updater) -> None:
             def job() -> None:
                 current = updater.settings.load()
-                self._post.emit(lambda: self._open_settings(updater, current))
+                skipped = updater.skipped_version()
+                self._post.emit(lambda: self._open_settings(updater, current, skipped))
 
             self.runner(job)
 
         self._with_updater(load_then_open)
 
-    def _open_settings(self, updater: Updater, current: object) -> None:
+    def _open_settings(self, updater: Updater, current: object, skipped: str | None) -> None:
         from glass_updater.qt.icons import app_icon
         from glass_updater.qt.settings_dialog import SettingsDialog
         from glass_updater.settings import UserSettings
@@ -312,6 +322,8 @@ class UpdateController(QObject):
             save=updater.settings.save,
             clear_history=updater.ledger.clear,
             runner=self.runner,
+            skipped_version=skipped,
+            unskip=updater.unskip,
         )
         dialog.setWindowIcon(app_icon())
         # Both are emitted by workers: bound slots of this GUI-thread object are queued.

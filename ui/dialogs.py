@@ -10,10 +10,11 @@ from collections.abc import Callable, Sequence
 
 from glass_updater.driver import UpdateChoice
 from glass_updater.ledger import LedgerEntry
-from glass_updater.model import CheckResult, Progress, Release, VerifiedFile
+from glass_updater.model import CheckResult, InstallEffect, Progress, Release, VerifiedFile
 from glass_updater.qt.inert import InertTextBrowser
 from glass_updater.qt.text import human_bytes, human_duration, strip_controls
 from glass_updater.qt.widgets import TransmissionsView
+from glass_updater.qt.windows import bring_to_front, place_beside
 from glass_updater.request import OutboundRequest
 from glass_updater.transport.base import CancelToken
 from PySide6.QtCore import Qt, Signal
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-OpenPayload = Callable[[str | None], None]
+OpenPayload = Callable[[str | None], object]  # may return the panel's window
 LATEST = "latest"  # an entry id meaning "the newest exchange in the history"
 
 
@@ -55,6 +56,8 @@ def _body(text: str) -> QLabel:
 class FlowDialog(QDialog):
     """Base: a titled, non-modal dialog with a "What Was Sent…" button when there is one."""
 
+    waits_for_answer = False  # True: the flow waits on this dialog; it stays in front
+
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -72,9 +75,17 @@ class FlowDialog(QDialog):
         button = QPushButton(self.tr("What Was Sent…"))
         button.setAccessibleName(self.tr("Show exactly what was sent"))
         button.setAutoDefault(False)
-        button.clicked.connect(lambda: open_payload(entry_id))
+        button.clicked.connect(lambda: self._open_payload(open_payload, entry_id))
         self.what_was_sent = button
         self.entry_id = entry_id
+
+    def _open_payload(self, open_payload: OpenPayload, entry_id: str | None) -> None:
+        """Open the panel beside this dialog; a dialog waiting for an answer stays on top."""
+        window = open_payload(entry_id)
+        if isinstance(window, QWidget):
+            place_beside(window, self)
+            if self.waits_for_answer:
+                bring_to_front(self)
 
     def finish_layout(self) -> None:
         row = QHBoxLayout()
@@ -215,9 +226,16 @@ def _missed_notes(releases: Sequence[Release]) -> str:
 
 
 class UpdateDialog(FlowDialog):
-    """An update is available: notes shown inert, Install / Skip / Remind Me Later."""
+    """An update is available: notes shown inert, Download / Skip This Version / Not Now.
+
+    Nothing is downloaded before Download is clicked; the dialog says beforehand how much
+    will come from which host. A version the user skipped is still shown to a check they
+    asked for, marked as skipped, with Stop Skipping.
+    """
 
     chosen = Signal(object)
+    unskipped = Signal()
+    waits_for_answer = True
 
     def __init__(
         self,
@@ -226,21 +244,29 @@ class UpdateDialog(FlowDialog):
         reply: Callable[[UpdateChoice], None],
         open_payload: OpenPayload,
         parent: QWidget | None = None,
+        *,
+        unskip: Callable[[], None] | None = None,
+        proxy: str | None = None,
     ) -> None:
         release = result.release
         assert release is not None
         super().__init__(self.tr("Software Update"), parent)
         self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
+        self._unskip = unskip
         self.heading = _heading(
             self.tr("%s %s is available") % (product_name, strip_controls(release.version))
         )
         self.layout_.addWidget(self.heading)
         published = release.published.strftime("%Y-%m-%d")
         sub = self.tr("You have version %s. Released %s.") % (result.current_version, published)
-        if result.asset is not None:
-            sub += " " + self.tr("Download size: %s.") % human_bytes(result.asset.size)
         self.subtitle = _body(sub)
         self.layout_.addWidget(self.subtitle)
+        self.skipped_note = _body(
+            self.tr("You skipped this version. It is shown because you asked to check.")
+        )
+        self.skipped_note.setObjectName("skippedNote")
+        self.skipped_note.setVisible(result.skipped)
+        self.layout_.addWidget(self.skipped_note)
         self.badge = QLabel(self.tr("Critical update: the publisher recommends installing it."))
         self.badge.setObjectName("criticalBadge")
         self.badge.setStyleSheet(
@@ -270,26 +296,56 @@ class UpdateDialog(FlowDialog):
         self.notes.setAccessibleName(self.tr("Release notes"))
         self.notes.setTabChangesFocus(True)
         self.notes.set_untrusted_markdown(_missed_notes(missed))
+        self.notes.setMinimumHeight(80)
         self.layout_.addWidget(self.notes, 1)
+        self.shortened = _body(
+            self.tr("These notes are long and were shortened; the publisher's page has all of it.")
+        )
+        self.shortened.setVisible(self.notes.shortened)
+        self.layout_.addWidget(self.shortened)
+        self.download_note = _body(download_sentence(result, proxy))
+        self.download_note.setObjectName("downloadNote")
+        self.layout_.addWidget(self.download_note)
         self.add_what_was_sent(result.entries, open_payload)
         self.skip = self.buttons.addButton(
             self.tr("Skip This Version"), QDialogButtonBox.ButtonRole.DestructiveRole
         )
+        self.stop_skipping = self.buttons.addButton(
+            self.tr("Stop Skipping"), QDialogButtonBox.ButtonRole.ResetRole
+        )
         self.later = self.buttons.addButton(
-            self.tr("Remind Me Later"), QDialogButtonBox.ButtonRole.RejectRole
+            self.tr("Not Now"), QDialogButtonBox.ButtonRole.RejectRole
         )
         self.install = self.buttons.addButton(
-            self.tr("Install Update"), QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr("Download Update"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.skip.setAccessibleName(self.tr("Skip this version; remembered on this computer only"))
-        self.later.setAccessibleName(self.tr("Remind me later"))
-        self.install.setAccessibleName(self.tr("Download and install the update"))
+        self.stop_skipping.setAccessibleName(
+            self.tr("Stop skipping this version; it is offered again")
+        )
+        self.later.setAccessibleName(self.tr("Not now; nothing is stored and nothing reminds you"))
+        self.install.setAccessibleName(
+            self.tr("Download the update; you are asked before installing")
+        )
         self.install.setDefault(True)
+        self.skip.setVisible(not result.skipped)
+        self.stop_skipping.setVisible(result.skipped and unskip is not None)
         self.skip.clicked.connect(lambda: self._choose(UpdateChoice.SKIP))
-        self.later.clicked.connect(lambda: self._choose(UpdateChoice.REMIND_LATER))
+        self.stop_skipping.clicked.connect(self._stop_skipping)
+        self.later.clicked.connect(lambda: self._choose(UpdateChoice.NOT_NOW))
         self.install.clicked.connect(lambda: self._choose(UpdateChoice.INSTALL))
         self.finish_layout()
-        self.resize(560, 460)
+        self.resize(560, 480)
+
+    def _stop_skipping(self) -> None:
+        """Un-skip, locally; the dialog stays open and the version is no longer marked."""
+        if self._unskip is None:
+            return
+        self._unskip()
+        self.skipped_note.setText(self.tr("This version is no longer skipped."))
+        self.stop_skipping.setVisible(False)
+        self.skip.setVisible(True)
+        self.unskipped.emit()
 
     def _choose(self, choice: UpdateChoice) -> None:
         if not self._reply.done:
@@ -297,11 +353,47 @@ class UpdateDialog(FlowDialog):
             self.chosen.emit(choice)
         self.accept()
 
-    def reject(self) -> None:  # closing without a choice means "remind me later"
-        self._choose(UpdateChoice.REMIND_LATER)
+    def reject(self) -> None:  # closing without a choice: Not Now (nothing is stored)
+        self._choose(UpdateChoice.NOT_NOW)
+
+
+def download_sentence(result: CheckResult, proxy: str | None = None) -> str:
+    """Before anything is downloaded: how much, from which host, and that nothing came yet."""
+    from urllib.parse import urlsplit
+
+    asset = result.asset
+    if asset is None:
+        return ""
+    host = urlsplit(asset.url).hostname or asset.url
+    via = f", through your proxy {proxy}" if proxy else ""
+    return (
+        f"Download: {human_bytes(asset.size)} from {host}{via}. Nothing is downloaded until "
+        "you click Download Update, and you are asked again before anything is installed."
+    )
+
+
+INSTALL_WORDS = {
+    InstallEffect.RESTART: (
+        "Install and Restart",
+        "Installing replaces {product} with the new version and restarts it.",
+    ),
+    InstallEffect.OPEN_INSTALLER: (
+        "Quit and Open Installer",
+        "Installing quits {product} and opens the installer; finish there.",
+    ),
+    InstallEffect.CANNOT_REPLACE: (
+        "",
+        "This copy of {product} cannot replace itself. The verified file is kept at "
+        "{path}; install it yourself.",
+    ),
+}
 
 
 class ReadyDialog(FlowDialog):
+    """Downloaded and verified; the button says what Install will really do here."""
+
+    waits_for_answer = True
+
     def __init__(
         self,
         verified: VerifiedFile,
@@ -309,29 +401,35 @@ class ReadyDialog(FlowDialog):
         reply: Callable[[bool], None],
         open_payload: OpenPayload,
         parent: QWidget | None = None,
+        *,
+        effect: InstallEffect = InstallEffect.OPEN_INSTALLER,
     ) -> None:
         super().__init__(self.tr("Ready to Install"), parent)
         self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
         release = verified.release
+        label, what = INSTALL_WORDS[effect]
         self.layout_.addWidget(
             _heading(self.tr("%s %s is ready to install") % (product_name, release.version))
         )
-        self.layout_.addWidget(
-            _body(
-                self.tr(
-                    "The download matches the size and SHA-256 fingerprint the publisher "
-                    "signed (%s…). Installing will close %s and start the installer."
-                )
-                % (verified.asset.sha256[:16], product_name)
+        self.body = _body(
+            self.tr(
+                "The download matches the size and SHA-256 fingerprint the publisher "
+                "signed (%s…)."
             )
+            % verified.asset.sha256[:16]
+            + " "
+            + self.tr(what).format(product=product_name, path=verified.path)
         )
+        self.layout_.addWidget(self.body)
         self.later = self.buttons.addButton(
-            self.tr("Not Now"), QDialogButtonBox.ButtonRole.RejectRole
+            self.tr("Not Now") if label else self.tr("Close"),
+            QDialogButtonBox.ButtonRole.RejectRole,
         )
         self.install = self.buttons.addButton(
-            self.tr("Install and Restart"), QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr(label) or self.tr("Install"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.install.setDefault(True)
+        self.install.setVisible(bool(label))
+        (self.install if label else self.later).setDefault(True)
         self.add_what_was_sent((), open_payload, latest=True)
         self.install.clicked.connect(lambda: self._answer(True))
         self.later.clicked.connect(lambda: self._answer(False))
@@ -353,6 +451,7 @@ class SendConfirmationDialog(FlowDialog):
         self, request: OutboundRequest, reply: Callable[[bool], None], parent: QWidget | None = None
     ) -> None:
         super().__init__(self.tr("Send This Request?"), parent)
+        self.waits_for_answer = True
         self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
         self.layout_.addWidget(_heading(self.tr("These exact bytes will be sent")))
         self.layout_.addWidget(

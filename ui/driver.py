@@ -21,7 +21,7 @@ from glass_updater.errors import (
     VerificationError,
 )
 from glass_updater.ledger import LedgerEntry
-from glass_updater.model import CheckResult, Progress, VerifiedFile
+from glass_updater.model import Asset, CheckResult, InstallEffect, Progress, VerifiedFile
 from glass_updater.qt.dialogs import (
     CheckingDialog,
     DownloadDialog,
@@ -66,8 +66,8 @@ def describe_error(error: UpdaterError, product: str) -> tuple[str, str, str]:
         )
     if isinstance(error, BusyError):
         return (
-            "Already checking",
-            "A check or download is already in progress",
+            "Check in Progress",
+            "Another check or download is already running",
             "Wait for it to finish, then try again.",
         )
     if isinstance(error, TransportError):
@@ -98,6 +98,8 @@ class QtUserDriver(QObject):
 
     shown = Signal(str, object)  # (dialog kind, dialog): for tests and accessibility tools
     finished = Signal()  # the flow ended (dismiss)
+    unskipped = Signal()  # Stop Skipping was saved
+    unskip_failed = Signal(str)
     _post = Signal(object)
 
     def __init__(
@@ -107,8 +109,14 @@ class QtUserDriver(QObject):
         open_payload: OpenPayload,
         runner: Callable[[Job], None],
         parent_widget: QWidget | None = None,
+        unskip: Callable[[], None] | None = None,
+        install_effect: Callable[[Asset], InstallEffect] | None = None,
+        proxy_for: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__()
+        self._unskip = unskip
+        self._install_effect = install_effect
+        self._proxy_for = proxy_for
         self._product = product_name
         self._open_payload = open_payload
         self._runner = runner
@@ -130,12 +138,26 @@ class QtUserDriver(QObject):
         self._runner(fn)
 
     def _present(self, kind: str, dialog: QDialog, transient: bool = False) -> None:
+        """Show ``dialog``; every earlier one goes, so one result is shown at a time."""
         if transient:
             self._close_transient()
             self.transient = dialog
-        self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dialog]
+        for old in self.dialogs:
+            if old is not dialog and old is not self.transient:
+                old.hide()  # hide, not close: closing would answer a waiting dialog
+                old.deleteLater()
+        self.dialogs = [d for d in (self.transient, dialog) if d is not None]
+        dialog.setAccessibleName(kind)
         bring_to_front(dialog)
         self.shown.emit(kind, dialog)
+
+    def waiting_dialog(self) -> QDialog | None:
+        """The visible dialog of the running flow (a question or its progress), if any."""
+        for dialog in reversed(self.dialogs):
+            waits = isinstance(dialog, (UpdateDialog, ReadyDialog, SendConfirmationDialog))
+            if dialog.isVisible() and (waits or dialog is self.transient):
+                return dialog
+        return None
 
     def _close_transient(self) -> None:
         if self.transient is not None:
@@ -211,10 +233,28 @@ class QtUserDriver(QObject):
                 lambda choice: self._in_background(lambda: reply(choice)),
                 self._open_payload,
                 self._parent_widget,
+                unskip=self._unskip_in_background if self._unskip is not None else None,
+                proxy=proxy,
             )
             self._present("update-found", dialog)
 
+        asset = result.asset
+        proxy = self._proxy_for(asset.url) if self._proxy_for and asset is not None else None
         self._later(show)
+
+    def _unskip_in_background(self) -> None:
+        unskip = self._unskip
+        assert unskip is not None
+
+        def job() -> None:
+            try:
+                unskip()
+            except UpdaterError as exc:
+                self.unskip_failed.emit(str(exc))
+                return
+            self.unskipped.emit()
+
+        self._in_background(job)
 
     def show_download_progress(self, progress: Progress, cancel: CancelToken) -> None:
         def show() -> None:
@@ -237,9 +277,16 @@ class QtUserDriver(QObject):
                 lambda go: self._in_background(lambda: reply(go)),
                 self._open_payload,
                 self._parent_widget,
+                effect=effect,
             )
             self._present("ready", dialog)
 
+        # Worked out here, on the flow's thread: what Install will really do on this system.
+        effect = (
+            self._install_effect(verified.asset)
+            if self._install_effect is not None
+            else InstallEffect.OPEN_INSTALLER
+        )
         self._later(show)
 
     def show_installing(self, verified: VerifiedFile) -> None:
@@ -250,6 +297,9 @@ class QtUserDriver(QObject):
         )
 
     def show_error(self, error: UpdaterError, entries: Sequence[LedgerEntry]) -> None:
+        if isinstance(error, BusyError):
+            self._later(lambda: self._busy(error))
+            return
         title, heading, advice = describe_error(error, self._product)
         kind = "stale" if isinstance(error, StaleFeedError) else "error"
         icon = (
@@ -269,6 +319,24 @@ class QtUserDriver(QObject):
                 icon=icon,
                 entries=tuple(entries),
             )
+        )
+
+    def _busy(self, error: BusyError) -> None:
+        """Check while this app's flow waits: its dialog comes to the front instead."""
+        waiting = self.waiting_dialog()
+        if waiting is not None:
+            bring_to_front(waiting)
+            self.shown.emit("brought-to-front", waiting)
+            return
+        title, heading, advice = describe_error(error, self._product)
+        self._message(
+            "busy",
+            title=self.tr(title),
+            heading=self.tr(heading),
+            body=str(error)[:1].upper() + str(error)[1:],
+            advice=self.tr(advice),
+            icon=QStyle.StandardPixmap.SP_MessageBoxWarning,
+            entries=(),
         )
 
     def dismiss(self) -> None:

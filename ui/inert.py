@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from glass_updater.qt.text import safe_notes
+from glass_updater.qt.text import SHORTENED_MARK, safe_notes
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
@@ -28,6 +28,7 @@ class InertTextBrowser(QTextBrowser):
         self.setReadOnly(True)
         self.document().setDocumentMargin(8)
         self.requested_resources: list[str] = []  # what the document asked for; stays unloaded
+        self.shortened = False  # the last untrusted text was cut to the limit
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
         self.requested_resources.append(name.toString() if isinstance(name, QUrl) else name)
@@ -35,6 +36,7 @@ class InertTextBrowser(QTextBrowser):
 
     def set_untrusted_markdown(self, markdown: str, limit: int | None = None) -> None:
         text = safe_notes(markdown) if limit is None else safe_notes(markdown, limit)
+        self.shortened = text.endswith(SHORTENED_MARK)
         self.document().setMarkdown(text, MARKDOWN_FEATURES)
         self.moveCursor(QTextCursor.MoveOperation.Start)  # show the top, not the end
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -69,6 +70,7 @@ def split_proxy(setting: str | None) -> tuple[str, str, int, str, str]:
 class SettingsDialog(QDialog):
     saved = Signal(object)  # UserSettings, after it was written
     history_cleared = Signal()
+    unskipped = Signal()  # emitted from the worker after the skip was forgotten
 
     def __init__(
         self,
@@ -80,9 +82,12 @@ class SettingsDialog(QDialog):
         clear_history: Callable[[], None],
         runner: Callable[[Job], None],
         parent: QWidget | None = None,
+        skipped_version: str | None = None,
+        unskip: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
+        self._unskip = unskip
         self._save = save
         self._clear_history = clear_history
         self._runner = runner
@@ -153,6 +158,24 @@ class SettingsDialog(QDialog):
         self.ask.setAccessibleName(self.tr("Ask before every check"))
         layout.addWidget(self.ask)
 
+        skip_row = QHBoxLayout()
+        self.skipped_label = QLabel(
+            self.tr("Skipped version: %s (a check shows it, marked as skipped)") % skipped_version
+            if skipped_version
+            else self.tr("No version is skipped.")
+        )
+        self.skipped_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.skipped_label.setWordWrap(True)
+        skip_row.addWidget(self.skipped_label, 1)
+        self.stop_skipping = QPushButton(self.tr("Stop Skipping"))
+        self.stop_skipping.setAccessibleName(self.tr("Stop skipping the skipped version"))
+        self.stop_skipping.setAutoDefault(False)
+        self.stop_skipping.setVisible(bool(skipped_version) and unskip is not None)
+        self.stop_skipping.clicked.connect(self.unskip_now)
+        skip_row.addWidget(self.stop_skipping)
+        layout.addLayout(skip_row)
+        self.unskipped.connect(self._show_unskipped)
+
         self.clear = QPushButton(self.tr("Clear History…"))
         self.clear.setAccessibleName(self.tr("Clear the local history of requests"))
         self.clear.setAutoDefault(False)
@@ -208,6 +231,23 @@ class SettingsDialog(QDialog):
 
         self._runner(save)
         self.accept()
+
+    def unskip_now(self) -> None:
+        """Forget the skipped version (locally), off the GUI thread."""
+        unskip = self._unskip
+        if unskip is None:
+            return
+        self.stop_skipping.setEnabled(False)
+
+        def job() -> None:
+            unskip()
+            self.unskipped.emit()
+
+        self._runner(job)
+
+    def _show_unskipped(self) -> None:
+        self.skipped_label.setText(self.tr("No version is skipped."))
+        self.stop_skipping.setVisible(False)
 
     def _confirm_clear(self) -> None:
         answer = QMessageBox.question(

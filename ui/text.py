@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 MAX_NOTES_CHARS = 20_000
+SHORTENED_MARK = " …\n\n(shortened)"
 # Bidi overrides and isolates can make text read differently from what it is.
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _PROXY_AUTH = re.compile(rb"(?im)^(proxy-authorization:[ \t]*)([^\r\n]*)")
@@ -30,7 +31,11 @@ def safe_notes(markdown: str, limit: int = MAX_NOTES_CHARS) -> str:
     text = _MD_IMAGE.sub(lambda m: f"[image: {m.group(1)}]", text)
     text = _MD_IMAGE_REF.sub(lambda m: f"[image: {m.group(1)}]", text)
     if len(text) > limit:
-        text = text[:limit].rstrip() + "\n\n…"
+        cut = text[:limit]
+        space = max(cut.rfind(" "), cut.rfind("\n"), cut.rfind("\t"))
+        if space > limit // 2:  # at a word boundary, unless one "word" fills the text
+            cut = cut[:space]
+        text = cut.rstrip() + SHORTENED_MARK
     return text
 
 

@@ -2,13 +2,80 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
+
+MARGIN = 8  # between a window and the screen edge, and between two windows placed side by side
+
+
+def available_area(window: QWidget) -> QRect:
+    """The part of the window's screen not covered by panels and docks."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 768)
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Never larger than the available area: shrink (and lower the minimum) to fit, move in.
+
+    At 2× scaling a 460-pixel-high dialog needs 920 device pixels; on a 1280×800 screen
+    its buttons would be off-screen, so the layout gets less room and scrolls instead.
+    """
+    area = available_area(window)
+    frame = window.frameGeometry().size() - window.geometry().size()
+    room = QSize(
+        max(120, area.width() - 2 * MARGIN - frame.width()),
+        max(80, area.height() - 2 * MARGIN - frame.height()),
+    )
+    minimum = window.minimumSize()
+    if minimum.width() > room.width() or minimum.height() > room.height():
+        window.setMinimumSize(minimum.boundedTo(room))
+    window.setMaximumSize(window.maximumSize().boundedTo(room))
+    size = window.size().boundedTo(room)
+    if size != window.size():
+        window.resize(size)
+    geo = window.frameGeometry()
+    x = min(max(geo.x(), area.left() + MARGIN), area.right() - MARGIN - geo.width() + 1)
+    y = min(max(geo.y(), area.top() + MARGIN), area.bottom() - MARGIN - geo.height() + 1)
+    if (x, y) != (geo.x(), geo.y()):
+        window.move(max(area.left(), x), max(area.top(), y))
+
+
+def beside(anchor: QRect, size: QSize, area: QRect) -> QRect:
+    """Where a window of ``size`` goes so that it does not cover ``anchor``, if it can.
+
+    Right of the anchor, else left, else below, else above; where none fits, the corner
+    of the area farthest from the anchor (the anchor is then raised above it).
+    """
+    w, h = min(size.width(), area.width()), min(size.height(), area.height())
+    top = min(max(anchor.top(), area.top()), area.bottom() - h + 1)
+    left = min(max(anchor.left(), area.left()), area.right() - w + 1)
+    candidates = (
+        QRect(anchor.right() + 1 + MARGIN, top, w, h),
+        QRect(anchor.left() - MARGIN - w, top, w, h),
+        QRect(left, anchor.bottom() + 1 + MARGIN, w, h),
+        QRect(left, anchor.top() - MARGIN - h, w, h),
+    )
+    for rect in candidates:
+        if area.contains(rect):
+            return rect
+    right = anchor.center().x() < area.center().x()
+    bottom = anchor.center().y() < area.center().y()
+    x = area.right() - w + 1 if right else area.left()
+    y = area.bottom() - h + 1 if bottom else area.top()
+    return QRect(x, y, w, h)
+
+
+def place_beside(window: QWidget, anchor: QWidget) -> None:
+    """Move ``window`` so it leaves ``anchor`` visible where the screen has room."""
+    rect = beside(anchor.frameGeometry(), window.frameGeometry().size(), available_area(anchor))
+    window.move(rect.topLeft())
 
 
 def bring_to_front(window: QWidget) -> None:
     """Show and raise a window (raising is skipped where the platform cannot do it)."""
     window.show()
+    fit_to_screen(window)
     if QGuiApplication.platformName() not in ("offscreen", "minimal"):
         window.raise_()
         window.activateWindow()

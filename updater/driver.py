@@ -20,7 +20,7 @@ from glass_updater.transport.base import CancelToken
 class UpdateChoice(enum.Enum):
     INSTALL = "install"
     SKIP = "skip"  # skip this version: stored locally, never sent
-    REMIND_LATER = "remind-later"  # stored locally, never sent
+    NOT_NOW = "not-now"  # nothing is stored and nothing will remind: checks are asked for
 
 
 class UserDriver(Protocol):

@@ -105,15 +105,13 @@ class UpdateFlow:
         if choice is UpdateChoice.INSTALL:
             self._run(self._guarded(self._download))
             return
-        try:
-            if choice is UpdateChoice.SKIP:
+        if choice is UpdateChoice.SKIP:
+            try:
                 self._updater.skip_version(result.release.version)
-            else:
-                self._updater.remind_later()
-        except UpdaterError as exc:
-            self._fail(exc)
-            return
-        self._done()
+            except UpdaterError as exc:
+                self._fail(exc)
+                return
+        self._done()  # NOT_NOW: nothing is stored, nothing will remind
 
     def _download(self) -> None:
         assert self.result is not None

@@ -63,6 +63,7 @@ class CheckResult:
     release: Release | None = None
     asset: Asset | None = None
     feed_serial: int | None = None
+    skipped: bool = False  # the offered release is one the user chose to skip (shown anyway)
     entries: tuple[LedgerEntry, ...] = field(default=(), compare=False)  # what was sent
     # Every release the user has not installed up to the offered one, newest first (the
     # offered release included): their notes are shown, and any critical one makes the
@@ -76,6 +77,14 @@ class CheckResult:
         if self.release is None:
             return False
         return self.release.critical or any(r.critical for r in self.missed)
+
+
+class InstallEffect(enum.Enum):
+    """What "Install" will really do here, so the button can say so beforehand."""
+
+    RESTART = "restart"  # the running app is replaced and started again
+    OPEN_INSTALLER = "open-installer"  # the app quits and the platform installer opens
+    CANNOT_REPLACE = "cannot-replace"  # nothing can install it here: the file is kept
 
 
 @dataclass(frozen=True)

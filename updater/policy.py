@@ -80,7 +80,7 @@ NEVER_SENT = (
     "No cookies (the program refuses to store any) and no login or .netrc credentials.",
     "No information about your operating system, language, time zone or other software "
     "(the User-Agent is the fixed text \"glass-updater\").",
-    "Your choices (skipped versions, \"remind me later\", channel, settings) stay on "
+    "Your choices (skipped versions, channel, settings) stay on "
     "this computer.",
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from glass_updater.admin_policy import AdminPolicy, default_policy_path, load_policy
@@ -27,9 +27,11 @@ from glass_updater.errors import (
 from glass_updater.ledger import Ledger, LedgerEntry
 from glass_updater.limits import DEFAULT_LIMITS, Limits
 from glass_updater.model import (
+    Asset,
     CheckResult,
     CheckStatus,
     Feed,
+    InstallEffect,
     Progress,
     Release,
     VerifiedFile,
@@ -208,7 +210,7 @@ class Updater:
                         platform=self.config.platform,
                         os_name=self.config.platform.split("-", 1)[0],
                         os_version=self.config.os_version,
-                        skipped_version=state.skipped_version,
+                        skipped_version=None,  # every check is asked for: show it, marked
                     )
                     withdrawal = withdrawal_of(feed, self.config.version)
                     replaced = withdrawal is not None and selection.release is None
@@ -220,8 +222,13 @@ class Updater:
                             platform=self.config.platform,
                             os_name=self.config.platform.split("-", 1)[0],
                             os_version=self.config.os_version,
-                            skipped_version=state.skipped_version,
+                            skipped_version=None,  # shown, marked, like any other
                         ).selection
+                    skipped = is_skipped(selection.release, state.skipped_version)
+                    if skipped:
+                        selection = replace(
+                            selection, reason=f"{selection.reason}; you skipped this version"
+                        )
                     # The record first, then the state: if the log cannot be written the
                     # check fails as a whole and the rollback floor stays where it was.
                     entries.extend(self._record(
@@ -269,6 +276,7 @@ class Updater:
             release=selection.release,
             asset=selection.asset,
             feed_serial=feed.serial,
+            skipped=skipped,
             entries=tuple(entries),
             missed=missed,
             withdrawn=withdrawal,
@@ -311,10 +319,36 @@ class Updater:
         """Never offer this version again (a newer one still is). Local only."""
         self._update_state(lambda state: replace(state, skipped_version=version))
 
-    def remind_later(self, delay: timedelta = timedelta(days=1)) -> None:
-        """Recorded locally for the host app; an explicit check still shows the update."""
-        until = self._clock() + delay
-        self._update_state(lambda state: replace(state, remind_after=until))
+    def unskip(self) -> None:
+        """Stop skipping: the skipped version is offered like any other again. Local only."""
+        self._update_state(lambda state: replace(state, skipped_version=None))
+
+    def skipped_version(self) -> str | None:
+        """The version the user chose to skip, if any (read from local state)."""
+        try:
+            return self.state.load().skipped_version
+        except OSError as exc:
+            raise storage_error(exc, "the updater's local state") from exc
+
+    def install_effect(self, asset: Asset) -> InstallEffect:
+        """What installing ``asset`` will do here, so a button can say it before it happens."""
+        from glass_updater.install import AppImageInstaller, installer_for, running_appimage
+
+        try:
+            installer = installer_for(
+                asset.kind,
+                self.config.platform,
+                command=self.config.install_command,
+                launcher=self._launcher,
+                running_appimage=running_appimage(),
+            )
+        except UpdaterError:
+            return InstallEffect.OPEN_INSTALLER
+        if isinstance(installer, AppImageInstaller):
+            if installer.running is None:
+                return InstallEffect.CANNOT_REPLACE
+            return InstallEffect.RESTART
+        return InstallEffect.OPEN_INSTALLER
 
     def _update_state(self, change: Callable[[LocalState], LocalState]) -> None:
         """Read-modify-write under the check lock, so a concurrent check's newer rollback
@@ -380,6 +414,18 @@ class Updater:
             running_appimage=running_appimage(),
         )
         installer.install(verified, host)
+
+
+def is_skipped(release: Release | None, skipped_version: str | None) -> bool:
+    """True when ``release`` is the skipped version or older (a damaged setting: False)."""
+    from packaging.version import InvalidVersion, Version
+
+    if release is None or not skipped_version:
+        return False
+    try:
+        return Version(release.version) <= Version(skipped_version)
+    except InvalidVersion:
+        return False
 
 
 def _require_ok(exchange: Exchange, what: str) -> None:

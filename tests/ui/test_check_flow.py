@@ -64,10 +64,13 @@ def test_check_shows_update_found(qtbot: QtBot, make_app) -> None:
     assert isinstance(dialog, UpdateDialog)
     assert "Demo App 1.4.0 is available" in dialog.heading.text()
     assert "Released 2026-11-20" in dialog.subtitle.text()
-    assert "Download size" in dialog.subtitle.text()
+    # Before any byte of the download: how much, and from which host.
+    assert "Download: " in dialog.download_note.text()
+    assert "from 127.0.0.1" in dialog.download_note.text() or " from " in dialog.download_note.text()
+    assert len(app.sim.requests) == 1
     assert dialog.badge.isVisibleTo(dialog)
     assert "faster" in dialog.notes.toPlainText()
-    assert dialog.install.text() == "Install Update"
+    assert dialog.install.text() == "Download Update"
 
 
 def test_check_shows_stale(qtbot: QtBot, make_app) -> None:
@@ -121,10 +124,11 @@ def test_skip_version_stays_local(qtbot: QtBot, make_app) -> None:
     qtbot.mouseClick(dialog.skip, Qt.MouseButton.LeftButton)
     wait_flow_done(qtbot, app)
     assert app.updater.state.load().skipped_version == "1.4.0"
-    # The next check is told nothing about it, and decides locally.
-    again = click_check(qtbot, app, "up-to-date")
-    assert isinstance(again, MessageDialog)
-    assert "skipped" in again.body.text()
+    # The next check is told nothing about it, and decides locally: shown, marked.
+    again = click_check(qtbot, app, "update-found")
+    assert isinstance(again, UpdateDialog)
+    assert again.skipped_note.isVisibleTo(again)
+    assert again.skipped_note.text().startswith("You skipped this version")
     first, second = app.sim.requests
     assert first.transmissions == second.transmissions
     for request in app.sim.requests:
@@ -132,14 +136,17 @@ def test_skip_version_stays_local(qtbot: QtBot, make_app) -> None:
         assert b"1.4.0" not in wire and b"skip" not in wire.lower()
 
 
-def test_remind_later_stays_local(qtbot: QtBot, make_app) -> None:
+def test_not_now_promises_nothing_and_stores_nothing(qtbot: QtBot, make_app) -> None:
     app = make_app()
     app.sim.add_release("1.4.0")
     dialog = click_check(qtbot, app, "update-found")
     assert isinstance(dialog, UpdateDialog)
+    assert dialog.later.text() == "Not Now"
+    words = " ".join(b.text() for b in dialog.buttons.buttons()).lower()
+    assert "remind" not in words and "later" not in words
     qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
     wait_flow_done(qtbot, app)
-    assert app.updater.state.load().remind_after == NOW + timedelta(days=1)
+    assert app.updater.state.load().remind_after is None
     click_check(qtbot, app, "update-found")  # an explicit check still shows the update
     first, second = app.sim.requests
     assert first.transmissions == second.transmissions

@@ -75,15 +75,16 @@ def test_keyboard_starts_a_check(qtbot: QtBot, make_app) -> None:
     assert len(app.sim.requests) == 1
 
 
-def test_double_check_is_told_busy(qtbot: QtBot, make_app, sim) -> None:
-    """Threat 39 in the UI: a second click while a check runs does not start another."""
+def test_double_check_brings_the_running_check_forward(qtbot: QtBot, make_app, sim) -> None:
+    """Threat 39 in the UI: a second click while a check runs does not start another;
+    the running check's dialog comes to the front instead of an "already checking" box."""
     sim.add_release("1.0.0")
     slow = BlockingTransport(sim)
     app: AppHarness = make_app(transport=slow)
-    click_check(qtbot, app, "checking")
+    checking = click_check(qtbot, app, "checking")
     qtbot.waitUntil(slow.entered.is_set, timeout=TIMEOUT)
-    busy = click_check(qtbot, app, "error")
-    assert busy.heading.text() == "A check or download is already in progress"  # type: ignore[attr-defined]
+    again = click_check(qtbot, app, "brought-to-front")
+    assert again is checking and checking.isVisible()
     with qtbot.waitSignal(
         app.driver.shown, timeout=TIMEOUT, check_params_cb=lambda k, _d: k == "up-to-date"
     ):

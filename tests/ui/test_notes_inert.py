@@ -52,8 +52,21 @@ def test_huge_notes_are_truncated(qtbot: QtBot) -> None:
     qtbot.addWidget(view)
     view.set_untrusted_markdown("word " * 200_000 + "END")
     text = view.toPlainText()
-    assert len(text) <= MAX_NOTES_CHARS + 10
-    assert text.endswith("…") and "END" not in text
+    assert len(text) <= MAX_NOTES_CHARS + 20
+    assert text.endswith("(shortened)") and "END" not in text
+    assert text.split(" …")[0].endswith(" word")  # cut at a word boundary, never mid-word
+    assert view.shortened
+
+
+def test_long_notes_say_they_were_shortened(qtbot: QtBot) -> None:
+    dialog = UpdateDialog(_result("lorem ipsum " * 3000), "Demo App", lambda _c: None,
+                          lambda _e: None)  # 36,000 characters
+    qtbot.addWidget(dialog)
+    assert dialog.shortened.isVisibleTo(dialog)
+    assert "shortened" in dialog.shortened.text()
+    short = UpdateDialog(_result("tiny"), "Demo App", lambda _c: None, lambda _e: None)
+    qtbot.addWidget(short)
+    assert not short.shortened.isVisibleTo(short)
 
 
 def test_load_resource_answers_nothing(qtbot: QtBot) -> None:

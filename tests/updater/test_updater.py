@@ -204,21 +204,59 @@ def test_skip_is_persisted_locally_and_never_sent(sim: FeedSimulator, tmp_path: 
     run_flow(updater, driver)
     assert driver.calls == ["checking", "update_found", "dismiss"]
     assert updater.state.load().skipped_version == "1.4.0"
-    driver2 = RecordingDriver()
+    # Every check is one the user asked for: the skipped version is shown, marked.
+    driver2 = RecordingDriver(choice=UpdateChoice.NOT_NOW)
     run_flow(updater, driver2)
-    assert driver2.calls == ["checking", "up_to_date", "dismiss"]
-    assert driver2.result is not None and "skipped" in driver2.result.reason
+    assert driver2.calls == ["checking", "update_found", "dismiss"]
+    assert driver2.result is not None and driver2.result.skipped
+    assert "you skipped this version" in driver2.result.reason
     assert len(sim.requests) == 2
     assert sim.requests[0].transmissions == sim.requests[1].transmissions  # nothing new sent
     assert all(b"skip" not in r.request_bytes for r in sim.requests)
 
 
-def test_remind_later_is_persisted_and_never_sent(sim: FeedSimulator, tmp_path: Path) -> None:
+def test_not_now_stores_nothing_and_sends_nothing(sim: FeedSimulator, tmp_path: Path) -> None:
     updater = make_updater(sim, tmp_path)
-    run_flow(updater, RecordingDriver(choice=UpdateChoice.REMIND_LATER))
-    assert updater.state.load().remind_after == NOW + timedelta(days=1)
-    run_flow(updater, RecordingDriver(choice=UpdateChoice.REMIND_LATER))
+    run_flow(updater, RecordingDriver(choice=UpdateChoice.NOT_NOW))
+    state = updater.state.load()
+    assert state.remind_after is None and state.skipped_version is None  # no promise kept
+    run_flow(updater, RecordingDriver(choice=UpdateChoice.NOT_NOW))
     assert sim.requests[0].transmissions == sim.requests[1].transmissions
+
+
+def test_unskip_offers_the_version_unmarked(sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = make_updater(sim, tmp_path)
+    run_flow(updater, RecordingDriver(choice=UpdateChoice.SKIP))
+    assert updater.skipped_version() == "1.4.0"
+    updater.unskip()
+    assert updater.skipped_version() is None
+    driver = RecordingDriver(choice=UpdateChoice.NOT_NOW)
+    run_flow(updater, driver)
+    assert driver.result is not None and not driver.result.skipped
+    assert "skipped" not in driver.result.reason
+
+
+def test_a_newer_release_than_the_skipped_one_is_not_marked(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    updater = make_updater(sim, tmp_path)
+    run_flow(updater, RecordingDriver(choice=UpdateChoice.SKIP))
+    sim.add_release("1.5.0")
+    sim.bump()
+    driver = RecordingDriver(choice=UpdateChoice.NOT_NOW)
+    run_flow(updater, driver)
+    assert driver.result is not None and driver.result.release is not None
+    assert driver.result.release.version == "1.5.0" and not driver.result.skipped
+
+
+def test_install_effect_says_what_install_will_do(sim: FeedSimulator, tmp_path: Path) -> None:
+    from glass_updater.model import Asset, InstallEffect
+
+    appimage = Asset("linux-x86_64", "appimage", "https://x.test/a.AppImage", 1, "0" * 64)
+    plain = make_updater(sim, tmp_path / "a")
+    assert plain.install_effect(appimage) is InstallEffect.CANNOT_REPLACE  # not an AppImage
+    command = make_updater(sim, tmp_path / "b", install_command=("/opt/i", "{file}"))
+    assert command.install_effect(appimage) is InstallEffect.OPEN_INSTALLER
 
 
 def test_install_flow_downloads_verifies_and_hands_off(
@@ -261,7 +299,7 @@ def test_ask_before_check_shows_exact_bytes_and_cancel_sends_nothing(
     run_flow(updater, driver)
     assert driver.calls == ["send_confirmation", "dismiss"]
     assert sim.requests == []
-    driver = RecordingDriver(choice=UpdateChoice.REMIND_LATER)
+    driver = RecordingDriver(choice=UpdateChoice.NOT_NOW)
     run_flow(updater, driver)
     (shown,) = driver.confirmations
     (sent,) = sim.requests
@@ -281,7 +319,7 @@ def test_flow_error_links_to_what_was_sent(sim: FeedSimulator, tmp_path: Path) -
 def test_second_start_while_running_is_told_busy(sim: FeedSimulator, tmp_path: Path) -> None:
     updater = make_updater(sim, tmp_path)
     jobs: list[object] = []
-    driver = RecordingDriver(choice=UpdateChoice.REMIND_LATER)
+    driver = RecordingDriver(choice=UpdateChoice.NOT_NOW)
     flow = UpdateFlow(updater, driver, run_in_background=jobs.append, host=FakeHost())
     flow.start()
     assert flow.running and driver.calls == ["checking"]
