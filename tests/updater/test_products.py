@@ -81,9 +81,9 @@ def test_skipped_version_and_settings_stay_with_their_product(two: Two) -> None:
     b.check()
     a.skip_version("1.4.0")
     a.settings.save(UserSettings(channel="beta", proxy="none"))
-    assert a.check().status is CheckStatus.UP_TO_DATE  # A skipped its update
+    assert a.check().skipped  # A skipped its update: shown to a check, marked
     rb = b.check()
-    assert rb.status is CheckStatus.UPDATE_AVAILABLE  # B's is still offered
+    assert rb.status is CheckStatus.UPDATE_AVAILABLE and not rb.skipped  # B's is not
     assert b.state.load().skipped_version is None
     assert b.user_settings() == UserSettings()
     assert b.channel() == "stable" and a.channel() == "beta"
