@@ -22,6 +22,11 @@ them as context managers.
     An HTTP CONNECT proxy. It records each raw CONNECT head in ``heads``, answers 407
     unless the Basic credentials match (when given), else 200 and then tunnels bytes
     both ways to a 127.0.0.1/localhost target only.
+
+``Socks5Proxy(credentials=None, names=(...))``
+    A SOCKS5 proxy (RFC 1928, RFC 1929 login when ``credentials`` are given) that records
+    every handshake byte in ``handshakes`` and the (name, port) asked for in ``requested``.
+    It resolves only the given names (to 127.0.0.1) and refuses an address (reply 8).
 """
 
 from __future__ import annotations
@@ -374,3 +379,104 @@ class ConnectProxy(_Base):
                 dst.settimeout(5)
                 dst.sendall(data)
                 dst.setblocking(False)
+
+
+class Socks5Proxy(_Base):
+    """A SOCKS5 proxy (RFC 1928/1929) that records every handshake byte it reads.
+
+    It resolves names itself, from ``names`` only (each maps to 127.0.0.1), so a client
+    that looked a name up locally and sent an address would be refused (reply 8), and a
+    name that does not exist anywhere (``*.test``) still works through it.
+    """
+
+    def __init__(
+        self,
+        credentials: tuple[str, str] | None = None,
+        *,
+        names: tuple[str, ...] = ("localhost", "updates.glass.test"),
+        lifetime: float = 60.0,
+    ) -> None:
+        super().__init__(lifetime=lifetime)
+        self.credentials = credentials
+        self.names = names
+        self.handshakes: list[bytes] = []
+        self.requested: list[tuple[str, int]] = []
+
+    @property
+    def url(self) -> str:
+        return f"socks5h://{_HOST}:{self.port}"
+
+    def _read(self, sock: socket.socket, size: int, record: bytearray) -> bytes:
+        data = b""
+        while len(data) < size and self._alive():
+            try:
+                got = sock.recv(size - len(data))
+            except TimeoutError:
+                continue
+            if not got:
+                break
+            data += got
+        record += data
+        if len(data) < size:
+            raise ConnectionError("client left mid-handshake")
+        return data
+
+    def handle(self, sock: socket.socket, conn: Connection) -> None:
+        sock.settimeout(0.1)
+        record = bytearray()
+        try:
+            self._handshake(sock, record)
+        except ConnectionError:
+            return
+        finally:
+            with self._cond:
+                self.handshakes.append(bytes(record))
+
+    def _handshake(self, sock: socket.socket, record: bytearray) -> None:
+        version, count = self._read(sock, 2, record)
+        methods = self._read(sock, count, record)
+        wanted = 2 if self.credentials is not None else 0
+        if version != 5 or wanted not in methods:
+            sock.sendall(b"\x05\xff")
+            return
+        sock.sendall(bytes([5, wanted]))
+        if self.credentials is not None:
+            _, ulen = self._read(sock, 2, record)
+            user = self._read(sock, ulen, record)
+            (plen,) = self._read(sock, 1, record)
+            word = self._read(sock, plen, record)
+            if (user.decode(), word.decode()) != self.credentials:
+                sock.sendall(b"\x01\x01")
+                return
+            sock.sendall(b"\x01\x00")
+        _ver, cmd, _rsv, atyp = self._read(sock, 4, record)
+        if atyp != 3:  # an address: the client resolved the name itself
+            self._read(sock, 4 if atyp == 1 else 16, record)
+            self._read(sock, 2, record)
+            sock.sendall(b"\x05\x08\x00\x01\x00\x00\x00\x00\x00\x00")
+            return
+        (length,) = self._read(sock, 1, record)
+        name = self._read(sock, length, record).decode()
+        port = int.from_bytes(self._read(sock, 2, record), "big")
+        with self._cond:
+            self.requested.append((name, port))
+        if cmd != 1 or name not in self.names:
+            sock.sendall(b"\x05\x04\x00\x01\x00\x00\x00\x00\x00\x00")  # host unreachable
+            return
+        witness = Witness.installed()  # announce, so an armed tripwire lets it through
+        announce = witness.announced(_HOST, port) if witness else contextlib.nullcontext()
+        try:
+            with announce:
+                upstream = socket.create_connection((_HOST, port), timeout=5)
+        except OSError:
+            sock.sendall(b"\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00")
+            return
+        try:
+            sock.sendall(b"\x05\x00\x00\x01\x7f\x00\x00\x01" + port.to_bytes(2, "big"))
+            _pump(self, sock, upstream)
+        finally:
+            upstream.close()
+
+
+def _pump(server: ConnectProxy | Socks5Proxy, a: socket.socket, b: socket.socket) -> None:
+    ConnectProxy._pump(server, a, b)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from glass_updater.admin_policy import PolicyError
 from glass_updater.driver import UpdateChoice
 from glass_updater.errors import (
     BusyError,
@@ -63,6 +64,13 @@ def describe_error(error: UpdaterError, product: str) -> tuple[str, str, str]:
             "The update information could not be trusted",
             "Nothing was downloaded, installed or changed. If this persists, tell the "
             "publisher: the update server may be misconfigured or tampered with.",
+        )
+    if isinstance(error, PolicyError):
+        return (
+            "Updates are managed by your administrator",
+            "Updates are managed by your administrator",
+            "Nothing was sent. Your administrator's policy decides how this computer gets "
+            "updates; ask them if you need a newer version.",
         )
     if isinstance(error, BusyError):
         return (

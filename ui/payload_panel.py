@@ -343,7 +343,7 @@ class PayloadPanel(QWidget):
         for row, f in enumerate(request.fields):
             where = f.where.value + (f" {f.key}" if f.key else "")
             value = f.value
-            if f.name == "proxy_authorization":
+            if f.name in ("proxy_authorization", "socks_username", "socks_password"):
                 value = self.tr("(your proxy credentials, sent only to the proxy)")
             self.fields.setItem(row, 0, _item(f.name))
             self.fields.setItem(row, 1, _item(where))

@@ -39,12 +39,13 @@ def proxy_setting(mode: str, host: str, port: int, user: str, password: str) -> 
     """The UserSettings.proxy string for the dialog's choice (None: packager default)."""
     if mode in ("system", "none"):
         return mode
-    if mode != "manual" or not host.strip():
+    if mode not in ("manual", "socks") or not host.strip():
         return None
     cred = ""
     if user:
         cred = quote(user, safe="") + (":" + quote(password, safe="") if password else "") + "@"
-    return f"http://{cred}{host.strip()}:{port}"
+    scheme = "socks5h" if mode == "socks" else "http"
+    return f"{scheme}://{cred}{host.strip()}:{port}"
 
 
 def split_proxy(setting: str | None) -> tuple[str, str, int, str, str]:
@@ -59,7 +60,7 @@ def split_proxy(setting: str | None) -> tuple[str, str, int, str, str]:
     except ValueError:
         return "default", "", 8080, "", ""
     return (
-        "manual",
+        "socks" if parts.scheme.lower() == "socks5h" else "manual",
         parts.hostname or "",
         port,
         unquote(parts.username or ""),
@@ -117,6 +118,8 @@ class SettingsDialog(QDialog):
             ("system", self.tr("Use the system proxy settings")),
             ("none", self.tr("No proxy")),
             ("manual", self.tr("Manual HTTP proxy:")),
+            ("socks", self.tr("SOCKS5 proxy that looks names up itself (Tor: 127.0.0.1, "
+                              "port 9050):")),
         ):
             radio = QRadioButton(label)
             radio.setAccessibleName(label)
@@ -200,7 +203,7 @@ class SettingsDialog(QDialog):
         return next(m for m, r in self.radios.items() if r.isChecked())
 
     def _update_enabled(self) -> None:
-        manual = self.mode() == "manual"
+        manual = self.mode() in ("manual", "socks")
         for w in (self.host, self.port, self.user, self.password):
             w.setEnabled(manual)
 
@@ -218,7 +221,7 @@ class SettingsDialog(QDialog):
         )
 
     def apply(self) -> None:
-        if self.mode() == "manual" and not self.host.text().strip():
+        if self.mode() in ("manual", "socks") and not self.host.text().strip():
             self.error.setText(self.tr("Enter the proxy's host name, or choose another option."))
             self.error.setVisible(True)
             self.host.setFocus()

@@ -92,5 +92,10 @@ def hide_credentials(proxy: str) -> str:
 
 
 def mask_credentials(data: bytes) -> bytes:
-    """The bytes with each Proxy-Authorization value replaced by ``*`` (same length)."""
+    """The bytes with each Proxy-Authorization value, or a SOCKS5 user name and password,
+    replaced by ``*`` (same length)."""
+    import glass_updater.socks as socks
+
+    if socks.looks_like_socks(data):
+        return socks.mask(data)
     return _PROXY_AUTH.sub(lambda m: m.group(1) + b"*" * len(m.group(2)), data)

@@ -56,7 +56,7 @@ def _preview_json(request: OutboundRequest) -> dict[str, object]:
             {"name": f.name, "where": f.where.value, "key": f.key, "value": f.value,
              "purpose": f.purpose}
             for f in request.fields
-            if f.name != "proxy_authorization"
+            if f.name not in ("proxy_authorization", "socks_username", "socks_password")
         ],
     }
     if request.proxy is not None:

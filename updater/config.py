@@ -136,10 +136,16 @@ def config_from_dict(doc: Mapping[str, object], source: Path | None = None) -> P
     if channel not in CHANNELS:
         raise ConfigError(f"{where}: [feed] channel must be one of {', '.join(CHANNELS)}")
     proxy = _need_str(network, "network", "proxy", required=False) or "system"
-    if proxy not in PROXY_MODES and not proxy.startswith("http://"):
-        raise ConfigError(
-            f"{where}: [network] proxy must be \"system\", \"none\" or \"http://host:port\""
-        )
+    if proxy not in PROXY_MODES:
+        from glass_updater.proxy import parse_proxy_url
+
+        try:
+            parse_proxy_url(proxy)
+        except ConfigError as exc:
+            raise ConfigError(
+                f"{where}: [network] proxy must be \"system\", \"none\", "
+                f"\"http://host:port\" or \"socks5h://host:port\" ({exc.message})"
+            ) from None
     ca_txt = _need_str(feed, "feed", "ca_file", required=False)
     ca_file: Path | None = None
     if ca_txt:

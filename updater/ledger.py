@@ -41,6 +41,10 @@ def redact_proxy_credentials(data: bytes) -> bytes:
     def mark(m: re.Match[bytes]) -> bytes:
         return m.group(1) + m.group(2) + b" <redacted %d bytes>" % len(m.group(3)) + m.group(4)
 
+    import glass_updater.socks as socks
+
+    if socks.looks_like_socks(data):
+        return socks.redact(data)  # the RFC 1929 login: user name and password
     return _PROXY_AUTH.sub(mark, data)
 
 

@@ -9,23 +9,44 @@ from urllib.parse import unquote, urlsplit
 from glass_updater.errors import ConfigError
 from glass_updater.request import ProxySpec, is_loopback, parse_target
 
+DNS_LEAK = (
+    "socks5:// would look the update server's name up on this computer, which tells your "
+    "DNS resolver (and anyone watching it) that you check for updates; use socks5h://"
+    "host:port instead (the proxy resolves the name; Tor's SOCKS port supports it)"
+)
+_DEFAULT_PORT = {"http": 8080, "socks5h": 1080}
+
 
 def parse_proxy_url(url: str) -> ProxySpec:
+    """``http://[user:pass@]host:port`` or ``socks5h://[user:pass@]host:port``."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise ConfigError(f"proxy {url!r} is not a valid http://host:port address") from None
-    if parts.scheme != "http" or not parts.hostname:
-        raise ConfigError("proxy must be written as http://[user:password@]host:port")
+        raise ConfigError(f"proxy {_shown(url)!r} is not a valid host:port address") from None
+    scheme = parts.scheme.lower()
+    if scheme in ("socks5", "socks", "socks4", "socks4a"):
+        raise ConfigError(f"proxy {scheme}:// is refused: " + DNS_LEAK)
+    if scheme not in _DEFAULT_PORT or not parts.hostname:
+        raise ConfigError(
+            "proxy must be written as http://[user:password@]host:port or "
+            "socks5h://[user:password@]host:port"
+        )
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ConfigError("proxy address must not have a path or query: http://host:port")
+        raise ConfigError(f"proxy address must not have a path or query: {scheme}://host:port")
     return ProxySpec(
         host=parts.hostname.lower(),
-        port=port or 8080,
+        port=port or _DEFAULT_PORT[scheme],
         username=unquote(parts.username) if parts.username is not None else None,
         password=unquote(parts.password) if parts.password is not None else None,
+        scheme=scheme,
     )
+
+
+def _shown(url: str) -> str:
+    """The address without credentials, for messages."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}{sep}{rest.rsplit('@', 1)[-1]}" if sep else url
 
 
 def resolve_proxy(
@@ -42,7 +63,13 @@ def resolve_proxy(
     of the request builder, so the preview shows the proxy's bytes too.
     """
     target = parse_target(target_url, purpose="feed")
-    if target.scheme == "http" or setting == "none":
+    if setting == "none":
+        return None
+    if target.scheme == "http":
+        # Plain http (loopback only) skips HTTP proxies; an explicit SOCKS5 proxy carries
+        # every connection, so routing through Tor never has an exception.
+        if setting.lower().startswith("socks5h://"):
+            return parse_proxy_url(setting)
         return None
     if setting == "system":
         if is_loopback(target.host):

@@ -96,13 +96,17 @@ def make_app(
 ) -> Iterator[Callable[..., AppHarness]]:
     made: list[AppController] = []
 
-    def build(transport: Transport | None = None, **config: object) -> AppHarness:
+    def build(
+        transport: Transport | None = None, policy_path: Path | None = None, **config: object
+    ) -> AppHarness:
         paths = Paths.under(tmp_path / "state")
         cfg = make_config(sim, **config)
         box: list[Updater] = []
+        policy = policy_path or tmp_path / "no-policy" / "policy.toml"
 
         def make_updater() -> Updater:
-            updater = Updater(cfg, paths=paths, transport=transport or sim, clock=lambda: NOW)
+            updater = Updater(cfg, paths=paths, transport=transport or sim, clock=lambda: NOW,
+                              policy_path=policy)
             box.append(updater)
             return updater
 

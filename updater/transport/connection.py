@@ -2,8 +2,9 @@
 
 ``send()`` is the one method http.client and urllib3 use to write (the request head
 comes out of ``_send_output`` as a single call); here it is the gate. ``connect()`` is
-ours too: the TCP connect, the CONNECT to a proxy (written by us, so its bytes are the
-previewed ones on every Python version) and the TLS handshake with our own context.
+ours too: the TCP connect, the CONNECT or SOCKS5 handshake with a proxy (written by us, so
+its bytes are the previewed ones on every Python version) and the TLS handshake with our
+own context.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ class GatedHTTPConnection(urllib3.connection.HTTPConnection):
 
     def connect(self) -> None:
         self.sock = self._wire.open_socket()
+        proxy = self._wire.request.proxy
+        if proxy is not None and proxy.is_socks:
+            self._wire.socks_handshake(self.sock, self)
 
     def send(self, data: Any) -> None:
         _gated_send(self, self._wire, Channel.PLAIN, data)
@@ -73,7 +77,9 @@ class GatedHTTPSConnection(urllib3.connection.HTTPSConnection):
     def connect(self) -> None:
         wire = self._wire
         self.sock = wire.open_socket()
-        if wire.request.proxy is not None:
+        if wire.request.proxy is not None and wire.request.proxy.is_socks:
+            wire.socks_handshake(self.sock, self)
+        elif wire.request.proxy is not None:
             self._channel = Channel.PROXY
             self.send(wire.connect_bytes)
             wire.read_tunnel_answer(self.sock)

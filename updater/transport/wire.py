@@ -372,6 +372,71 @@ class Wire:
                 "check the proxy setting"
             )
 
+    def socks_handshake(self, sock: socket.socket, owner: object) -> None:
+        """SOCKS5 greeting, RFC 1929 login if configured, CONNECT by host name.
+
+        Each message is the builder's bytes, written through the gate; each answer is read
+        exactly (never a byte of what follows), so TLS starts on a clean stream.
+        """
+        import glass_updater.socks as socks
+
+        self.phase = Phase.PROXY
+        steps = socks.split(self.connect_bytes)
+        sock.settimeout(self.limits.read_timeout)
+        target = f"{self.request.target.host}:{self.request.target.port}"
+        self.write(sock, Channel.PROXY, steps.greeting, owner)
+        answer = self._recv_exact(sock, 2, "greeting")
+        if answer[0] != socks.VERSION:
+            raise TransportError(
+                f"{self.peer} is not a SOCKS5 proxy (it answered {answer!r}); check the proxy "
+                "setting"
+            )
+        if answer[1] != steps.greeting[2]:
+            wanted = "a user name and password" if steps.auth else "no login"
+            raise TransportError(
+                f"{self.peer} does not accept {wanted}; check the proxy user name and password"
+            )
+        if steps.auth is not None:
+            self.write(sock, Channel.PROXY, steps.auth, owner)
+            status = self._recv_exact(sock, 2, "login")
+            if status[1] != 0:
+                raise TransportError(
+                    f"{self.peer} refused the user name or password; check the proxy setting"
+                )
+        self.write(sock, Channel.PROXY, steps.connect, owner)
+        head = self._recv_exact(sock, 5, "CONNECT answer")
+        if head[0] != socks.VERSION or head[1] != 0:
+            why = socks.REPLIES.get(head[1], f"reply code {head[1]}")
+            raise TransportError(
+                f"{self.peer} could not connect to {target} ({why}); check the proxy setting "
+                "or try again later"
+            )
+        try:
+            rest = socks.reply_length(head) - len(head)
+        except ValueError:
+            raise TransportError(f"{self.peer} sent an invalid SOCKS5 answer") from None
+        self._recv_exact(sock, rest, "CONNECT answer")
+
+    def _recv_exact(self, sock: socket.socket, size: int, what: str) -> bytes:
+        data = b""
+        try:
+            while len(data) < size:
+                self.check_abort()
+                got = sock.recv(size - len(data))
+                self.check_abort()
+                if not got:
+                    raise TransportError(
+                        f"{self.peer} closed the connection during the SOCKS5 {what}; check "
+                        "the proxy setting"
+                    )
+                data += got
+        except TimeoutError:
+            raise TransportError(
+                f"{self.peer} did not answer the SOCKS5 {what} within "
+                f"{self.limits.read_timeout:g} s; check the proxy setting"
+            ) from None
+        return data
+
     # ------------------------------------------------------------------ TLS
 
     def wrap_tls(self, sock: socket.socket) -> ssl.SSLSocket:

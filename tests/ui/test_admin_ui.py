@@ -1,0 +1,79 @@
+"""The tray app shows the administrator's policy and the SOCKS5 handshake (issue 14)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from glass_updater.qt.about import AboutDialog
+from glass_updater.qt.dialogs import MessageDialog
+from glass_updater.qt.settings_dialog import proxy_setting, split_proxy
+from glass_updater.settings import UserSettings
+from pytestqt.qtbot import QtBot
+
+from tests.ui.test_check_flow import TIMEOUT, click_check
+from tests.ui.test_payload_panel import NoNetwork, open_panel
+
+
+def _policy(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "admin" / "policy.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_panel_and_about_show_the_policy(qtbot: QtBot, make_app, tmp_path: Path) -> None:
+    policy = _policy(tmp_path, 'max_version = "1.3"\nask_before_every_check = true\n')
+    digest = hashlib.sha256(policy.read_bytes()).hexdigest()
+    app = make_app(transport=NoNetwork(), policy_path=policy)
+    panel = open_panel(qtbot, app)
+    label = panel.allowlist_label.text()
+    assert digest in label and "no version above 1.3" in label
+    assert panel.ask.isChecked() and not panel.ask.isEnabled()  # the administrator decided
+    app.controller.show_about()
+    qtbot.waitUntil(lambda: "about" in app.controller.windows, timeout=TIMEOUT)
+    about = app.controller.windows["about"]
+    assert isinstance(about, AboutDialog)
+    assert digest in about.versions.text()
+    from glass_updater.policy import check_request_sha256
+
+    sameness = check_request_sha256(app.updater.allowlist, app.updater.config)
+    assert sameness in about.versions.text()
+    assert "socks5h" in about.statement.toPlainText().lower()
+
+
+def test_disabled_policy_tells_the_user_and_sends_nothing(
+    qtbot: QtBot, make_app, tmp_path: Path
+) -> None:
+    app = make_app(policy_path=_policy(tmp_path, "disabled = true\n"))
+    dialog = click_check(qtbot, app, "error")
+    assert isinstance(dialog, MessageDialog)
+    assert dialog.heading.text() == "Updates are managed by your administrator"
+    assert "administrator" in dialog.body.text()
+    assert app.sim.requests == []
+    panel = open_panel(qtbot, app)
+    assert "managed by your administrator" in panel.preview_intro.text()
+
+
+def test_panel_shows_the_socks_handshake_as_the_proxy_channel(qtbot: QtBot, make_app) -> None:
+    app = make_app(transport=NoNetwork())
+    app.updater.settings.save(UserSettings(proxy="socks5h://alice:s3cret@127.0.0.1:9050"))
+    panel = open_panel(qtbot, app)
+    request = app.updater.preview()
+    assert [t.channel.value for t in request.transmissions] == ["proxy", "tls"]
+    view = panel.preview_bytes.views[0]
+    assert panel.preview_bytes.shown_bytes()[0] == request.transmissions[0].data
+    assert "s3cret" not in view.text.toPlainText() and "alice" not in view.text.toPlainText()
+    assert view.reveal.isVisibleTo(panel)
+    cells = "".join(
+        panel.fields.item(r, c).text()
+        for r in range(panel.fields.rowCount()) for c in range(4)
+    )
+    assert "socks_connect" in cells and "s3cret" not in cells
+    assert "socks5h://127.0.0.1:9050" in panel.preview_intro.text()
+
+
+def test_socks_setting_round_trip() -> None:
+    setting = proxy_setting("socks", "127.0.0.1", 9050, "", "")
+    assert setting == "socks5h://127.0.0.1:9050"
+    assert split_proxy(setting)[:3] == ("socks", "127.0.0.1", 9050)

@@ -1,0 +1,132 @@
+"""SOCKS5 (RFC 1928) with the host name resolved by the proxy, and RFC 1929 credentials.
+
+Pure byte layout, no I/O: the request builder calls ``handshake`` to compute the exact
+bytes sent to the proxy before any socket exists (so the gate compares them like the
+HTTP ``CONNECT``), the wire splits them with ``steps`` to wait for each answer, and the
+ledger, CLI and panel hide the credentials with ``credential_span``.
+
+Only ``socks5h`` exists here: the CONNECT always carries the update host as a domain
+name (ATYP 3), so this computer never looks the name up. ``socks5://`` would resolve it
+locally, and is refused where proxies are parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VERSION = 0x05
+NO_AUTH = 0x00
+USER_PASS = 0x02
+NO_ACCEPTABLE = 0xFF
+CMD_CONNECT = 0x01
+ATYP_IPV4, ATYP_DOMAIN, ATYP_IPV6 = 0x01, 0x03, 0x04
+
+REPLIES = {
+    1: "general failure",
+    2: "connection not allowed by its rules",
+    3: "network unreachable",
+    4: "host unreachable",
+    5: "connection refused by the update server",
+    6: "TTL expired",
+    7: "command not supported",
+    8: "address type not supported (it may not resolve names itself)",
+}
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """The bytes written to a SOCKS5 proxy, in order, each followed by the proxy's answer."""
+
+    greeting: bytes
+    auth: bytes | None
+    connect: bytes
+
+    @property
+    def data(self) -> bytes:
+        return self.greeting + (self.auth or b"") + self.connect
+
+
+def greeting_text(with_credentials: bool) -> str:
+    """The greeting as the allowlist spells it: version 5, one method."""
+    return f"05 01 {USER_PASS if with_credentials else NO_AUTH:02x}"
+
+
+def handshake(host: str, port: int, username: str | None, password: str | None) -> Handshake:
+    greeting = bytes.fromhex(greeting_text(username is not None))
+    auth = None
+    if username is not None:
+        user = username.encode("ascii")
+        word = (password or "").encode("ascii")
+        auth = bytes([0x01, len(user)]) + user + bytes([len(word)]) + word
+    name = host.encode("ascii")
+    connect = (
+        bytes([VERSION, CMD_CONNECT, 0x00, ATYP_DOMAIN, len(name)])
+        + name
+        + port.to_bytes(2, "big")
+    )
+    return Handshake(greeting, auth, connect)
+
+
+def split(data: bytes) -> Handshake:
+    """The three parts of bytes made by ``handshake`` (the wire sends them one by one)."""
+    greeting = data[:3]
+    rest = data[3:]
+    auth = None
+    if greeting[2:3] == bytes([USER_PASS]):
+        ulen = rest[1]
+        plen = rest[2 + ulen]
+        end = 3 + ulen + plen
+        auth, rest = rest[:end], rest[end:]
+    return Handshake(greeting, auth, rest)
+
+
+def looks_like_socks(data: bytes) -> bool:
+    return len(data) >= 3 and data[0] == VERSION and data[1] == 0x01 and data[2] in (0, 2)
+
+
+def credential_span(data: bytes) -> tuple[int, int] | None:
+    """Where user name and password sit in handshake bytes (from ``02`` on), else None."""
+    if not looks_like_socks(data) or data[2] != USER_PASS or len(data) < 5 or data[3] != 0x01:
+        return None
+    ulen = data[4]
+    if len(data) < 6 + ulen:
+        return None
+    plen = data[5 + ulen]
+    end = 6 + ulen + plen
+    return (4, min(end, len(data)))
+
+
+def redact(data: bytes) -> bytes:
+    """Replace the RFC 1929 message body with a marker that gives only its length."""
+    span = credential_span(data)
+    if span is None:
+        return data
+    start, end = span
+    return data[:start] + b"<redacted %d bytes>" % (end - start) + data[end:]
+
+
+def mask(data: bytes) -> bytes:
+    """The same bytes with user name and password replaced by ``*`` (same length)."""
+    span = credential_span(data)
+    if span is None:
+        return data
+    start, end = span
+    ulen = data[start]
+    body = bytearray(data[start:end])
+    for i in range(1, 1 + ulen):
+        body[i] = ord("*")
+    for i in range(2 + ulen, len(body)):
+        body[i] = ord("*")
+    return data[:start] + bytes(body) + data[end:]
+
+
+def reply_length(head: bytes) -> int:
+    """Total length of a CONNECT reply, from its first five bytes."""
+    atyp = head[3]
+    if atyp == ATYP_IPV4:
+        return 4 + 4 + 2
+    if atyp == ATYP_IPV6:
+        return 4 + 16 + 2
+    if atyp == ATYP_DOMAIN:
+        return 4 + 1 + head[4] + 2
+    raise ValueError(f"unknown address type {atyp}")
