@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_schema import validate_cli_output
 from tests.e2e.netwatch import ROOT
 from tests.loopback import ConnectProxy, LoopbackServer, Reply, TestCA
 from tests.sim import FeedSimulator
@@ -46,6 +47,13 @@ def test_check_through_proxy_keeps_credentials_to_the_proxy(tmp_path: Path) -> N
             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60, check=False,
         )
         assert proc.returncode == 0, proc.stderr
+        assert validate_cli_output(proc.stdout)["transmissions"][0]["proxy_request_b64"]
+        preview = subprocess.run(
+            [sys.executable, "-m", "glass_updater", "preview", "--json", "--config",
+             str(config), "--state-dir", str(state)],
+            capture_output=True, text=True, cwd=ROOT, env=env, timeout=60, check=False,
+        )
+        assert validate_cli_output(preview.stdout)["transmissions"][0]["proxy"]
         (connect,) = proxy.heads
         (origin_head,) = origin.wait_connections(1)
     token = base64.b64encode(b"alice:s3cret")
