@@ -4,19 +4,21 @@ A host app creates ONE ``UpdateController`` and puts ``controller.check_action``
 for Updates…") in its Help menu; the tray app (``glass_updater.qt.app``) builds its menu
 from the same controller. Both get the same flow, dialogs and payload panel.
 
-Creating it is cheap and silent: no core module that can reach the network (requests,
-cryptography, the transport) is imported, and nothing is read from disk, until the user
-first picks an action (tests/ui/test_host_controller.py checks ``sys.modules``).
+Creating it is cheap and silent: given a config PATH, nothing is read, parsed or
+imported beyond this module, no thread starts and no Qt enum namespace is touched until
+the user first picks an action (tests/ui/test_host_controller.py checks ``sys.modules``;
+benchmarks/bench_embed.py measures the cost).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -96,10 +98,11 @@ def _quit_application() -> None:
 class UpdateController(QObject):
     """Checks, downloads and installs updates of one product, when the user asks.
 
-    ``config``: the packager config (``glass_updater.load_config(path)``). ``state_dir``:
-    keep this product's state there instead of the per-user folders. ``can_quit``,
-    ``quit``, ``relaunch_argv``: how the install asks the host app to make way (default:
-    always yes, ``QApplication.quit()``, the argv this process was started with).
+    ``config``: the packager config file's path (read at the first action, so start-up
+    pays nothing), or a ``PackagerConfig`` (``load_config``, ``config_from_dict``).
+    ``state_dir``: keep this product's state there instead of the per-user folders.
+    ``can_quit``, ``quit``, ``relaunch_argv``: how the install asks the host app to make
+    way (default: always yes, ``QApplication.quit()``, the argv this process started with).
     """
 
     _post = Signal(object)
@@ -108,7 +111,7 @@ class UpdateController(QObject):
 
     def __init__(
         self,
-        config: PackagerConfig,
+        config: PackagerConfig | str | os.PathLike[str],
         *,
         parent: QObject | None = None,
         state_dir: str | None = None,
@@ -120,17 +123,19 @@ class UpdateController(QObject):
         runner: BackgroundRunner | None = None,
     ) -> None:
         super().__init__(parent)
-        self.config = config
+        self._config_path = config if isinstance(config, str | os.PathLike) else None
+        self._config: PackagerConfig | None = None if self._config_path else config  # type: ignore[assignment]
+        self._wired = False
         self._paths = paths
         self._state_dir = state_dir
         self._make_updater = make_updater or self._default_updater
         self._updater: Updater | None = None
         self._lock = threading.Lock()
         self._runner = runner
+        self._runner_wired = False
         self.failures_shown: list[str] = []
-        self._post.connect(self._on_post, Qt.ConnectionType.QueuedConnection)
         self.host = QtHostApp(
-            self._post.emit, quit=quit or self.quit, can_quit=can_quit,
+            self._emit_post, quit=quit or self.quit, can_quit=can_quit,
             relaunch_argv=relaunch_argv,
         )
         self._driver: QtUserDriver | None = None
@@ -172,15 +177,58 @@ class UpdateController(QObject):
     @property
     def runner(self) -> BackgroundRunner:
         """The worker pool (created at first use: creating the controller starts no thread)."""
+        self._wire()
         if self._runner is None:
             from glass_updater.qt.runner import BackgroundRunner
 
             self._runner = BackgroundRunner(self)
+        if not self._runner_wired:
+            from PySide6.QtCore import Qt
+
             self._runner.failed.connect(self._show_failure, Qt.ConnectionType.QueuedConnection)
+            self._runner_wired = True
         return self._runner
+
+    @property
+    def config(self) -> PackagerConfig:
+        """The packager config, read from its file at first use (raises ``ConfigError``)."""
+        if self._config is None:
+            from pathlib import Path
+
+            from glass_updater.config import load_config
+
+            assert self._config_path is not None
+            self._config = load_config(Path(self._config_path))
+        return self._config
+
+    def _ready(self) -> bool:
+        """Before an action: the config is readable (else one line says why) and wired."""
+        from glass_updater.errors import ConfigError
+
+        try:
+            self.config  # noqa: B018 - reads the file once
+        except ConfigError as exc:
+            self._show_failure(exc.message)
+            return False
+        self._wire()
+        return True
+
+    def _wire(self) -> None:
+        """Connect the GUI-thread queue (touching Qt's enum namespace costs ~30 ms once,
+        so it waits for the first action, on the GUI thread, before any worker exists)."""
+        if not self._wired:
+            from PySide6.QtCore import Qt
+
+            self._post.connect(self._on_post, Qt.ConnectionType.QueuedConnection)
+            self._wired = True
+
+    def _emit_post(self, fn: Job) -> None:
+        self._post.emit(fn)
 
     def check_now(self) -> None:
         """The only way a check starts: the user asked (menu, button, --check-now)."""
+        if not self._ready():
+            return
         self._with_updater(lambda u: self.runner(self.flow(u).start))
 
     def shutdown(self, wait_ms: int = 5000) -> None:
@@ -278,10 +326,12 @@ class UpdateController(QObject):
     @Slot(str)
     def _show_failure(self, message: str) -> None:
         """A background job (saving settings, clearing history, ...) failed: say so."""
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox
 
         self.failures_shown.append(message)
-        box = QMessageBox(QMessageBox.Icon.Warning, self.config.product_name, message)
+        title = self._config.product_name if self._config is not None else self.tr("Updates")
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -299,6 +349,9 @@ class UpdateController(QObject):
         return self.panel
 
     def show_settings(self) -> None:
+        if not self._ready():
+            return
+
         def load_then_open(updater: Updater) -> None:
             def job() -> None:
                 current = updater.settings.load()
@@ -336,6 +389,9 @@ class UpdateController(QObject):
         self._refresh_panel()
 
     def show_about(self) -> None:
+        if not self._ready():
+            return
+
         def open_about(updater: Updater) -> None:
             from glass_updater.policy import privacy_statement_markdown, sameness_digest
             from glass_updater.qt.about import AboutDialog

@@ -57,18 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         record("previous", previous_pid=args.updated_from,
                previous_gone=process_gone(args.updated_from))
 
-    from glass_updater import ConfigError, load_config
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
     from ui.main_window import MainWindow  # this app's own ui package
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        QMessageBox.critical(None, "Host App", f"The update configuration is not valid: {exc}")
-        return 2
+    from resources import NAME, VERSION  # this app's own resources package
 
-    window = MainWindow(config.product_name, config.version)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window = MainWindow(NAME, VERSION)
 
     from glass_updater.qt import UpdateController
 
@@ -77,9 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         return [sys.executable, str(APP_DIR / "main.py"), "--config", str(args.config),
                 "--updated-from", str(os.getpid())]
 
-    # ONE controller for the whole app; its actions go in the Help menu.
+    # ONE controller for the whole app; its actions go in the Help menu. Given the config
+    # file's path, it reads it only when the user first picks an action (start-up stays
+    # lean); a config error is then shown in one line, before anything is sent.
     updates = UpdateController(
-        config,
+        args.config,
         parent=window,
         can_quit=window.can_quit,      # unsaved text: the update waits
         quit=window.quit_for_update,   # close the window and leave the event loop
@@ -89,10 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     window.help_menu.insertAction(window.about_action, updates.payload_action)
     window.help_menu.insertSeparator(window.about_action)
     window.show()
-    record("started", version=config.version)
+    record("started", version=VERSION)
     code = app.exec()
     updates.shutdown()
-    record("exiting", version=config.version)
+    record("exiting", version=VERSION)
     return code
 
 

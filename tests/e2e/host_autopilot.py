@@ -1,5 +1,5 @@
 """Runs examples/host_app/main.py like a user would: Help ▸ Check for Updates…, then
-"Install Update", then "Install and Restart" — by finding the visible widgets, so the
+"Download Update", then the install button — by finding the visible widgets, so the
 example app itself carries no test hooks.
 
     python host_autopilot.py APP_DIR/main.py [app args...]
@@ -15,7 +15,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMainWindow
 
-CLICK = ("Install Update", "Install and Restart")
+CLICK = ("Download Update", "Install and Restart", "Quit and Open Installer")
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ def app_files(version: str, feed_url: str, key: str, install: str) -> dict[str, 
         for p in sorted(EXAMPLE.rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts and p.name != "config.toml"
     }
+    files["resources/version.txt"] = f"{version}\n".encode()
     files["config.toml"] = (
         f'[product]\nid = "{PRODUCT}"\nname = "Host App"\nversion = "{version}"\n\n'
         f'[feed]\nurl = "{feed_url}"\ntrusted_keys = ["{key}"]\n\n'
@@ -136,7 +137,7 @@ def test_help_check_for_updates_downloads_verifies_and_hands_off(tmp_path: Path)
         try:
             proc = subprocess.run(
                 [sys.executable, str(AUTOPILOT), str(app / "main.py")],
-                cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+                cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
                 env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
                      "HOST_APP_EVENTS": str(log)},
             )
@@ -145,7 +146,7 @@ def test_help_check_for_updates_downloads_verifies_and_hands_off(tmp_path: Path)
         finally:
             os.close(fd)
         requests = server.request_log
-    assert "autopilot: Install and Restart" in proc.stdout
+    assert "autopilot: Quit and Open Installer" in proc.stdout  # the packager's command
     seen = events(log)
     assert [e["event"] for e in seen if e["event"] in ("started", "exiting")] == [
         "started", "exiting"]

@@ -31,15 +31,18 @@ HEAVY = ("requests", "urllib3", "cryptography", "ssl", "http.client", "glass_upd
          "glass_updater.updater", "glass_updater.feed", "glass_updater.download",
          "glass_updater.signing", "glass_updater.request")
 
+LAZY = ("tomllib", "glass_updater.config", "glass_updater.qt.runner", "glass_updater.qt.driver",
+        "glass_updater.qt.dialogs")
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo-config.toml"
+
 CREATE = """
 import json, sys
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication([])
 window = QMainWindow()
 help_menu = window.menuBar().addMenu("&Help")
-from glass_updater import load_config
 from glass_updater.qt import UpdateController
-controller = UpdateController(load_config(None))
+controller = UpdateController(sys.argv[1])  # the documented way: the config file's path
 help_menu.addAction(controller.check_action)
 window.show()
 app.processEvents()
@@ -49,15 +52,19 @@ print(json.dumps([after_create, sorted(sys.modules), controller.check_action.tex
 """
 
 
-def test_creating_the_controller_and_its_action_imports_nothing_heavy() -> None:
+def test_creating_the_controller_and_its_action_imports_nothing_heavy(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(DEMO.read_text())
     proc = subprocess.run(
-        [sys.executable, "-c", CREATE], capture_output=True, text=True, timeout=60,
-        check=False,
+        [sys.executable, "-c", CREATE, str(config)], capture_output=True, text=True,
+        timeout=60, check=False,
     )
     assert proc.returncode == 0, proc.stderr
     after_create, after_first_use, label = json.loads(proc.stdout)
     assert label == "Check for Updates…"
     assert [m for m in after_create if m.startswith(HEAVY)] == []
+    # Not even the config is read before the first action: no TOML parser, no core.
+    assert [m for m in after_create if m.startswith(LAZY)] == []
     # The check is real: the core (and what it needs) loads once the user asks.
     assert "glass_updater.updater" in after_first_use
 
@@ -113,6 +120,22 @@ def host_app(qtbot: QtBot, tmp_path: Path) -> Iterator[object]:
         for dialog in controller._driver.dialogs if controller._driver else []:
             dialog.hide()
             dialog.deleteLater()
+
+
+def test_a_bad_config_file_is_one_line_at_the_first_action_and_nothing_is_sent(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    bad = tmp_path / "config.toml"
+    bad.write_text(DEMO.read_text().replace('id = "demo-app"', 'id = "../x"'))
+    controller = UpdateController(bad)  # creating it reads nothing: no error yet
+    assert controller.failures_shown == []
+    controller.check_action.trigger()
+    (message,) = controller.failures_shown
+    assert "\n" not in message and "[product] id" in message
+    assert controller._driver is None and controller._updater is None  # no flow started
+    for box in QApplication.topLevelWidgets():
+        if box.isVisible() and box.windowTitle() == "Updates":
+            box.close()
 
 
 def shown(qtbot: QtBot, controller: UpdateController, kind: str, act: object) -> QDialog:
