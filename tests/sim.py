@@ -185,6 +185,7 @@ class FeedSimulator:
             )
         headers = (("Content-Type", kind), ("Content-Length", str(len(body))))
         if sink is not None and status == 200:
+            sink.begin(status, headers)
             sink.write(body)
             returned = b""
         else:

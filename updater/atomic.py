@@ -33,7 +33,10 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
+            if hasattr(os, "fchmod"):
+                os.fchmod(fh.fileno(), mode)  # through the descriptor, never a path
+            else:
+                os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -48,9 +51,9 @@ def sweep_temps(directory: Path, older_than: float = 0.0) -> int:
     now = time.time()
     with contextlib.suppress(FileNotFoundError):
         for entry in Path(directory).iterdir():
-            if entry.name.startswith(TEMP_PREFIX) and entry.is_file():
+            if entry.name.startswith(TEMP_PREFIX):
                 with contextlib.suppress(OSError):
-                    if now - entry.stat().st_mtime >= older_than:
+                    if now - entry.lstat().st_mtime >= older_than:
                         entry.unlink()
                         removed += 1
     return removed

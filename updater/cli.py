@@ -403,22 +403,19 @@ def _download_or_install(updater: Updater, config: PackagerConfig, args: argpars
 
 def _copy_verified(verified: VerifiedFile, dest_dir: Path) -> Path:
     """Copy into ``--dest`` atomically, re-hashing what was written; never a partial file."""
-    import hashlib
     import os
     import tempfile
 
     from glass_updater.atomic import TEMP_PREFIX
+    from glass_updater.digest import open_checked, sha256_stream
     from glass_updater.errors import VerificationError
 
     dest_dir.mkdir(parents=True, exist_ok=True)
     target = dest_dir / verified.path.name
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=dest_dir)
     try:
-        digest = hashlib.sha256()
-        with open(verified.path, "rb") as src, os.fdopen(fd, "wb") as dst:
-            while chunk := src.read(1 << 20):
-                digest.update(chunk)
-                dst.write(chunk)
+        with open_checked(verified.path) as src, os.fdopen(fd, "wb") as dst:
+            _, digest = sha256_stream(src, copy_to=dst)
             dst.flush()
             os.fsync(dst.fileno())
         if digest.hexdigest() != verified.asset.sha256:

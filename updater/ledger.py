@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import re
 import threading
@@ -21,8 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from glass_updater import safefs
 from glass_updater.limits import DEFAULT_LIMITS, Limits
-from glass_updater.request import Channel, Transmission
+from glass_updater.request import Channel, OutboundRequest, Transmission
 from glass_updater.transport.base import Exchange
 
 LOG_NAME = "transmissions.jsonl"
@@ -102,31 +104,77 @@ class LedgerEntry:
         }
 
     @classmethod
-    def from_json(cls, obj: dict[str, object]) -> LedgerEntry:
+    def from_json(cls, obj: object) -> LedgerEntry:
+        """Strict: any field of the wrong type or out of range raises ValueError."""
+        if not isinstance(obj, dict):
+            raise ValueError("not an object")
         sent_raw = obj["sent"]
         headers_raw = obj.get("response_headers") or []
-        assert isinstance(sent_raw, list) and isinstance(headers_raw, list)
-        status = obj.get("status")
-        return cls(
-            id=str(obj["id"]),
-            time=float(obj["time"]),  # type: ignore[arg-type]
-            kind=str(obj["kind"]),
-            method=str(obj["method"]),
-            url=str(obj["url"]),
-            proxy=None if obj.get("proxy") is None else str(obj["proxy"]),
-            sent=tuple(
+        if not isinstance(sent_raw, list) or not isinstance(headers_raw, list):
+            raise ValueError("sent or response_headers is not a list")
+        sent = []
+        for t in sent_raw:
+            if not isinstance(t, dict) or not isinstance(t.get("b64"), str):
+                raise ValueError("bad transmission")
+            sent.append(
                 Transmission(Channel(t["channel"]), base64.b64decode(t["b64"], validate=True))
-                for t in sent_raw
-            ),
-            status=None if status is None else int(status),  # type: ignore[call-overload]
-            reason=str(obj.get("reason", "")),
-            response_headers=tuple((str(k), str(v)) for k, v in headers_raw),
-            bytes_received=int(obj.get("bytes_received", 0)),  # type: ignore[call-overload]
-            duration=float(obj.get("duration", 0.0)),  # type: ignore[arg-type]
-            remote=str(obj.get("remote", "")),
-            outcome=str(obj.get("outcome", "")),
-            error=None if obj.get("error") is None else str(obj["error"]),
+            )
+        headers = []
+        for h in headers_raw:
+            if not isinstance(h, list) or len(h) != 2 or not all(isinstance(x, str) for x in h):
+                raise ValueError("bad header")
+            headers.append((h[0], h[1]))
+        status = obj.get("status")
+        if status is not None and (type(status) is not int or not 100 <= status <= 999):
+            raise ValueError("bad status")
+        return cls(
+            id=_text(obj["id"]),
+            time=_number(obj["time"], 0.0, 1e11),
+            kind=_text(obj["kind"]),
+            method=_text(obj["method"]),
+            url=_text(obj["url"]),
+            proxy=None if obj.get("proxy") is None else _text(obj["proxy"]),
+            sent=tuple(sent),
+            status=status,
+            reason=_text(obj.get("reason", "")),
+            response_headers=tuple(headers),
+            bytes_received=int(_number(obj.get("bytes_received", 0), 0, 2**63, whole=True)),
+            duration=_number(obj.get("duration", 0.0), 0.0, 1e9),
+            remote=_text(obj.get("remote", "")),
+            outcome=_text(obj.get("outcome", "")),
+            error=None if obj.get("error") is None else _text(obj["error"]),
         )
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+def _number(value: object, low: float, high: float, *, whole: bool = False) -> float:
+    """A finite JSON number in [low, high] (bool, NaN and infinities are refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("not a number")
+    if whole and not isinstance(value, int):
+        raise ValueError("not a whole number")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError("number out of range")
+    return float(value)
+
+
+INTERRUPTED = (
+    "interrupted: the updater stopped before it recorded the outcome (the request may "
+    "have reached the server)"
+)
+
+
+@dataclass(frozen=True)
+class LedgerRead:
+    """Every readable record, oldest first, and how many lines could not be read."""
+
+    entries: tuple[LedgerEntry, ...]
+    skipped: int
 
 
 class Ledger:
@@ -142,12 +190,44 @@ class Ledger:
         self._last_ms = max(int(now * 1000), self._last_ms + 1)
         return f"{self._last_ms:015d}"
 
-    def record(self, exchange: Exchange, outcome: str = "") -> LedgerEntry:
-        req = exchange.request
+    def begin(self, request: OutboundRequest) -> str:
+        """Write-ahead: record ``request`` (fsynced) before its first byte is written.
+
+        Returns the record's id; :meth:`record` with that id completes it. If the process
+        dies in between, the log still lists the request, marked as interrupted.
+        """
+        now = time.time()
         with self._lock:
             entry = LedgerEntry(
-                id=self._new_id(exchange.started_at or time.time()),
-                time=exchange.started_at or time.time(),
+                id=self._new_id(now),
+                time=now,
+                kind=request.kind.value,
+                method=request.method,
+                url=request.url,
+                proxy=request.proxy.url if request.proxy else None,
+                sent=_for_log(request.transmissions),
+                status=None,
+                reason="",
+                response_headers=(),
+                bytes_received=0,
+                duration=0.0,
+                remote="",
+                outcome=INTERRUPTED,
+                error=None,
+            )
+            self._append(entry, sync=True)
+        return entry.id
+
+    def record(
+        self, exchange: Exchange, outcome: str = "", pending_id: str | None = None
+    ) -> LedgerEntry:
+        """The full record of an exchange; with ``pending_id`` it completes a begin()."""
+        req = exchange.request
+        with self._lock:
+            when = exchange.started_at or time.time()
+            entry = LedgerEntry(
+                id=pending_id if pending_id is not None else self._new_id(when),
+                time=when,
                 kind=req.kind.value,
                 method=req.method,
                 url=req.url,
@@ -162,24 +242,30 @@ class Ledger:
                 outcome=outcome,
                 error=exchange.error,
             )
-            line = (json.dumps(entry.to_json(), separators=(",", ":")) + "\n").encode()
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._rotate_if_needed(len(line))
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                size = os.fstat(fd).st_size
-                if size and os.pread(fd, 1, size - 1) != b"\n":
-                    line = b"\n" + line  # a crash tore the last line: never merge into it
-                os.write(fd, line)
-            finally:
-                os.close(fd)
+            self._append(entry, sync=False)
         return entry
 
-    def _rotate_if_needed(self, incoming: int) -> None:
+    def _append(self, entry: LedgerEntry, *, sync: bool) -> None:
+        """One ``write`` on an O_APPEND descriptor of a checked regular file."""
+        line = (json.dumps(entry.to_json(), separators=(",", ":")) + "\n").encode()
+        safefs.ensure_dir(self.directory)
+        self._rotate_if_needed(len(line))
+        fd = safefs.open_file(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            size = self.path.stat().st_size
-        except FileNotFoundError:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                line = b"\n" + line  # a crash tore the last line: never merge into it
+            os.write(fd, line)
+            if sync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _rotate_if_needed(self, incoming: int) -> None:
+        st = safefs.lstat_regular(self.path)
+        if st is None:
             return
+        size = st.st_size
         if size + incoming <= self._limits.ledger_max_bytes:
             return
         keep = self._limits.ledger_keep_files
@@ -194,18 +280,33 @@ class Ledger:
     def _files_oldest_first(self) -> list[Path]:
         keep = self._limits.ledger_keep_files
         rotated = [self.path.with_name(f"{LOG_NAME}.{n}") for n in range(keep, 0, -1)]
-        return [p for p in [*rotated, self.path] if p.exists()]
+        return [p for p in [*rotated, self.path] if os.path.lexists(p)]
+
+    def read(self) -> LedgerRead:
+        """Oldest first. A line that is torn, foreign or malformed in any way is skipped
+        and counted, never fatal; a completed record replaces its write-ahead one."""
+        by_id: dict[str, LedgerEntry] = {}
+        skipped = 0
+        for path in self._files_oldest_first():
+            try:
+                fd = safefs.open_file(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            with os.fdopen(fd, "rb") as fh:
+                for raw in fh:
+                    if not raw.strip():
+                        continue
+                    try:
+                        entry = LedgerEntry.from_json(json.loads(raw))
+                    except Exception:  # any malformed line: skipped and counted
+                        skipped += 1
+                        continue
+                    by_id[entry.id] = entry
+        return LedgerRead(tuple(sorted(by_id.values(), key=lambda e: e.id)), skipped)
 
     def entries(self) -> Iterator[LedgerEntry]:
-        """Oldest first; torn or foreign lines are skipped, never fatal."""
-        for path in self._files_oldest_first():
-            with path.open("rb") as fh:
-                for raw in fh:
-                    try:
-                        obj = json.loads(raw)
-                        yield LedgerEntry.from_json(obj)
-                    except (ValueError, KeyError, TypeError, AssertionError):
-                        continue
+        """Oldest first; unreadable lines are skipped (see :meth:`read`)."""
+        yield from self.read().entries
 
     def clear(self) -> None:
         with self._lock:

@@ -69,8 +69,10 @@ class FileLock:
     def acquire(self) -> None:
         if self._fd is not None:
             raise BusyError(self.message)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        from glass_updater import safefs
+
+        safefs.ensure_dir(self.path.parent)
+        fd = safefs.open_file(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         if not _try_lock(fd):
             os.close(fd)
             raise BusyError(self.message)

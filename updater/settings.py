@@ -6,8 +6,11 @@ import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from glass_updater import safefs
 from glass_updater.atomic import atomic_write_bytes
 from glass_updater.config import CHANNELS
+
+MAX_SETTINGS_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,16 @@ class SettingsStore:
         self.path = Path(path)
 
     def load(self) -> UserSettings:
-        """A missing or damaged file gives the defaults: settings never block a check."""
+        """A missing or damaged file gives the defaults: settings never block a check.
+
+        A planted link, FIFO or foreign file is refused (UnsafeFileError), never followed.
+        """
         try:
-            raw = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
+            data = safefs.read_file(self.path, MAX_SETTINGS_BYTES)
+            if data is None or len(data) > MAX_SETTINGS_BYTES:
+                return UserSettings()
+            raw = json.loads(data)
+        except (OSError, ValueError, RecursionError):
             return UserSettings()
         if not isinstance(raw, dict):
             return UserSettings()
@@ -40,4 +49,5 @@ class SettingsStore:
 
     def save(self, settings: UserSettings) -> None:
         data = {f.name: getattr(settings, f.name) for f in fields(settings)}
+        safefs.ensure_dir(self.path.parent)
         atomic_write_bytes(self.path, json.dumps(data, indent=2).encode() + b"\n")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from glass_updater import safefs
 from glass_updater.atomic import atomic_write_bytes
 from glass_updater.feed import TrustFloor
 from glass_updater.model import Feed
@@ -76,10 +77,10 @@ class StateStore:
         self.path = Path(path)
 
     def load(self) -> LocalState:
+        """A planted link, FIFO or foreign file raises UnsafeFileError (never followed)."""
         try:
-            with self.path.open("rb") as fh:
-                data = fh.read(MAX_STATE_BYTES + 1)
-            if len(data) > MAX_STATE_BYTES:
+            data = safefs.read_file(self.path, MAX_STATE_BYTES)
+            if data is None or len(data) > MAX_STATE_BYTES:
                 return LocalState()
             return _decode(data)
         except (OSError, ValueError, TypeError, RecursionError, OverflowError):
@@ -94,6 +95,7 @@ class StateStore:
             "skipped_version": state.skipped_version,
             "remind_after": state.remind_after.isoformat() if state.remind_after else None,
         }
+        safefs.ensure_dir(self.path.parent)
         atomic_write_bytes(self.path, (json.dumps(doc, indent=2) + "\n").encode(), 0o600)
 
     @staticmethod

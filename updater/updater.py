@@ -18,6 +18,7 @@ from glass_updater.allowlist import Allowlist, load_allowlist
 from glass_updater.atomic import sweep_temps
 from glass_updater.config import PackagerConfig
 from glass_updater.errors import (
+    Cancelled,
     ConfigError,
     TransportError,
     UpdaterError,
@@ -99,6 +100,8 @@ class Updater:
         self._transport = transport
         self._clock = clock
         self._launcher = launcher  # None: the real process launcher
+        # Write-ahead ledger ids of the requests of the running check or download.
+        self._pending: list[tuple[OutboundRequest, str]] = []
 
     # ------------------------------------------------------------------ wiring
 
@@ -137,8 +140,9 @@ class Updater:
     @contextlib.contextmanager
     def _exclusive(self, name: str) -> Iterator[None]:
         from glass_updater.locks import FileLock
+        from glass_updater.safefs import ensure_dir
 
-        self.paths.state.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ensure_dir(self.paths.state)
         with FileLock(self.paths.state / f"{name}.lock"):
             yield
 
@@ -176,12 +180,15 @@ class Updater:
         request = request or self.preview()
         exchanges: list[Exchange] = []
         entries: list[LedgerEntry] = []
+        self._pending = []
         try:
             try:
                 with self._exclusive("check"):
                     # Temps a killed process left (threat 36); the grace period spares a
                     # settings save that another process may be doing right now.
                     sweep_temps(self.paths.state, older_than=STALE_TEMP_AGE)
+                    # Read first: a planted state file is refused before anything is sent.
+                    state = self.state.load()
                     final = fetch(
                         self.transport,
                         self.allowlist,
@@ -190,10 +197,10 @@ class Updater:
                         allowed_hosts=self._allowed_hosts(),
                         max_redirects=self.limits.max_redirects,
                         on_exchange=exchanges.append,
+                        on_sending=self._write_ahead,
                         cancel=cancel,
                     )
                     _require_ok(final, "update feed")
-                    state = self.state.load()
                     feed = verify_feed(
                         final.body,
                         trusted_keys=self.config.trusted_keys,
@@ -299,18 +306,28 @@ class Updater:
         If the log itself cannot be written the original error still wins; its message
         says the record is missing.
         """
+        verdict = "cancelled" if isinstance(exc, Cancelled) else "refused"
         try:
-            exc.entries = tuple(self._record(exchanges, f"refused: {exc}"))
+            exc.entries = tuple(self._record(exchanges, f"{verdict}: {exc}"))
         except OSError as log_error:
             exc.message = f"{exc.message} (its record could not be written: {log_error.strerror})"
             exc.args = (exc.message,)
+
+    def _write_ahead(self, request: OutboundRequest) -> None:
+        """Before a request's first byte: its record, fsynced (completed by ``_record``).
+
+        If it cannot be written the request is not sent: the log must list every request
+        that left the machine, even when the process is killed right after sending.
+        """
+        self._pending.append((request, self.ledger.begin(request)))
 
     def _record(self, exchanges: list[Exchange], outcome: str) -> list[LedgerEntry]:
         recorded = []
         for i, exchange in enumerate(exchanges):
             last = i == len(exchanges) - 1
             hop = outcome if last else f"redirected ({exchange.status})"
-            recorded.append(self.ledger.record(exchange, hop))
+            pending = next((pid for req, pid in self._pending if req is exchange.request), None)
+            recorded.append(self.ledger.record(exchange, hop, pending_id=pending))
         return recorded
 
     # ------------------------------------------------------------------ local choices
@@ -369,12 +386,14 @@ class Updater:
         cancel: CancelToken | None = None,
     ) -> VerifiedFile:
         from glass_updater.download import Downloader
+        from glass_updater.safefs import ensure_dir
 
         self.policy.refuse()
         if result.release is None or result.asset is None:
             raise UpdaterError("there is no update to download; run a check first")
         asset = result.asset
         exchanges: list[Exchange] = []
+        self._pending = []
         downloader = Downloader(
             self.transport,
             self.allowlist,
@@ -383,9 +402,11 @@ class Updater:
             proxy=self.proxy_for(asset.url),
             allowed_hosts=self._allowed_hosts(parse_target(asset.url, purpose="asset").host),
             on_exchange=exchanges.append,
+            on_sending=self._write_ahead,
         )
         try:
             try:
+                ensure_dir(self.paths.cache)
                 verified = downloader.download(
                     result.release, asset, on_progress=on_progress, cancel=cancel
                 )

@@ -34,7 +34,13 @@ class Exchange:
 
 
 class BodySink(Protocol):
-    """Receives a response body in chunks; raising aborts the transfer."""
+    """Receives a 2xx response: its head once, then its body in chunks.
+
+    ``begin`` is called when the head has arrived, before the first ``write`` (a download
+    writes its resume record there). Raising from either aborts the transfer.
+    """
+
+    def begin(self, status: int, headers: tuple[tuple[str, str], ...]) -> None: ...
 
     def write(self, chunk: bytes) -> None: ...
 

@@ -28,12 +28,14 @@ def fetch(
     allowed_hosts: frozenset[str],
     max_redirects: int,
     on_exchange: Callable[[Exchange], None],
+    on_sending: Callable[[OutboundRequest], None] | None = None,
     sink: BodySink | None = None,
     cancel: CancelToken | None = None,
 ) -> Exchange:
     """Send ``request`` and follow up to ``max_redirects`` 3xx hops; return the last answer.
 
-    Raises TransportError for a refused redirect (its exchange was already reported).
+    ``on_sending`` is called before each request's first byte is written (the ledger's
+    write-ahead record). Raises TransportError for a refused redirect (its exchange was already reported).
     A transport's own TransportError is re-raised after its partial exchange is reported;
     callers must not report ``error.exchange`` a second time.
     """
@@ -41,6 +43,8 @@ def fetch(
     seen = {request.url}
     hops = 0
     while True:
+        if on_sending is not None:
+            on_sending(current)
         try:
             exchange = transport.send(current, sink=sink, cancel=cancel)
         except TransportError as exc:

@@ -230,6 +230,12 @@ class HttpTransport:
             )
         chunk_size = self._limits.download_chunk if into_sink else _BUFFER_CHUNK
         buffer = bytearray()
+        if into_sink:
+            assert sink is not None
+            try:
+                sink.begin(status, result.headers)
+            except BaseException as exc:  # the sink's own failure
+                raise SinkFailed(exc) from exc
         wire.body_started()
         while True:
             wire.check_abort()

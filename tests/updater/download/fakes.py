@@ -121,6 +121,8 @@ class FakeTransport:
         )
         received = 0
         body = b""
+        if sink is not None and 200 <= reply.status < 300:
+            sink.begin(reply.status, reply.headers)
         for start in range(0, len(reply.body), self.chunk):
             if self.polls_cancel and cancel is not None and cancel.cancelled:
                 raise Cancelled("cancelled", exchange=replace(base, bytes_received=received))

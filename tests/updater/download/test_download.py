@@ -275,10 +275,10 @@ def test_poisoned_partial_deleted(tmp_path: Path) -> None:
         b"not json",
         b'{"url": "x"}',
         PartialInfo("http://127.0.0.1:1/other", SIZE, "0" * 64, '"v1"', 100).to_bytes(),
-        PartialInfo(URL, SIZE, "0" * 64, '"v1"', SIZE * 2).to_bytes(),
+        PartialInfo(URL, SIZE + 1, "0" * 64, '"v1"', 100).to_bytes(),
         PartialInfo(URL, SIZE, "0" * 64, "W/\"weak\"", 100).to_bytes(),
     ],
-    ids=["garbage", "incomplete", "other-url", "longer-than-file", "weak-etag"],
+    ids=["garbage", "incomplete", "other-url", "other-size", "weak-etag"],
 )
 def test_unusable_partial_is_discarded_not_resumed(tmp_path: Path, sidecar: bytes) -> None:
     content = content_of(SIZE)
@@ -294,18 +294,37 @@ def test_unusable_partial_is_discarded_not_resumed(tmp_path: Path, sidecar: byte
     assert leftovers(tmp_path) == []
 
 
-def test_partial_longer_than_confirmed_is_trimmed(tmp_path: Path) -> None:
+def test_length_on_disk_is_trusted_and_the_hash_still_guards(tmp_path: Path) -> None:
+    """A kill -9 cannot update the record: the bytes on disk count, the hash decides."""
     content = content_of(SIZE)
     asset = make_asset(content)
-    # A crash after writing more bytes than the sidecar confirms: only 1000 are trusted.
-    (tmp_path / f"{asset.sha256}.part").write_bytes(content[:1000] + b"\xff" * 3000)
-    info = PartialInfo(URL, SIZE, asset.sha256, '"v1"', 1000)
+    (tmp_path / f"{asset.sha256}.part").write_bytes(content[:4000])
+    info = PartialInfo(URL, SIZE, asset.sha256, '"v1"', 0)  # written when the head arrived
     (tmp_path / f"{asset.sha256}.part.json").write_bytes(info.to_bytes())
     transport = FakeTransport(honest(content))
     verified = make_downloader(transport, tmp_path).download(
         make_release(asset), asset, on_progress=lambda p: None
     )
-    assert header(transport.requests[0], "Range") == "bytes=1000-"
+    assert header(transport.requests[0], "Range") == "bytes=4000-"
+    assert verified.path.read_bytes() == content
+
+
+def test_poisoned_tail_on_disk_is_caught_by_the_hash_and_the_next_try_is_clean(
+    tmp_path: Path,
+) -> None:
+    content = content_of(SIZE)
+    asset = make_asset(content)
+    (tmp_path / f"{asset.sha256}.part").write_bytes(content[:1000] + b"\xff" * 3000)
+    info = PartialInfo(URL, SIZE, asset.sha256, '"v1"', 1000)
+    (tmp_path / f"{asset.sha256}.part.json").write_bytes(info.to_bytes())
+    transport = FakeTransport(honest(content))
+    downloader = make_downloader(transport, tmp_path)
+    with pytest.raises(VerificationError):
+        downloader.download(make_release(asset), asset, on_progress=lambda p: None)
+    assert header(transport.requests[0], "Range") == "bytes=4000-"
+    assert leftovers(tmp_path) == []
+    verified = downloader.download(make_release(asset), asset, on_progress=lambda p: None)
+    assert header(transport.requests[1], "Range") is None
     assert verified.path.read_bytes() == content
 
 
@@ -605,7 +624,7 @@ def test_file_name_never_escapes_the_staging_folder(url: str, name: str) -> None
     assert file_name_for(make_asset(b"x", url=url)) == name
 
 
-def test_cancel_while_server_ignores_range_keeps_only_the_confirmed_prefix(
+def test_a_resume_answered_from_zero_restarts_at_the_head_and_never_splices(
     tmp_path: Path,
 ) -> None:
     content = content_of(SIZE)
@@ -627,8 +646,12 @@ def test_cancel_while_server_ignores_range_keeps_only_the_confirmed_prefix(
         downloader.download(make_release(asset), asset, on_progress=lambda p: None, cancel=cancel)
     info = PartialInfo.load(tmp_path / f"{asset.sha256}.part.json")
     part = tmp_path / f"{asset.sha256}.part"
-    assert info is not None and info.done == half
-    assert part.read_bytes() == content[:half]  # the bytes from zero were not kept after it
+    # The 200 was refused at its head (no byte of it written after the old prefix); the
+    # fresh request from zero was then cancelled: its bytes, from zero, are what is kept.
+    assert header(transport.requests[1], "Range") == f"bytes={half}-"
+    assert header(transport.requests[2], "Range") is None
+    assert info is not None and info.done == 3072
+    assert part.read_bytes() == content[:3072]
 
 
 def test_unusable_staging_folder_is_a_clear_error(tmp_path: Path) -> None:
@@ -636,7 +659,7 @@ def test_unusable_staging_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_bytes(b"a file where the folder should be")
     asset = make_asset(content_of(100))
     transport = FakeTransport(honest(content_of(100)))
-    with pytest.raises(StorageError, match="cannot use the download folder"):
+    with pytest.raises(StorageError, match=r"refused to use .*staging: it is not a folder"):
         make_downloader(transport, blocker).download(
             make_release(asset), asset, on_progress=lambda p: None
         )

@@ -98,6 +98,9 @@ def test_simulator_is_a_transport_serving_feed_assets_and_404() -> None:
         def __init__(self) -> None:
             self.data = b""
 
+        def begin(self, status: int, headers: tuple[tuple[str, str], ...]) -> None:
+            return None
+
         def write(self, chunk: bytes) -> None:
             self.data += chunk
 

@@ -33,6 +33,10 @@ def check(
 class ListSink:
     def __init__(self) -> None:
         self.chunks: list[bytes] = []
+        self.head: tuple[int, tuple[tuple[str, str], ...]] | None = None
+
+    def begin(self, status: int, headers: tuple[tuple[str, str], ...]) -> None:
+        self.head = (status, headers)
 
     def write(self, chunk: bytes) -> None:
         self.chunks.append(chunk)
@@ -326,6 +330,9 @@ def test_bad_certificate_fails_closed(allowlist: Allowlist, ca: TestCA, case: st
 
 
 class FullDisk:
+    def begin(self, status: int, headers: tuple[tuple[str, str], ...]) -> None:
+        return None
+
     def write(self, chunk: bytes) -> None:
         raise OSError(28, "No space left on device")
 
