@@ -47,7 +47,9 @@ def open_checked(path: Path | str) -> BinaryIO:
     return os.fdopen(safefs.open_file(path, os.O_RDONLY), "rb")
 
 
-def sha256_file(path: Path | str, *, limit: int | None = None, chunk: int = CHUNK) -> tuple[int, str]:
+def sha256_file(
+    path: Path | str, *, limit: int | None = None, chunk: int = CHUNK
+) -> tuple[int, str]:
     """(size read, SHA-256 hex) of ``path``, reading at most ``limit`` bytes."""
     with open_checked(path) as fh:
         size, digest = sha256_stream(fh, limit=limit, chunk=chunk)

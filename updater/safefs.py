@@ -1,8 +1,8 @@
 """Safe opens for the state, log and cache folders: the one place that checks local files.
 
 Another local process may plant a symbolic link, a hard link, a FIFO or a folder of its
-own where the updater reads or writes (THREATS.md 41, 42). Every file there is opened
-through :func:`open_file`: ``O_NOFOLLOW`` (a link is refused, never followed),
+own where the updater reads or writes (docs/threats.md, threats 41 and 42). Every file
+there is opened through :func:`open_file`: ``O_NOFOLLOW`` (a link is refused, never followed),
 ``O_NONBLOCK`` (a FIFO cannot hang the open), then ``fstat`` on the descriptor: only a
 regular file with one link, owned by this user, is used. Every folder goes through
 :func:`ensure_dir`: created 0700, opened with ``O_NOFOLLOW | O_DIRECTORY`` and checked by
@@ -108,11 +108,20 @@ def open_file(path: Path | str, flags: int, mode: int = 0o600) -> int:
 
 
 def read_file(path: Path | str, limit: int) -> bytes | None:
-    """At most ``limit + 1`` bytes of a checked regular file; None when it does not exist."""
+    """At most ``limit + 1`` bytes of a checked regular file; None when it does not exist.
+
+    A folder in the file's place reads as absent (nothing to follow or wait on there);
+    writing the file then fails with an ordinary "could not write" error.
+    """
     try:
         fd = open_file(path, os.O_RDONLY)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except UnsafeFileError:
+        with contextlib.suppress(OSError):
+            if stat.S_ISDIR(os.lstat(path).st_mode):
+                return None
+        raise
     with os.fdopen(fd, "rb") as fh:
         return fh.read(limit + 1)
 
@@ -154,9 +163,11 @@ def ensure_dir(path: Path | str, *, private: bool = True) -> None:
             try:
                 kind = os.lstat(path).st_mode
             except OSError:
-                raise _refuse(path, "it is not a folder") from None
-            why = "it is a symbolic link" if stat.S_ISLNK(kind) else "it is not a folder"
-            raise _refuse(path, f"{why}, not a folder the updater made") from None
+                kind = 0
+            if stat.S_ISLNK(kind):
+                raise _refuse(path, "it is a symbolic link, not a folder") from None
+            # A file in the way: an ordinary local error, mapped by each caller.
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path)) from None
         raise
     try:
         st = os.fstat(fd)

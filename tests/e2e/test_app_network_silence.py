@@ -8,8 +8,6 @@ including any made by Qt or OpenSSL in C). Before a check: nothing. After one fo
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import select
 import subprocess
@@ -18,6 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from glass_updater.ledger import Ledger
 
 from tests.e2e.conftest import Site
 from tests.e2e.netwatch import ROOT, read_events, watched_argv, watched_env
@@ -82,10 +81,9 @@ def test_app_is_silent_until_asked_then_makes_exactly_one_check(
     assert len(connects) == 1 and f"('127.0.0.1', {port})" in connects[0]
     sends = [e for e in read_events(events) if e[0] == "http.client.send"]
     assert sends, "the request did not go through http.client (the gated path)"
-    ledger = (state / "log" / "transmissions.jsonl").read_bytes()
-    assert ledger.count(b"\n") == 1
-    recorded = json.loads(ledger)["sent"][-1]["b64"]
-    assert base64.b64decode(recorded) == head  # what the panel shows is what the server read
+    (entry,) = Ledger(state / "log").entries()  # the write-ahead record, then completed
+    assert entry.outcome.startswith("accepted")
+    assert entry.request_bytes == head  # what the panel shows is what the server read
     if STRACE is not None:
         inet_connects = [line for line in network_syscalls(trace) if "connect(" in line]
         assert len(inet_connects) == 1 and f"sin_port=htons({port})" in inet_connects[0]

