@@ -103,6 +103,8 @@ class UpdateController(QObject):
     ``state_dir``: keep this product's state there instead of the per-user folders.
     ``can_quit``, ``quit``, ``relaunch_argv``: how the install asks the host app to make
     way (default: always yes, ``QApplication.quit()``, the argv this process started with).
+    ``has_settings_menu=False``: the host app does not show ``settings_action``, so error
+    advice never tells the user to open a menu item that is not there.
     """
 
     _post = Signal(object)
@@ -121,8 +123,11 @@ class UpdateController(QObject):
         relaunch_argv: Sequence[str] | None = None,
         make_updater: Callable[[], Updater] | None = None,
         runner: BackgroundRunner | None = None,
+        has_settings_menu: bool = True,
     ) -> None:
         super().__init__(parent)
+        # False when the host app does not show ``settings_action``: advice then names no menu.
+        self.has_settings_menu = has_settings_menu
         self._config_path = config if isinstance(config, str | os.PathLike) else None
         self._config: PackagerConfig | None = None if self._config_path else config  # type: ignore[assignment]
         self._wired = False
@@ -294,6 +299,12 @@ class UpdateController(QObject):
                 unskip=lambda: self.updater().unskip(),
                 install_effect=lambda asset: self.updater().install_effect(asset),
                 proxy_for=self._proxy_shown_for,
+                try_again=self.check_now,
+                settings_label=(
+                    self.actions_["settings"].text().replace("&&", "&")
+                    if self.has_settings_menu
+                    else None
+                ),
             )
             self._driver.finished.connect(self._refresh_panel)
             self._driver.finished.connect(self.flow_finished)

@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QStyle,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -97,7 +99,13 @@ class FlowDialog(QDialog):
 
 
 class MessageDialog(FlowDialog):
-    """A result: up to date, stale information, or an error with what to do."""
+    """A result: up to date, stale information, or an error with what to do.
+
+    An error has one plain sentence (the heading), advice said once, the technical text
+    behind a Details disclosure, and Try Again where trying again can help.
+    """
+
+    try_again_clicked = Signal()
 
     def __init__(
         self,
@@ -110,6 +118,8 @@ class MessageDialog(FlowDialog):
         entries: Sequence[LedgerEntry] = (),
         open_payload: OpenPayload | None = None,
         parent: QWidget | None = None,
+        details: str = "",
+        try_again: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(title, parent)
         row = QHBoxLayout()
@@ -120,22 +130,59 @@ class MessageDialog(FlowDialog):
         texts = QVBoxLayout()
         self.heading = _heading(heading)
         self.body = _body(body)
+        self.body.setVisible(bool(body))
         texts.addWidget(self.heading)
         texts.addWidget(self.body)
         self.advice = _body(advice)
         self.advice.setVisible(bool(advice))
         texts.addWidget(self.advice)
+        self.details_toggle = QToolButton()
+        self.details_toggle.setText(self.tr("Details"))
+        self.details_toggle.setCheckable(True)
+        self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_toggle.setAutoRaise(True)
+        self.details_toggle.setAccessibleName(self.tr("Show technical details"))
+        self.details_toggle.setVisible(bool(details))
+        self.details = QPlainTextEdit(details)
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName(self.tr("Technical details"))
+        self.details.setTabChangesFocus(True)
+        self.details.setMaximumHeight(110)
+        self.details.setVisible(False)
+        self.details_toggle.toggled.connect(self._show_details)
+        texts.addWidget(self.details_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        texts.addWidget(self.details)
         texts.addStretch(1)
         row.addLayout(texts, 1)
         self.layout_.addLayout(row)
         if open_payload is not None:
             self.add_what_was_sent(entries, open_payload)
+        self.try_again: QPushButton | None = None
+        if try_again is not None:
+            self.try_again = self.buttons.addButton(
+                self.tr("Try Again"), QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.try_again.setAccessibleName(self.tr("Try again now"))
+            self.try_again.clicked.connect(lambda: self._again(try_again))
         ok = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         ok.setDefault(True)
         ok.clicked.connect(self.accept)
         self.finish_layout()
         self.setMinimumWidth(440)
         self.resize(self.minimumWidth(), self.heightForWidth(self.minimumWidth()))
+
+    def _show_details(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.details_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
+        self.adjustSize()
+
+    def _again(self, try_again: Callable[[], None]) -> None:
+        self.try_again_clicked.emit()
+        self.accept()
+        try_again()
 
 
 class CheckingDialog(FlowDialog):

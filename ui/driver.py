@@ -13,13 +13,8 @@ from glass_updater.admin_policy import PolicyError
 from glass_updater.driver import UpdateChoice
 from glass_updater.errors import (
     BusyError,
-    ConfigError,
-    FeedError,
-    InstallError,
     StaleFeedError,
-    TransportError,
     UpdaterError,
-    VerificationError,
 )
 from glass_updater.ledger import LedgerEntry
 from glass_updater.model import Asset, CheckResult, InstallEffect, Progress, VerifiedFile
@@ -33,6 +28,7 @@ from glass_updater.qt.dialogs import (
     SendConfirmationDialog,
     UpdateDialog,
 )
+from glass_updater.qt.error_words import describe
 from glass_updater.qt.windows import bring_to_front
 from glass_updater.request import OutboundRequest
 from glass_updater.transport.base import CancelToken
@@ -40,65 +36,6 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QStyle, QWidget
 
 Job = Callable[[], None]
-
-
-def describe_error(error: UpdaterError, product: str) -> tuple[str, str, str]:
-    """(title, heading, what to do) for an error, in plain words."""
-    if isinstance(error, StaleFeedError):
-        return (
-            "Update information is stale",
-            "Update information is stale",
-            f"The publisher's signed update list has expired, so it cannot tell whether "
-            f"{product} is up to date. Nothing was changed. Check that this computer's date "
-            f"and time are right, then try again later; if it persists, tell the publisher.",
-        )
-    if isinstance(error, VerificationError):
-        return (
-            "Download refused",
-            "The download did not match what the publisher signed",
-            "The file was deleted and nothing was installed. Try again later.",
-        )
-    if isinstance(error, FeedError):
-        return (
-            "Update information refused",
-            "The update information could not be trusted",
-            "Nothing was downloaded, installed or changed. If this persists, tell the "
-            "publisher: the update server may be misconfigured or tampered with.",
-        )
-    if isinstance(error, PolicyError):
-        return (
-            "Updates are managed by your administrator",
-            "Updates are managed by your administrator",
-            "Nothing was sent. Your administrator's policy decides how this computer gets "
-            "updates; ask them if you need a newer version.",
-        )
-    if isinstance(error, BusyError):
-        return (
-            "Check in Progress",
-            "Another check or download is already running",
-            "Wait for it to finish, then try again.",
-        )
-    if isinstance(error, TransportError):
-        return (
-            "Could not check for updates",
-            "The update server could not be reached",
-            "Nothing was changed. Check your internet connection and the proxy in "
-            "Settings…, then try again.",
-        )
-    if isinstance(error, InstallError):
-        return (
-            "Could not install",
-            "The update could not be installed",
-            f"{product} was left as it was. You can download the update again later.",
-        )
-    if isinstance(error, ConfigError):
-        return (
-            "Nothing was sent",
-            "The update settings are not valid",
-            "Nothing was sent. Fix the setting named above (Settings…) or contact the "
-            "publisher.",
-        )
-    return ("Update failed", "Something went wrong", "Nothing was changed. Try again later.")
 
 
 class QtUserDriver(QObject):
@@ -120,8 +57,14 @@ class QtUserDriver(QObject):
         unskip: Callable[[], None] | None = None,
         install_effect: Callable[[Asset], InstallEffect] | None = None,
         proxy_for: Callable[[str], str | None] | None = None,
+        try_again: Callable[[], None] | None = None,
+        settings_label: str | None = "Settings…",
     ) -> None:
+        """``settings_label``: the menu item that opens the update settings in this front
+        end, named in advice; None when the host app has none (advice names no menu)."""
         super().__init__()
+        self._try_again = try_again
+        self._settings_label = settings_label
         self._unskip = unskip
         self._install_effect = install_effect
         self._proxy_for = proxy_for
@@ -184,6 +127,8 @@ class QtUserDriver(QObject):
         advice: str = "",
         icon: QStyle.StandardPixmap,
         entries: Sequence[LedgerEntry],
+        details: str = "",
+        try_again: Callable[[], None] | None = None,
     ) -> None:
         self._close_transient()
         dialog = MessageDialog(
@@ -195,6 +140,8 @@ class QtUserDriver(QObject):
             entries=entries,
             open_payload=self._open_payload,
             parent=self._parent_widget,
+            details=details,
+            try_again=try_again,
         )
         self._present(kind, dialog)
 
@@ -308,24 +255,25 @@ class QtUserDriver(QObject):
         if isinstance(error, BusyError):
             self._later(lambda: self._busy(error))
             return
-        title, heading, advice = describe_error(error, self._product)
+        words = describe(error, self._product, self._settings_label)
         kind = "stale" if isinstance(error, StaleFeedError) else "error"
         icon = (
             QStyle.StandardPixmap.SP_MessageBoxWarning
-            if isinstance(error, StaleFeedError | BusyError)
+            if words.warning
             else QStyle.StandardPixmap.SP_MessageBoxCritical
         )
-        message = str(error)
-        message = message[:1].upper() + message[1:]
+        retry = self._try_again if words.retry else None
         self._later(
             lambda: self._message(
                 kind,
-                title=self.tr(title),
-                heading=self.tr(heading),
-                body=message,
-                advice=self.tr(advice),
+                title=self.tr(words.title),
+                heading=self.tr(words.sentence),
+                body="",
+                advice=self.tr(words.advice),
                 icon=icon,
                 entries=tuple(entries),
+                details=words.details,
+                try_again=retry,
             )
         )
 
@@ -336,15 +284,16 @@ class QtUserDriver(QObject):
             bring_to_front(waiting)
             self.shown.emit("brought-to-front", waiting)
             return
-        title, heading, advice = describe_error(error, self._product)
+        words = describe(error, self._product, self._settings_label)
         self._message(
             "busy",
-            title=self.tr(title),
-            heading=self.tr(heading),
-            body=str(error)[:1].upper() + str(error)[1:],
-            advice=self.tr(advice),
+            title=self.tr(words.title),
+            heading=self.tr(words.sentence),
+            body="",
+            advice=self.tr(words.advice),
             icon=QStyle.StandardPixmap.SP_MessageBoxWarning,
             entries=(),
+            details=words.details,
         )
 
     def dismiss(self) -> None:

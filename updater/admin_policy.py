@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from glass_updater.config import PROXY_MODES, PackagerConfig
-from glass_updater.errors import ConfigError
+from glass_updater.errors import Cause, ConfigError
 
 POLICY_FILE = "policy.toml"
 _KEYS: dict[str, type] = {
@@ -42,6 +42,7 @@ class PolicyError(ConfigError):
 
     kind = "policy"
     exit_code = 2
+    cause = Cause.POLICY
 
 
 def default_policy_path(platform: str = sys.platform) -> Path:

@@ -48,8 +48,8 @@ def test_disabled_policy_tells_the_user_and_sends_nothing(
     app = make_app(policy_path=_policy(tmp_path, "disabled = true\n"))
     dialog = click_check(qtbot, app, "error")
     assert isinstance(dialog, MessageDialog)
-    assert dialog.heading.text() == "Updates are managed by your administrator"
-    assert "administrator" in dialog.body.text()
+    assert dialog.heading.text() == "Updates are managed by your administrator."
+    assert "administrator" in dialog.details.toPlainText()
     assert app.sim.requests == []
     panel = open_panel(qtbot, app)
     assert "managed by your administrator" in panel.preview_intro.text()

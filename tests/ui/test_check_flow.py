@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from glass_updater.errors import TransportError
+from glass_updater.errors import Cause, TransportError
 from glass_updater.flow import UpdateFlow
 from glass_updater.qt.app import FallbackWindow
 from glass_updater.qt.dialogs import (
@@ -79,7 +79,8 @@ def test_check_shows_stale(qtbot: QtBot, make_app) -> None:
     app.sim.expires = NOW - timedelta(days=1)
     dialog = click_check(qtbot, app, "stale")
     assert isinstance(dialog, MessageDialog)
-    assert dialog.heading.text() == "Update information is stale"
+    assert dialog.windowTitle() == "Update information is stale"
+    assert "expired" in dialog.heading.text()
     assert "date and time" in dialog.advice.text()
     assert "up to date" not in dialog.heading.text().lower()
 
@@ -93,17 +94,22 @@ def test_check_shows_error_with_what_to_do(qtbot: QtBot, make_app) -> None:
             cancel: CancelToken | None = None,
         ) -> Exchange:
             raise TransportError(
-                "could not connect to updates.example.com:443 (connection refused); "
-                "check your network",
+                "could not connect to the update server updates.example.com:443 (Connection "
+                "refused); check your internet connection",
                 exchange=Exchange(request, (), None, error="connection refused"),
+                cause=Cause.REFUSED,
             )
 
     app = make_app(transport=Unreachable())
     dialog = click_check(qtbot, app, "error")
     assert isinstance(dialog, MessageDialog)
-    assert dialog.heading.text() == "The update server could not be reached"
-    assert "connection refused" in dialog.body.text()
-    assert "proxy" in dialog.advice.text()
+    assert dialog.heading.text() == (
+        "The update server updates.example.com refused the connection."
+    )
+    assert "Connection refused" in dialog.details.toPlainText()  # the technical text
+    assert not dialog.details.isVisibleTo(dialog)  # behind the Details disclosure
+    assert "try again later" in dialog.advice.text().lower()
+    assert dialog.try_again is not None
     assert dialog.what_was_sent is not None  # the failed exchange is in the ledger too
 
 
@@ -113,7 +119,10 @@ def test_untrusted_feed_shows_error(qtbot: QtBot, make_app) -> None:
     app.sim.rotate()  # signed by a key the app does not trust
     dialog = click_check(qtbot, app, "error")
     assert isinstance(dialog, MessageDialog)
-    assert dialog.heading.text() == "The update information could not be trusted"
+    assert dialog.heading.text() == (
+        "The update information failed its signature check and was refused."
+    )
+    assert dialog.try_again is None  # trying again cannot help
 
 
 def test_skip_version_stays_local(qtbot: QtBot, make_app) -> None:
@@ -280,8 +289,8 @@ def test_invalid_packager_config_is_an_error_not_a_crash(qtbot: QtBot, make_app)
     app = make_app(remove_fields=("no_such_field",))
     dialog = click_check(qtbot, app, "error")
     assert isinstance(dialog, MessageDialog)
-    assert dialog.heading.text() == "The update settings are not valid"
-    assert "no_such_field" in dialog.body.text()
+    assert dialog.heading.text() == "The update settings are not valid, so nothing was sent."
+    assert "no_such_field" in dialog.details.toPlainText()
     assert app.sim.requests == []
     with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
         app.controller.show_payload(None)

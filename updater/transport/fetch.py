@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from glass_updater.allowlist import Allowlist
-from glass_updater.errors import RequestRefused, TransportError
+from glass_updater.errors import Cause, RequestRefused, TransportError
 from glass_updater.request import OutboundRequest, rebuild_for_redirect
 from glass_updater.transport.base import BodySink, CancelToken, Exchange, Transport
 
@@ -59,24 +59,32 @@ def fetch(
         if not location:
             raise TransportError(
                 f"{current.target.host} answered {exchange.status} without saying where to go "
-                "(no Location); the publisher's server is misconfigured"
+                "(no Location); the publisher's server is misconfigured",
+                cause=Cause.REDIRECT,
+                host=current.target.host,
             )
         if hops >= max_redirects:
             raise TransportError(
                 f"refused to follow more than {max_redirects} redirects from "
-                f"{request.target.host}; the publisher's server is misconfigured"
+                f"{request.target.host}; the publisher's server is misconfigured",
+                cause=Cause.REDIRECT,
+                host=current.target.host,
             )
         try:
             nxt = rebuild_for_redirect(allowlist, current, location, values, allowed_hosts)
         except RequestRefused as exc:
             raise TransportError(
                 f"{current.target.host} redirected to a place the updater may not go, so it "
-                f"was not requested: {exc.message}"
+                f"was not requested: {exc.message}",
+                cause=Cause.REDIRECT,
+                host=current.target.host,
             ) from None
         if nxt.url in seen:
             raise TransportError(
                 f"refused a redirect loop back to {nxt.url}; the publisher's server is "
-                "misconfigured"
+                "misconfigured",
+                cause=Cause.REDIRECT,
+                host=current.target.host,
             )
         seen.add(nxt.url)
         hops += 1

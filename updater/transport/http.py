@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 import urllib3.exceptions
-from glass_updater.errors import TransportError, UpdaterError, server_text
+from glass_updater.errors import Cause, TransportError, UpdaterError, server_text
 from glass_updater.limits import DEFAULT_LIMITS, Limits
 from glass_updater.request import OutboundRequest
 from glass_updater.transport.base import BodySink, CancelToken, Exchange
@@ -161,15 +161,15 @@ class HttpTransport:
         except SinkFailed as failed:
             raise failed.original from None  # not a network error: the caller's own
         except TransportError as exc:
-            raise type(exc)(exc.message, exchange=exchange(exc.message)) from None
+            raise exc.again(exchange(exc.message)) from None
         except UpdaterError:
             raise
         except Exception as exc:
             tripped = wire.tripped
             if tripped is not None:
-                raise type(tripped)(tripped.message, exchange=exchange(tripped.message)) from exc
-            message = self._explain(wire, exc)
-            raise TransportError(message, exchange=exchange(message)) from exc
+                raise tripped.again(exchange(tripped.message)) from exc
+            message, cause = self._explain(wire, exc)
+            raise TransportError(message, exchange=exchange(message), cause=cause) from exc
         finally:
             wire.stop()
         return exchange(None)
@@ -226,7 +226,8 @@ class HttpTransport:
         if strict and announced.strip().isdigit() and int(announced) > cap:
             raise TransportError(
                 f"response larger than {cap} bytes ({wire.server} announced "
-                f"{int(announced)}); nothing more was read"
+                f"{int(announced)}); nothing more was read",
+                cause=Cause.TOO_LARGE,
             )
         chunk_size = self._limits.download_chunk if into_sink else _BUFFER_CHUNK
         buffer = bytearray()
@@ -247,7 +248,8 @@ class HttpTransport:
             if wire.received > cap:
                 if strict:
                     raise TransportError(
-                        f"response larger than {cap} bytes from {wire.server}; stopped reading"
+                        f"response larger than {cap} bytes from {wire.server}; stopped reading",
+                        cause=Cause.TOO_LARGE,
                     )
                 buffer += chunk[: len(chunk) - (wire.received - cap)]
                 wire.received = cap
@@ -262,8 +264,8 @@ class HttpTransport:
                 buffer += chunk
         result.body = bytes(buffer)
 
-    def _explain(self, wire: Wire, exc: BaseException) -> str:
-        """One clear line for a failure that urllib3 or http.client raised."""
+    def _explain(self, wire: Wire, exc: BaseException) -> tuple[str, Cause]:
+        """One clear line, and its cause, for a failure that urllib3 or http.client raised."""
         chain = _chain(exc)
         limits = self._limits
         if any(isinstance(e, TimeoutError | urllib3.exceptions.TimeoutError) for e in chain):
@@ -271,22 +273,23 @@ class HttpTransport:
                 return (
                     f"{wire.server} accepted the connection but sent no answer within "
                     f"{limits.read_timeout:g} s; try again later"
-                )
+                ), Cause.TIMEOUT
             return (
                 f"{wire.server} stopped sending for more than {limits.read_timeout:g} s "
                 f"(while in the {wire.phase.value} step); try again later"
-            )
+            ), Cause.TIMEOUT
         if any(isinstance(e, urllib3.exceptions.IncompleteRead) for e in chain) or (
             wire.phase is Phase.BODY
         ):
             return (
                 f"{wire.server} closed the connection after {wire.received} bytes of the "
                 "answer, before it was complete; try again later"
-            )
+            ), Cause.CONNECTION_LOST
         if wire.phase in (Phase.WAIT, Phase.SEND):
             return (
                 f"{wire.server} closed the connection or sent an invalid HTTP answer "
                 f"({type(exc).__name__}); try again later"
-            )
-        return f"network error talking to {wire.peer} ({type(exc).__name__}: {exc})"
+            ), Cause.CONNECTION_LOST
+        cause = Cause.PROXY if wire.request.proxy is not None else Cause.NETWORK
+        return f"network error talking to {wire.peer} ({type(exc).__name__}: {exc})", cause
 

@@ -13,6 +13,7 @@ import contextlib
 import enum
 import errno
 import ipaddress
+import os
 import select
 import socket
 import ssl
@@ -23,7 +24,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from glass_updater.allowlist import RequestKind
-from glass_updater.errors import Cancelled, TransportError
+from glass_updater.errors import Cancelled, Cause, TransportError
 from glass_updater.limits import Limits
 from glass_updater.request import Channel, OutboundRequest
 from glass_updater.transport.base import CancelToken
@@ -125,6 +126,11 @@ class Wire:
         return f"the update server {self.request.target.host}:{self.request.target.port}"
 
     @property
+    def _proxy_host(self) -> str:
+        proxy = self.request.proxy
+        return proxy.host if proxy is not None else ""
+
+    @property
     def peer(self) -> str:
         proxy = self.request.proxy
         return f"your proxy {proxy.url}" if proxy is not None else self.server
@@ -148,7 +154,9 @@ class Wire:
         if now - self._started > self.deadline:
             return TransportError(
                 f"{self.request.kind.value} took longer than {self.deadline:g} s talking to "
-                f"{self.peer} and was stopped; try again later"
+                f"{self.peer} and was stopped; try again later",
+                cause=Cause.TIMEOUT,
+                host=self.request.target.host,
             )
         if self._body_started is not None:
             elapsed = now - self._body_started
@@ -157,7 +165,9 @@ class Wire:
                 if rate < self.limits.min_throughput:
                     return TransportError(
                         f"{self.server} sent only {rate:.0f} bytes/s (less than "
-                        f"{self.limits.min_throughput} bytes/s); stopped, try again later"
+                        f"{self.limits.min_throughput} bytes/s); stopped, try again later",
+                        cause=Cause.SLOW,
+                        host=self.request.target.host,
                     )
         return None
 
@@ -218,10 +228,12 @@ class Wire:
             ip, port_no = str(addr[0]), int(addr[1])
             self.remote = f"{ip}:{port_no}"
             return sock
-        reason = last.strerror if last is not None and last.strerror else str(last)
+        reason = _os_reason(last)
         raise TransportError(
             f"could not connect to {self.peer} ({reason}); check your internet connection"
-            + (" and proxy setting" if proxy is not None else "")
+            + (" and proxy setting" if proxy is not None else ""),
+            cause=Cause.PROXY if proxy is not None else _connect_cause(last),
+            host=host,
         )
 
     def _resolve(
@@ -251,13 +263,18 @@ class Wire:
             if self._clock() > limit:
                 raise TransportError(
                     f"could not find the address of {host} within "
-                    f"{self.limits.connect_timeout:g} s; check your internet connection"
+                    f"{self.limits.connect_timeout:g} s; check your internet connection",
+                    cause=Cause.PROXY if self.request.proxy is not None else Cause.DNS,
+                    host=host,
                 )
         self.check_abort()
         if "error" in box:
             raise TransportError(
-                f"could not find the address of {host} ({box['error']}); check your internet "
-                "connection" + (" and proxy setting" if self.request.proxy is not None else "")
+                f"could not find the address of {host} ({_os_reason(box['error'])}); check "
+                "your internet connection"
+                + (" and proxy setting" if self.request.proxy is not None else ""),
+                cause=Cause.PROXY if self.request.proxy is not None else Cause.DNS,
+                host=host,
             )
         infos: list[tuple[Any, Any, int, str, Any]] = box["infos"]
         return infos
@@ -281,9 +298,12 @@ class Wire:
                 self.check_abort()
                 left = limit - self._clock()
                 if left <= 0:
+                    proxy = self.request.proxy
                     raise TransportError(
                         f"could not connect to {self.peer} within "
-                        f"{self.limits.connect_timeout:g} s; check your internet connection"
+                        f"{self.limits.connect_timeout:g} s; check your internet connection",
+                        cause=Cause.PROXY if proxy is not None else Cause.TIMEOUT,
+                        host=proxy.host if proxy is not None else self.request.target.host,
                     )
                 _, writable, failed = select.select(
                     [], [sock], [sock], min(left, self.limits.cancel_latency)
@@ -292,7 +312,7 @@ class Wire:
                     err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             self.check_abort()
             if err:
-                raise OSError(err, errno.errorcode.get(err, str(err)))
+                raise OSError(err, os.strerror(err))  # words, not "ECONNREFUSED"
             sock.setblocking(True)
             sock.settimeout(self.limits.connect_timeout)
             with contextlib.suppress(OSError):
@@ -339,7 +359,9 @@ class Wire:
                 if not peek:
                     raise TransportError(
                         f"{self.peer} closed the connection instead of answering CONNECT; "
-                        "check the proxy setting"
+                        "check the proxy setting",
+                        cause=Cause.PROXY,
+                        host=self._proxy_host,
                     )
                 end = (head + peek).find(b"\r\n\r\n")
                 take = len(peek) if end < 0 else end + 4 - len(head)
@@ -352,11 +374,17 @@ class Wire:
                 if end >= 0:
                     break
                 if len(head) > self.limits.max_header_bytes:
-                    raise TransportError(f"{self.peer} sent an oversized answer to CONNECT")
+                    raise TransportError(
+                        f"{self.peer} sent an oversized answer to CONNECT",
+                        cause=Cause.PROXY,
+                        host=self._proxy_host,
+                    )
         except TimeoutError:
             raise TransportError(
                 f"{self.peer} did not answer CONNECT within {self.limits.read_timeout:g} s; "
-                "check the proxy setting"
+                "check the proxy setting",
+                cause=Cause.PROXY,
+                host=self._proxy_host,
             ) from None
         status = head.split(b"\r\n", 1)[0].decode("latin-1", "replace")
         parts = status.split(" ", 2)
@@ -365,11 +393,15 @@ class Wire:
             if len(parts) >= 2 and parts[1] == "407":
                 raise TransportError(
                     f"{self.peer} refused the connection (407 Proxy Authentication Required); "
-                    "check the proxy user name and password"
+                    "check the proxy user name and password",
+                    cause=Cause.PROXY_AUTH,
+                    host=self._proxy_host,
                 )
             raise TransportError(
                 f"{self.peer} refused to connect to {target} ({status[:80]!r}); "
-                "check the proxy setting"
+                "check the proxy setting",
+                cause=Cause.PROXY,
+                host=self._proxy_host,
             )
 
     def socks_handshake(self, sock: socket.socket, owner: object) -> None:
@@ -458,21 +490,45 @@ class Wire:
             self.check_abort()
             raise TransportError(
                 f"the certificate of {host} is not valid ({exc.verify_message}); the connection "
-                "was closed before anything was sent, and there is no fallback to http"
+                "was closed before anything was sent, and there is no fallback to http",
+                cause=Cause.CERTIFICATE,
+                host=host,
             ) from None
         except TimeoutError:
             self.check_abort()
             raise TransportError(
                 f"the secure (TLS) handshake with {self.server} did not finish within "
-                f"{self.limits.connect_timeout:g} s; try again later"
+                f"{self.limits.connect_timeout:g} s; try again later",
+                cause=Cause.TIMEOUT,
+                host=host,
             ) from None
         except (ssl.SSLError, OSError) as exc:
             self.check_abort()
             raise TransportError(
                 f"the secure (TLS) connection to {self.server} failed ({exc}); nothing was "
-                "sent, and there is no fallback to http"
+                "sent, and there is no fallback to http",
+                cause=Cause.TLS,
+                host=host,
             ) from None
         self.check_abort()
+
+
+def _os_reason(exc: OSError | None) -> str:
+    """An OS error in words ("Connection refused"), without "[Errno 111]" or a code name."""
+    if exc is None:
+        return "no address to try"
+    return exc.strerror or type(exc).__name__
+
+
+def _connect_cause(exc: OSError | None) -> Cause:
+    code = exc.errno if exc is not None else None
+    if code == errno.ECONNREFUSED:
+        return Cause.REFUSED
+    if code in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN):
+        return Cause.OFFLINE
+    if code == errno.ETIMEDOUT:
+        return Cause.TIMEOUT
+    return Cause.NETWORK
 
 
 def _is_ip_literal(host: str) -> bool:
