@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from glass_updater.admin_policy import PolicyError
 from glass_updater.driver import UpdateChoice
 from glass_updater.errors import (
     BusyError,

@@ -421,19 +421,25 @@ class Wire:
         if answer[0] != socks.VERSION:
             raise TransportError(
                 f"{self.peer} is not a SOCKS5 proxy (it answered {answer!r}); check the proxy "
-                "setting"
+                "setting",
+                cause=Cause.PROXY,
+                host=self._proxy_host,
             )
         if answer[1] != steps.greeting[2]:
             wanted = "a user name and password" if steps.auth else "no login"
             raise TransportError(
-                f"{self.peer} does not accept {wanted}; check the proxy user name and password"
+                f"{self.peer} does not accept {wanted}; check the proxy user name and password",
+                cause=Cause.PROXY_AUTH,
+                host=self._proxy_host,
             )
         if steps.auth is not None:
             self.write(sock, Channel.PROXY, steps.auth, owner)
             status = self._recv_exact(sock, 2, "login")
             if status[1] != 0:
                 raise TransportError(
-                    f"{self.peer} refused the user name or password; check the proxy setting"
+                    f"{self.peer} refused the user name or password; check the proxy setting",
+                    cause=Cause.PROXY_AUTH,
+                    host=self._proxy_host,
                 )
         self.write(sock, Channel.PROXY, steps.connect, owner)
         head = self._recv_exact(sock, 5, "CONNECT answer")
@@ -441,12 +447,18 @@ class Wire:
             why = socks.REPLIES.get(head[1], f"reply code {head[1]}")
             raise TransportError(
                 f"{self.peer} could not connect to {target} ({why}); check the proxy setting "
-                "or try again later"
+                "or try again later",
+                cause=Cause.PROXY,
+                host=self._proxy_host,
             )
         try:
             rest = socks.reply_length(head) - len(head)
         except ValueError:
-            raise TransportError(f"{self.peer} sent an invalid SOCKS5 answer") from None
+            raise TransportError(
+                f"{self.peer} sent an invalid SOCKS5 answer",
+                cause=Cause.PROXY,
+                host=self._proxy_host,
+            ) from None
         self._recv_exact(sock, rest, "CONNECT answer")
 
     def _recv_exact(self, sock: socket.socket, size: int, what: str) -> bytes:
@@ -459,13 +471,17 @@ class Wire:
                 if not got:
                     raise TransportError(
                         f"{self.peer} closed the connection during the SOCKS5 {what}; check "
-                        "the proxy setting"
+                        "the proxy setting",
+                        cause=Cause.PROXY,
+                        host=self._proxy_host,
                     )
                 data += got
         except TimeoutError:
             raise TransportError(
                 f"{self.peer} did not answer the SOCKS5 {what} within "
-                f"{self.limits.read_timeout:g} s; check the proxy setting"
+                f"{self.limits.read_timeout:g} s; check the proxy setting",
+                cause=Cause.PROXY,
+                host=self._proxy_host,
             ) from None
         return data
 
