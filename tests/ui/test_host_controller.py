@@ -8,6 +8,7 @@ cryptography, the core's transport) until the user picks the action.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
 from pytestqt.qtbot import QtBot
 
 from tests.fakes import RecordingLauncher
+from tests.lazy import run_and_report
 from tests.sim import NOW, FeedSimulator
 from tests.ui.conftest import make_config
 
@@ -67,6 +69,31 @@ def test_creating_the_controller_and_its_action_imports_nothing_heavy(tmp_path: 
     assert [m for m in after_create if m.startswith(LAZY)] == []
     # The check is real: the core (and what it needs) loads once the user asks.
     assert "glass_updater.updater" in after_first_use
+
+
+EMBED_IDLE = """
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+help_menu = window.menuBar().addMenu("&Help")
+from glass_updater import load_config
+from glass_updater.qt import UpdateController
+controller = UpdateController(load_config(None))
+help_menu.addAction(controller.check_action)
+window.show()
+QTimer.singleShot(50, app.quit)
+app.exec()
+controller.shutdown()
+"""
+
+
+def test_an_embedding_host_pays_no_network_stack_and_no_qt_enums() -> None:
+    """The lazy-import rule (tests/lazy.py) for a host app that idles with the action."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    report = run_and_report(EMBED_IDLE, env=env, cwd=Path.cwd())
+    assert report.heavy() == []
+    assert not report.qt_namespace  # ~12 ms the host did not ask for
 
 
 class Host:
