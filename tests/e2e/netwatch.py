@@ -1,7 +1,8 @@
 """Run a Python entry point in a subprocess with an audit hook that logs network events.
 
 PEP 578 audit events are raised by CPython itself for every socket created, connected
-or resolved, so this witness does not depend on which library opens the socket.
+or resolved, so this witness does not depend on which library opens the socket. Unix
+sockets (AF_UNIX: the tray app's single-instance channel) are local and not recorded.
 """
 
 from __future__ import annotations
@@ -29,8 +30,15 @@ _BOOT = r"""
 import json, os, sys
 _events = []
 _watched = set(json.loads(os.environ["NETWATCH_EVENTS"]))
+def _local(event, args):
+    # AF_UNIX (the single-instance channel) is local, not network, as in syscalls.py.
+    if event == "socket.__new__":
+        return len(args) > 1 and args[1] == 1
+    if event == "socket.connect":
+        return len(args) > 1 and isinstance(args[1], (str, bytes))
+    return False
 def _hook(event, args):
-    if event in _watched:
+    if event in _watched and not _local(event, args):
         _events.append([event, repr(args)[:200]])
         with open(os.environ["NETWATCH_OUT"], "a") as fh:
             fh.write(json.dumps([event, repr(args)[:200]]) + "\n")
