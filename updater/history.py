@@ -73,8 +73,12 @@ def replacement_for_withdrawn(
     os_name: str,
     os_version: str,
     skipped_version: str | None = None,
+    kinds: tuple[str, ...] | None = None,
 ) -> Replacement:
-    """The newest eligible good release (older ones included), when nothing newer is."""
+    """The newest eligible good release (older ones included), when nothing newer is.
+
+    ``kinds``: the asset kinds this installation can use, best first (None: any).
+    """
     visible = CHANNEL_SEES.get(channel, frozenset())
     skipped = _version(skipped_version) if skipped_version else None
     candidates = sorted(
@@ -88,7 +92,14 @@ def replacement_for_withdrawn(
             continue
         if os_satisfies(release, os_name or platform.split("-", 1)[0], os_version) is not None:
             continue
-        asset = next((a for a in release.assets if a.platform == platform), None)
+        asset = next(
+            (
+                a
+                for a in release.assets
+                if a.platform == platform and (kinds is None or a.kind.lower() in kinds)
+            ),
+            None,
+        )
         if asset is None:
             continue
         reason = f"{why}; {release.version} is the newest good release"

@@ -218,7 +218,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = False
+    # A restart must get the same port back at once (the feed's asset URLs name it), even
+    # while the last run's connections sit in TIME_WAIT. On Windows SO_REUSEADDR would let
+    # another process take a bound port, so it stays off there.
+    allow_reuse_address = sys.platform != "win32"
 
     def __init__(self, owner: FeedServer, port: int) -> None:
         self.owner = owner

@@ -145,3 +145,41 @@ def test_stop_releases_the_port(site: Path) -> None:
     server.stop()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_tls_certificate_is_kept_beside_the_folder_and_reused_across_restarts(
+    site: Path, tmp_path: Path
+) -> None:
+    """A client (or a build) that trusts the CA file keeps working after a restart."""
+    with FeedServer(site, tls=True) as server:
+        ca = server.ca_file
+        assert ca == tmp_path / "site-tls" / "cert.pem" and server.cert_created
+        first = exchange(server, get("/demo-app/asset.bin"), ca=ca)
+    assert not any(p.suffix in (".pem", ".key") for p in site.rglob("*"))  # never served
+    ca_bytes = ca.read_bytes()
+    leaf = (tmp_path / "site-tls" / "cert-server.pem").read_bytes()
+    assert oct((tmp_path / "site-tls" / "cert.key").stat().st_mode & 0o777) == "0o600"
+    with FeedServer(site, tls=True) as again:
+        assert not again.cert_created
+        assert split(exchange(again, get("/demo-app/asset.bin"), ca=ca)) == split(first)
+    assert ca.read_bytes() == ca_bytes
+    assert (tmp_path / "site-tls" / "cert-server.pem").read_bytes() == leaf
+
+
+def test_expiring_leaf_is_renewed_under_the_same_ca(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from glass_updater.publish.devcert import LEAF_DAYS, ensure_certificate
+
+    ca_file = tmp_path / "tls" / "cert.pem"
+    made = ensure_certificate(ca_file)
+    assert made.created_ca and made.created_leaf
+    again = ensure_certificate(ca_file)
+    assert not again.created_ca and not again.created_leaf and again.chain_pem == made.chain_pem
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=LEAF_DAYS - 1)
+    renewed = ensure_certificate(ca_file, now=later)
+    assert not renewed.created_ca and renewed.created_leaf
+    assert renewed.chain_pem != made.chain_pem
+    # A damaged CA is replaced (and said so), never half-used.
+    (tmp_path / "tls" / "cert.key").write_bytes(b"garbage")
+    assert ensure_certificate(ca_file).created_ca

@@ -1,0 +1,60 @@
+"""The update dialog for a user several releases behind, or on a withdrawn version."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from glass_updater.model import Asset, CheckResult, CheckStatus, Release, Withdrawal
+from glass_updater.qt.dialogs import UpdateDialog
+from pytestqt.qtbot import QtBot
+
+ASSET = Asset("linux-x86_64", "appimage", "https://u.example/a", 1234, "0" * 64)
+
+
+def release(version: str, notes: str, critical: bool = False) -> Release:
+    return Release(version, "stable", datetime(2026, 11, 20, tzinfo=UTC), critical, (), notes,
+                   (ASSET,))
+
+
+def behind_result() -> CheckResult:
+    newest = release("1.3.0", "Faster start-up.")
+    missed = (newest, release("1.2.0", "New look."),
+              release("1.1.0", "Fixes a security hole.", critical=True))
+    return CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.0.0", "1.3.0 is available", newest,
+                       ASSET, missed=missed)
+
+
+def test_missed_notes_newest_first_and_critical_carries(qtbot: QtBot) -> None:
+    dialog = UpdateDialog(behind_result(), "Demo App", lambda _c: None, lambda _i: None)
+    qtbot.addWidget(dialog)
+    text = dialog.notes.toPlainText()
+    positions = [text.index(v) for v in ("1.3.0", "1.2.0", "1.1.0 (critical)")]
+    assert positions == sorted(positions)
+    for notes in ("Faster start-up.", "New look.", "Fixes a security hole."):
+        assert notes in text
+    assert not dialog.badge.isHidden()  # 1.3.0 itself is not critical; 1.1.0 was
+    assert dialog.withdrawn.isHidden()
+
+
+def test_single_release_shows_its_notes_plainly(qtbot: QtBot) -> None:
+    only = release("1.1.0", "Just this.")
+    result = CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.0.0", "", only, ASSET, missed=(only,))
+    dialog = UpdateDialog(result, "Demo App", lambda _c: None, lambda _i: None)
+    qtbot.addWidget(dialog)
+    assert dialog.notes.toPlainText().strip() == "Just this."
+    assert dialog.badge.isHidden()
+
+
+def test_withdrawn_version_is_explained(qtbot: QtBot) -> None:
+    good = release("1.1.0", "The good one.")
+    gone = Withdrawal("1.2.0", "corrupts settings \u202eon upgrade",
+                      datetime(2026, 11, 22, tzinfo=UTC))
+    result = CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.2.0", "withdrawn", good, ASSET,
+                         missed=(), withdrawn=gone)
+    dialog = UpdateDialog(result, "Demo App", lambda _c: None, lambda _i: None)
+    qtbot.addWidget(dialog)
+    assert not dialog.withdrawn.isHidden()
+    shown = dialog.withdrawn.text()
+    assert "1.2.0 was withdrawn by the publisher" in shown and "corrupts settings" in shown
+    assert "\u202e" not in shown
+    assert dialog.notes.toPlainText().strip() == "The good one."
