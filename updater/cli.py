@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from glass_updater.config import PackagerConfig, load_config
 from glass_updater.driver import UpdateChoice
-from glass_updater.errors import UpdaterError, storage_error
+from glass_updater.errors import Cancelled, UpdaterError, storage_error
 from glass_updater.ledger import Ledger, LedgerEntry, redact_proxy_credentials
 from glass_updater.meta import package_version
 from glass_updater.model import CheckResult, Progress, VerifiedFile
 from glass_updater.paths import Paths
+from glass_updater.printable import printable
 from glass_updater.request import OutboundRequest
 from glass_updater.transport.base import CancelToken
 
@@ -119,8 +123,9 @@ def _result_json(
 
 
 def _show_bytes(data: bytes, out: TextIO) -> None:
+    """Request bytes, one header per line; any other control byte shown as an escape."""
     for line in data.decode("ascii", "backslashreplace").split("\r\n"):
-        out.write(f"    {line}\n" if line else "")
+        out.write(f"    {printable(line)}\n" if line else "")
 
 
 class TerminalDriver:
@@ -259,7 +264,7 @@ def _error_json(error: UpdaterError) -> dict[str, object]:
 
 
 def _fail(error: UpdaterError, err: TextIO) -> int:
-    err.write(f"updater: {error.message}\n")
+    err.write(f"updater: {printable(error.message)}\n")
     return error.exit_code
 
 
@@ -270,18 +275,70 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     out = out or sys.stdout
     err = err or sys.stderr
     args = _build_parser().parse_args(argv)
-    try:
+    with INTERRUPT.catching():
         try:
-            return _run(args, out, err, policy_path)
-        except OSError as exc:
-            raise storage_error(exc, "a local file") from exc
-    except UpdaterError as exc:
-        if getattr(args, "json", False) and args.command in _RESULT_COMMANDS:
-            out.write(json.dumps(_error_json(exc), indent=2) + "\n")
-        return _fail(exc, err)
-    except KeyboardInterrupt:
-        err.write("updater: cancelled\n")
-        return 130
+            try:
+                return INTERRUPT.exit_code(_run(args, out, err, policy_path))
+            except OSError as exc:
+                raise storage_error(exc, "a local file") from exc
+        except UpdaterError as exc:
+            if getattr(args, "json", False) and args.command in _RESULT_COMMANDS:
+                out.write(json.dumps(_error_json(exc), indent=2) + "\n")
+            return INTERRUPT.exit_code(_fail(exc, err))
+        except KeyboardInterrupt:  # a second Ctrl-C: stop now
+            err.write("updater: cancelled\n")
+            return 130
+
+
+class Interrupt:
+    """SIGINT and SIGTERM become a cancel, so an interrupted download keeps its resume
+    record and the log lists the interrupted request; exit 130 (SIGINT) or 143 (SIGTERM).
+
+    Only the first signal is turned into a cancel; a second one acts as usual (Ctrl-C
+    twice stops at once).
+    """
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._tokens: list[Callable[[], CancelToken]] = []
+        self._saved: dict[int, object] = {}
+
+    @contextlib.contextmanager
+    def catching(self) -> Iterator[None]:
+        self.received = None
+        self._tokens = []
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signals are delivered to the main thread only
+            return
+        self._saved = {sig: signal.signal(sig, self._on_signal) for sig in _SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in self._saved.items():
+                signal.signal(sig, handler)  # type: ignore[arg-type]
+
+    def cancels(self, token: Callable[[], CancelToken]) -> None:
+        """Cancel ``token()`` (looked up when the signal arrives) on SIGINT/SIGTERM."""
+        self._tokens.append(token)
+        if self.received is not None:
+            token().cancel()
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self.received = signum
+        for sig in _SIGNALS:
+            signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT
+                          else signal.SIG_DFL)
+        for token in self._tokens:
+            token().cancel()
+
+    def exit_code(self, code: int) -> int:
+        return 128 + self.received if self.received is not None and code != 0 else code
+
+
+_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+INTERRUPT = Interrupt()
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO, policy_path: Path | None) -> int:
@@ -318,8 +375,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, policy_path: Path |
 
 def _check(updater: Updater, config: PackagerConfig, args: argparse.Namespace, out: TextIO,
            err: TextIO) -> int:
+    cancel = CancelToken()
+    INTERRUPT.cancels(lambda: cancel)
     try:
-        result = updater.check()
+        result = updater.check(cancel=cancel)
     except UpdaterError as exc:
         if args.json:
             out.write(json.dumps(_result_json("error", config, None, exc.entries, exc),
@@ -353,7 +412,7 @@ def _check(updater: Updater, config: PackagerConfig, args: argparse.Namespace, o
 
 
 def _printable(text: str) -> str:
-    return "".join(c if c.isprintable() else "\ufffd" for c in text)[:200]
+    return printable(text, limit=200)
 
 
 def _download_or_install(updater: Updater, config: PackagerConfig, args: argparse.Namespace,
@@ -363,6 +422,9 @@ def _download_or_install(updater: Updater, config: PackagerConfig, args: argpars
     install = args.command == "install"
     driver = TerminalDriver(out, install=install, quiet=args.json)  # --json: stdout is JSON only
     flow = UpdateFlow(updater, driver, run_in_background=run_inline, host=TerminalHost())
+    INTERRUPT.cancels(lambda: flow.cancel)  # the token of the run in progress
+    if INTERRUPT.received is not None:
+        raise Cancelled("cancelled before anything was sent")
     flow.start()
     if flow.error is not None:
         if args.json:
@@ -437,19 +499,24 @@ def _download_entries(ledger: Ledger, result: CheckResult) -> list[LedgerEntry]:
 
 
 def _log(ledger: Ledger, args: argparse.Namespace, out: TextIO) -> int:
-    entries = list(ledger.entries())[-max(args.limit, 0):] if args.limit else []
+    read = ledger.read()
+    entries = list(read.entries)[-max(args.limit, 0):] if args.limit else []
     if args.json:
-        out.write(json.dumps({"entries": [e.to_json() for e in entries]}, indent=2) + "\n")
+        doc: dict[str, object] = {"entries": [e.to_json() for e in entries]}
+        doc["skipped_lines"] = read.skipped
+        out.write(json.dumps(doc, indent=2) + "\n")
         return 0
     if not entries:
         out.write("Nothing has been sent yet.\n")
-        return 0
     for entry in entries:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.time))
         status = entry.status if entry.status is not None else "no response"
         out.write(f"{when}  {entry.kind:<8} {entry.url}  -> {status}, "
                   f"{entry.bytes_received} bytes; {entry.outcome}\n")
         _show_bytes(entry.request_bytes, out)
+    if read.skipped:
+        lines = "line was" if read.skipped == 1 else "lines were"
+        out.write(f"{read.skipped} unreadable {lines} skipped in {ledger.path.parent}.\n")
     return 0
 
 

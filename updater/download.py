@@ -470,7 +470,7 @@ class Downloader:
         if judgement is not None and judgement.verdict is Verdict.FAIL and exchange is not None:
             raise _status_error(exchange, asset) from exc
         if cancelled:
-            note = f"; it will resume from {kept // _MB} MB" if kept else ""
+            note = f"; the next run resumes after the {kept} bytes kept" if kept else ""
             error = Cancelled(f"download cancelled{note}", exchange=exchange)
             raise error from exc
         if isinstance(exc, UpdaterError):

@@ -67,6 +67,10 @@ class UpdaterError(Exception):
     host = ""  # the host the failure is about, when there is one
 
     def __init__(self, message: str) -> None:
+        # Messages often quote the network or the disk: shown, never obeyed, anywhere.
+        from glass_updater.printable import printable
+
+        message = printable(message)
         super().__init__(message)
         self.message = message
         # Ledger records of what was sent before the failure, set by the Updater façade

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from glass_updater import safefs
 from glass_updater.limits import DEFAULT_LIMITS, Limits
+from glass_updater.printable import printable
 from glass_updater.request import Channel, OutboundRequest, Transmission
 from glass_updater.transport.base import Exchange
 
@@ -123,7 +124,7 @@ class LedgerEntry:
         for h in headers_raw:
             if not isinstance(h, list) or len(h) != 2 or not all(isinstance(x, str) for x in h):
                 raise ValueError("bad header")
-            headers.append((h[0], h[1]))
+            headers.append((printable(h[0]), printable(h[1])))
         status = obj.get("status")
         if status is not None and (type(status) is not int or not 100 <= status <= 999):
             raise ValueError("bad status")
@@ -147,9 +148,10 @@ class LedgerEntry:
 
 
 def _text(value: object) -> str:
+    """A string field from disk, made printable (the file may have been edited)."""
     if not isinstance(value, str):
         raise ValueError("not a string")
-    return value
+    return printable(value)
 
 
 def _number(value: object, low: float, high: float, *, whole: bool = False) -> float:

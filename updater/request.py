@@ -459,10 +459,23 @@ def rebuild_for_redirect(
         raise RequestRefused(
             "url", f"refused a redirect from https to {_one_line(absolute)}; nothing was sent"
         )
+    if target.scheme != previous.target.scheme:
+        raise RequestRefused(
+            "url",
+            f"refused a redirect from {previous.target.scheme} to {target.scheme} "
+            f"({_one_line(absolute)}); nothing was sent there",
+        )
     if target.host != previous.target.host and target.host not in allowed_hosts:
         raise RequestRefused(
             "url",
             f"refused a redirect to another host ({target.host}); nothing was sent there",
+        )
+    if target.host == previous.target.host and target.port != previous.target.port:
+        # Another port of the same host is another service (threat 47).
+        raise RequestRefused(
+            "url",
+            f"refused a redirect to another port of {target.host} (from "
+            f"{previous.target.port} to {target.port}); nothing was sent there",
         )
     if previous.kind is RequestKind.CHECK and target.query:
         own = previous.target.query

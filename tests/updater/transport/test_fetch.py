@@ -135,3 +135,27 @@ def test_redirect_adding_a_query_refused(allowlist: Allowlist, ca: TestCA) -> No
         assert len(server.wait_connections(1)) == 1
     assert isinstance(result, TransportError) and "adds a query" in result.message
     assert len(seen) == 1
+
+
+def test_redirect_to_another_port_of_the_same_host_refused(
+    allowlist: Allowlist, ca: TestCA
+) -> None:
+    """Threat 47: same host name, another port — another service; never requested."""
+    with LoopbackServer(Reply(body=b"other service"), tls=ca.server_context()) as other:
+        with LoopbackServer(redirect(other.url()), tls=ca.server_context()) as server:
+            seen, result = run(allowlist, server.url(), ca, hosts=frozenset({"127.0.0.1"}))
+            server.wait_connections(1)
+        assert other.received == []
+    assert isinstance(result, TransportError) and "another port of 127.0.0.1" in result.message
+    assert len(seen) == 1
+
+
+def test_redirect_from_http_to_https_of_loopback_refused(allowlist: Allowlist, ca: TestCA) -> None:
+    """Threat 47: the scheme is kept both ways (loopback http never hops to https)."""
+    with LoopbackServer(Reply(body=b"tls service"), tls=ca.server_context()) as other:
+        with LoopbackServer(redirect(other.url())) as server:
+            seen, result = run(allowlist, server.url(), ca)
+            server.wait_connections(1)
+        assert other.received == []
+    assert isinstance(result, TransportError) and "from http to https" in result.message
+    assert len(seen) == 1

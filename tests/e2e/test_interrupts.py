@@ -1,0 +1,291 @@
+"""Threats 43 and 44: the CLI killed or interrupted at random points (seeded, bounded).
+
+A loopback server pauses at a chosen point of a chosen request (its head read, its
+response head sent, N body bytes sent), tells the test, and waits; the test then sends
+the signal to the CLI and lets the server go on. No sleeps: every wait is on an event
+or a process, with a bound.
+
+- SIGKILL anywhere: every request the server saw has its record in the log (the
+  write-ahead record, fsynced before the first byte).
+- SIGINT / SIGTERM / SIGKILL in the middle of a download: exit 130 / 143 / killed, the
+  resume record is kept, the log lists the interrupted request, and the next run asks
+  for exactly the bytes missing on disk with Range + If-Range.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from glass_updater.config import current_platform
+from glass_updater.ledger import INTERRUPTED, Ledger
+from glass_updater.publish.demo import write_config
+from glass_updater.publish.keys import load_private_key, write_keypair
+from glass_updater.resume import PartialInfo
+from glass_updater.signing import sign_envelope
+
+from tests.e2e.netwatch import ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
+
+SIZE = 3 * 1024 * 1024
+ETAG = '"asset-v1"'
+CHUNK = 64 * 1024
+BOUND = 60.0  # seconds any single wait may take before the test fails
+
+
+def asset_bytes() -> bytes:
+    rng = random.Random(7)
+    return rng.randbytes(SIZE)
+
+
+@dataclass(frozen=True)
+class Pause:
+    kind: str  # "feed" | "asset"
+    point: str  # "head" (request read) | "headers" (response head sent) | "body"
+    after: int = 0  # body bytes sent before pausing ("body" only)
+
+
+class PausingServer(threading.Thread):
+    """Serves one signed feed and one asset (with Range + If-Range), one connection at a
+    time, and can pause at one point of one request until released."""
+
+    def __init__(self, asset: bytes) -> None:
+        super().__init__(daemon=True)
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.asset = asset
+        self.feed = b""
+        self.heads: list[bytes] = []
+        self.pause: Pause | None = None
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.stopping = threading.Event()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self) -> None:
+        while not self.stopping.is_set():  # bounded: stop() ends it within 0.2 s
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.idle.clear()
+            try:
+                with conn:
+                    conn.settimeout(BOUND)
+                    # A small fixed send buffer: once sendall returns, the client has
+                    # read all but what its own receive buffer holds.
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)
+                    self._handle(conn)
+            except OSError:
+                pass  # the client was killed: nothing more to send
+            finally:
+                self.idle.set()
+        self.sock.close()
+
+    def stop(self) -> None:
+        self.release.set()
+        self.stopping.set()
+        self.join(BOUND)
+
+    def arm(self, pause: Pause | None) -> None:
+        assert self.idle.wait(BOUND)
+        self.reached.clear()
+        self.release.clear()
+        self.pause = pause
+
+    def _maybe_pause(self, kind: str, point: str, sent: int = 0) -> None:
+        pause = self.pause
+        if pause is None or (pause.kind, pause.point) != (kind, point) or sent < pause.after:
+            return
+        self.pause = None
+        self.reached.set()
+        self.release.wait(BOUND)
+
+    def _handle(self, conn: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 65536:
+            data = conn.recv(4096)
+            if not data:
+                return
+            head += data
+        self.heads.append(head)
+        path = head.split(b" ")[1].decode()
+        kind = "feed" if "feed.json" in path else "asset"
+        self._maybe_pause(kind, "head")
+        if kind == "feed":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(self.feed))
+            self._maybe_pause(kind, "headers")
+            conn.sendall(self.feed)
+            return
+        lines = {line.split(b":", 1)[0].lower(): line.split(b":", 1)[1].strip()
+                 for line in head.split(b"\r\n")[1:] if b":" in line}
+        start = 0
+        if b"range" in lines and lines.get(b"if-range") == ETAG.encode():
+            start = int(lines[b"range"].removeprefix(b"bytes=").rstrip(b"-"))
+        body = self.asset[start:]
+        if start:
+            status = b"206 Partial Content"
+            extra = b"Content-Range: bytes %d-%d/%d\r\n" % (start, SIZE - 1, SIZE)
+        else:
+            status, extra = b"200 OK", b""
+        conn.sendall(b"HTTP/1.1 " + status + b"\r\nETag: " + ETAG.encode() + b"\r\n" + extra
+                     + b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+        self._maybe_pause(kind, "headers")
+        for offset in range(0, len(body), CHUNK):
+            conn.sendall(body[offset : offset + CHUNK])
+            self._maybe_pause(kind, "body", offset + CHUNK)
+
+
+@dataclass
+class Rig:
+    server: PausingServer
+    config: Path
+    root: Path
+    asset: bytes
+
+    def state(self, name: str) -> Path:
+        return self.root / name
+
+    def start(self, state: Path) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "glass_updater", "download", "--config", str(self.config),
+             "--state-dir", str(state)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+
+    def interrupt(self, state: Path, pause: Pause, signum: int) -> tuple[int, str]:
+        """Run a download, send ``signum`` when the server reaches ``pause``."""
+        self.server.arm(pause)
+        child = self.start(state)
+        try:
+            assert self.server.reached.wait(BOUND), child.communicate(timeout=BOUND)
+            child.send_signal(signum)
+            _, err = child.communicate(timeout=BOUND)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.communicate(timeout=BOUND)
+            self.server.release.set()
+        return child.returncode, err
+
+    def complete(self, state: Path) -> subprocess.CompletedProcess[str]:
+        self.server.arm(None)
+        child = self.start(state)
+        out, err = child.communicate(timeout=BOUND)
+        return subprocess.CompletedProcess(child.args, child.returncode, out, err)
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> object:
+    key = write_keypair(tmp_path / "keys")
+    asset = asset_bytes()
+    server = PausingServer(asset)
+    server.start()
+    now = datetime.now(UTC)
+    payload = {
+        "product": "demo-app", "serial": 1,
+        "expires": (now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "releases": [{
+            "version": "1.4.0", "channel": "stable",
+            "published": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "critical": False,
+            "min_os": {}, "notes": "",
+            "assets": [{"platform": current_platform(), "kind": "sh",
+                        "url": f"{server.base}/demo-app/demo-app-1.4.0.sh", "size": SIZE,
+                        "sha256": hashlib.sha256(asset).hexdigest()}],
+        }],
+    }
+    server.feed = sign_envelope(
+        json.dumps(payload).encode(), [load_private_key(tmp_path / "keys" / "private.key")]
+    )
+    config = tmp_path / "config.toml"
+    write_config(config, f"{server.base}/demo-app/feed.json", key, None)
+    yield Rig(server, config, tmp_path, asset)
+    server.stop()
+
+
+KILL_POINTS = [
+    Pause("feed", "head"), Pause("feed", "headers"),
+    Pause("asset", "head"), Pause("asset", "headers"),
+    *(Pause("asset", "body", n * CHUNK) for n in (1, 5, 20, 40)),
+]
+
+
+def test_sigkill_at_random_points_never_loses_a_request(rig: Rig) -> None:
+    rng = random.Random(20261129)
+    state = rig.state("state")
+    for _ in range(8):
+        pause = rng.choice(KILL_POINTS)
+        code, _ = rig.interrupt(state, pause, signal.SIGKILL)
+        assert code == -signal.SIGKILL
+    done = rig.complete(state)
+    assert done.returncode == 0, done.stderr
+    assert rig.server.idle.wait(BOUND)
+    entries = list(Ledger(state / "log").entries())
+    # Every request the server read has its record, with exactly the bytes it read.
+    assert sorted(e.request_bytes for e in entries) == sorted(rig.server.heads)
+    assert sum(e.outcome == INTERRUPTED for e in entries) == 8
+    final = Path(done.stdout.strip().splitlines()[-1])
+    assert final.read_bytes() == rig.asset
+
+
+RESULT = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL],
+                         ids=["SIGINT", "SIGTERM", "SIGKILL"])
+def test_interrupted_download_resumes_with_range_and_is_logged(
+    rig: Rig, signum: signal.Signals
+) -> None:
+    rng = random.Random(int(signum) * 1000 + 44)
+    for run in range(2):
+        state = rig.state(f"state-{run}")
+        # Past 1 MiB: more than the socket buffers hold, so the client has read (and
+        # written) a good part of it when the server pauses.
+        offset = rng.randrange(16, SIZE // CHUNK - 1) * CHUNK
+        code, err = rig.interrupt(state, Pause("asset", "body", offset), signum)
+        assert code == RESULT[signum], err
+        if signum != signal.SIGKILL:
+            assert err.count("\n") == 1 and err.startswith("updater: download cancelled"), err
+        staging = state / "cache" / "downloads"
+        sha = hashlib.sha256(rig.asset).hexdigest()
+        part = staging / f"{sha}.part"
+        on_disk = part.stat().st_size if part.exists() else 0
+        # The server sent more than 1 MiB through a small send buffer: the client had
+        # read and written part of it, whatever the signal.
+        assert 0 < on_disk <= offset
+        record = PartialInfo.load(staging / f"{sha}.part.json")  # written at the head
+        assert record is not None and record.validator == ETAG
+        heads_before = len(rig.server.heads)
+        done = rig.complete(state)
+        assert done.returncode == 0, done.stderr
+        asked = rig.server.heads[heads_before:]
+        (asset_head,) = [h for h in asked if b".sh " in h]
+        assert f"Range: bytes={on_disk}-\r\n".encode() in asset_head
+        assert f"If-Range: {ETAG}\r\n".encode() in asset_head
+        final = Path(done.stdout.strip().splitlines()[-1])
+        assert final.read_bytes() == rig.asset
+        downloads = [e for e in Ledger(state / "log").entries() if e.kind == "download"]
+        first = downloads[0]
+        expected = INTERRUPTED if signum == signal.SIGKILL else "cancelled: download cancelled"
+        assert first.outcome.startswith(expected), first.outcome
+        assert downloads[-1].outcome.startswith("verified")
