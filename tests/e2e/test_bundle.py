@@ -41,5 +41,27 @@ def test_spec_builds_a_bundle_that_runs(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, timeout=60, check=False,
     )
     assert app.returncode == 0 and "glass-updater: ready" in app.stdout, app.stderr
-    size = sum(p.lstat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
-    print(f"bundle size: {size / 1e6:.0f} MB")
+    size = bundle_bytes(bundle)
+    print(f"bundle size: {size / 1e6:.1f} MB")
+    names = {p.name for p in bundle.rglob("*")}
+    # The GTK stack and QtNetwork stay out whatever the build machine has installed.
+    assert not [n for n in names if n.startswith(("libgtk", "libgdk", "libQt6Network",
+                                                  "libqgtk3", "libkrb5"))]
+    assert not [p for p in bundle.rglob("*") if p.is_symlink() and not p.exists()]
+    if os.environ.get("GLASS_KEEP_ICU") != "1" and shutil.which("cc"):
+        (icu,) = (bundle / "_internal" / "PySide6" / "Qt" / "lib").glob("libicudata.so.*")
+        assert icu.stat().st_size < 100_000  # ICU's empty stub, not 32 MB of data
+        assert size <= 125_000_000, f"bundle is {size / 1e6:.1f} MB (budget 125 MB)"
+    assert "Could not create collator" not in app.stderr  # nothing at start-up needs ICU
+
+
+def bundle_bytes(root: Path) -> int:
+    """Bytes on disk like ``du -sb``: each file once (hard links once), links as links."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for path in [root, *root.rglob("*")]:
+        info = path.lstat()
+        if (info.st_dev, info.st_ino) not in seen:
+            seen.add((info.st_dev, info.st_ino))
+            total += info.st_size
+    return total
