@@ -301,7 +301,9 @@ class UpdateDialog(FlowDialog):
         self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
         self._unskip = unskip
         self.heading = _heading(
-            self.tr("%s %s is available") % (product_name, strip_controls(release.version))
+            (self.tr("Go back to %s %s, the newest good version") if result.goes_back
+             else self.tr("%s %s is available"))
+            % (product_name, strip_controls(release.version))
         )
         self.layout_.addWidget(self.heading)
         published = release.published.strftime("%Y-%m-%d")

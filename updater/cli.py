@@ -396,7 +396,8 @@ def _check(updater: Updater, config: PackagerConfig, args: argparse.Namespace, o
                   f"{_printable(result.withdrawn.reason)}\n")
     if result.release is not None:
         crit = " — critical update" if result.critical else ""
-        out.write(f"Update available: {config.product_name} {result.release.version}"
+        what = "Go back to the newest good version" if result.goes_back else "Update available"
+        out.write(f"{what}: {config.product_name} {result.release.version}"
                   f"{crit} (you have {config.version}).\n")
         for release in result.missed or (result.release,):
             if not release.notes:

@@ -78,6 +78,18 @@ class CheckResult:
             return False
         return self.release.critical or any(r.critical for r in self.missed)
 
+    @property
+    def goes_back(self) -> bool:
+        """The offered release is OLDER than the installed one: only after a withdrawal."""
+        if self.release is None or self.withdrawn is None:
+            return False
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            return Version(self.release.version) < Version(self.current_version)
+        except InvalidVersion:
+            return False
+
 
 class InstallEffect(enum.Enum):
     """What "Install" will really do here, so the button can say so beforehand."""

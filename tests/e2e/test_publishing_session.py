@@ -253,6 +253,7 @@ def test_publishing_session_from_a_clean_state(tmp_path: Path, servers: list[Ser
     text = ok(updater("check", "--config", str(cfg_120), "--state-dir", str(state_120),
                       cwd=work)).stdout
     assert "Your version 1.2.0 was withdrawn by the publisher: Corrupts settings" in text
+    assert "Go back to the newest good version: Demo App 1.1.0" in text
 
     # 9. refusals: one line each, saying what to fix, and nothing changes on disk
     (build / "demo-app-1.1.0-x86_64.AppImage").write_bytes(b"rebuilt\n")  # same name, new bytes

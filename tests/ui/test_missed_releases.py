@@ -32,6 +32,7 @@ def test_missed_notes_newest_first_and_critical_carries(qtbot: QtBot) -> None:
     assert positions == sorted(positions)
     for notes in ("Faster start-up.", "New look.", "Fixes a security hole."):
         assert notes in text
+    assert dialog.heading.text() == "Demo App 1.3.0 is available"
     assert not dialog.badge.isHidden()  # 1.3.0 itself is not critical; 1.1.0 was
     assert dialog.withdrawn.isHidden()
 
@@ -54,6 +55,7 @@ def test_withdrawn_version_is_explained(qtbot: QtBot) -> None:
     dialog = UpdateDialog(result, "Demo App", lambda _c: None, lambda _i: None)
     qtbot.addWidget(dialog)
     assert not dialog.withdrawn.isHidden()
+    assert dialog.heading.text() == "Go back to Demo App 1.1.0, the newest good version"
     shown = dialog.withdrawn.text()
     assert "1.2.0 was withdrawn by the publisher" in shown and "corrupts settings" in shown
     assert "\u202e" not in shown

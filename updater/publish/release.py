@@ -14,8 +14,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from glass_updater.errors import ConfigError
-from glass_updater.feed import TrustFloor, format_time, parse_payload, verify_feed
+from glass_updater.errors import ConfigError, FeedError
+from glass_updater.feed import TrustFloor, format_time, verify_feed
 from glass_updater.limits import DEFAULT_LIMITS
 from glass_updater.model import Asset, Feed, Release, Withdrawal
 from glass_updater.publish.keys import load_private_key, read_public_key
@@ -87,12 +87,18 @@ class _Signer:
     def sign(self, feed: Feed, old: SiteFeed | None, now: datetime) -> tuple[bytes, Feed]:
         """Sign and verify exactly as a client that accepted ``old`` would."""
         payload = payload_bytes(feed)
-        parse_payload(payload)  # the client's schema, with the client's message if wrong
-        signed = sign_envelope(payload, self.keys)
-        floor = None if old is None else TrustFloor(old.feed.serial, old.feed.digest)
-        checked = verify_feed(
-            signed, trusted_keys=self.publics, product=feed.product, now=now, floor=floor
-        )
+        try:
+            signed = sign_envelope(payload, self.keys)
+            floor = None if old is None else TrustFloor(old.feed.serial, old.feed.digest)
+            checked = verify_feed(
+                signed, trusted_keys=self.publics, product=feed.product, now=now, floor=floor
+            )
+        except FeedError as exc:  # the client's own verdict, reworded for the publisher
+            detail = exc.message.removeprefix("update feed refused: ").split("; ", 1)[0]
+            raise type(exc)(
+                f"refusing to publish: clients would refuse the new feed ({detail}); fix the "
+                "options or files and run again"
+            ) from None
         return signed, checked
 
 
@@ -253,6 +259,8 @@ def _withdraw(args: argparse.Namespace, now: datetime, expires: datetime) -> int
     _report(site, old, checked, [])
     print(f"- {version} withdrawn: {reason}")
     print(f"  its files stay in {site} (delete them yourself once nobody downloads them)")
+    print("  note: apps from before withdrawals existed refuse a feed that lists one (they "
+          "fail closed); see docs/feed-format.md")
     return 0
 
 

@@ -241,14 +241,17 @@ def test_a_failure_while_moving_files_in_leaves_the_site_as_it_was(
 
 
 def test_feed_verifies_before_anything_is_replaced(pub: Pub) -> None:
-    """A release the client would refuse (here: notes over the client's limit) is refused
-    before the site changes."""
+    """What the client's verifier would refuse (here: a plain-http asset URL on a public
+    host) is refused before the site changes, with the client's reason."""
     first_release(pub)
+    err = pub.refused("--version", "1.2.0", "--base-url", "http://updates.example.com",
+                      str(pub.file("demo-app-1.2.0-x86_64.AppImage")), code=4)
+    assert err.startswith("updater-publish: refusing to publish: clients would refuse")
+    assert "url" in err and "contact the publisher" not in err
     notes = pub.root / "long.md"
     notes.write_text("x" * 300_000)
-    err = pub.refused("--version", "1.2.0", "--notes", str(notes),
-                      str(pub.file("demo-app-1.2.0-x86_64.AppImage")))
-    assert "notes" in err
+    assert "notes" in pub.refused("--version", "1.2.0", "--notes", str(notes),
+                                  str(pub.file("demo-app-1.2.0-x86_64.AppImage")))
 
 
 @pytest.mark.parametrize(
@@ -302,3 +305,18 @@ def test_sign_checks_the_assets_it_can_see(pub: Pub) -> None:
                            "--site", str(pub.site), "--previous", str(pub.root / "none.json"))
     assert code == 0, err
     assert "2 listed file(s)" in err and "first publication" in err
+
+
+def test_publishing_docs_name_every_option_of_the_publishing_commands() -> None:
+    from glass_updater.publish.cli import _parser
+
+    docs = Path(__file__).resolve().parents[3] / "docs"
+    text = (docs / "publishing.md").read_text(encoding="utf-8")
+    sub = next(a for a in _parser()._actions if a.dest == "command")
+    for name in ("release", "resign", "import-appcast", "sign", "serve"):
+        command = sub.choices[name]  # type: ignore[index]
+        assert f"updater-publish {name}" in text, name
+        for action in command._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help"):
+                    assert option in text, f"updater-publish {name} {option} is undocumented"
