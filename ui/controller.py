@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
@@ -150,6 +151,7 @@ class UpdateController(QObject):
         self.actions_: dict[str, QAction] = {}
         for key, label, slot in (
             ("check", self.tr("Check for Updates…"), self.check_now),
+            ("import", self.tr("Install from File…"), self.ask_import_file),
             ("payload", self.tr("What Is Sent…"), lambda: self.show_payload(None)),
             ("settings", self.tr("Update Settings…"), self.show_settings),
             ("about", self.tr("About Updates && Privacy"), self.show_about),
@@ -165,6 +167,11 @@ class UpdateController(QObject):
     def check_action(self) -> QAction:
         """"Check for Updates…", ready for a Help menu."""
         return self.actions_["check"]
+
+    @property
+    def import_action(self) -> QAction:
+        """"Install from File…": an offline bundle, verified like a download, no network."""
+        return self.actions_["import"]
 
     @property
     def payload_action(self) -> QAction:
@@ -235,6 +242,26 @@ class UpdateController(QObject):
         if not self._ready():
             return
         self._with_updater(lambda u: self.runner(self.flow(u).start))
+
+    def ask_import_file(self) -> None:
+        """Let the user pick a .glassbundle (non-modal), then import it."""
+        from PySide6.QtWidgets import QFileDialog
+
+        dialog = QFileDialog(None, self.tr("Install an Update from a File"))
+        dialog.setNameFilters(
+            [self.tr("Update bundles (*.glassbundle)"), self.tr("All files (*)")]
+        )
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.fileSelected.connect(lambda chosen: self.import_file(Path(chosen)))
+        self._show_window("import", dialog)
+
+    def import_file(self, path: Path) -> None:
+        """Install from an offline bundle: same checks as online, no connection at all.
+
+        The same dialogs follow as after a check (update found, ready to install).
+        """
+        self._with_updater(lambda u: self.runner(lambda: self.flow(u).start_import(path)))
 
     def shutdown(self, wait_ms: int = 5000) -> None:
         """Cancel a running transfer, wait for workers, close this controller's windows."""

@@ -211,6 +211,14 @@ def describe(
             False,
             warning=True,
         )
+    if cause is Cause.BUNDLE:
+        return words(
+            "Update file refused",
+            "This file is not a complete, valid update bundle, so nothing was installed.",
+            "Nothing was changed and nothing was sent. Ask whoever provided the file for a "
+            "new copy.",
+            False,
+        )
     if cause is Cause.CONFIG:
         return words(
             "Nothing was sent",

@@ -237,6 +237,10 @@ def _build_parser() -> argparse.ArgumentParser:
     dl = add("download", "check, then download and verify the update")
     dl.add_argument("--dest", type=Path, help="also copy the verified file into this folder")
     add("install", "check, download, verify, then hand off to the installer")
+    imp = add("import", "install from an offline bundle (.glassbundle); opens no connection")
+    imp.add_argument("file", type=Path, help="the bundle made by `updater-publish bundle`")
+    imp.add_argument("--install", action="store_true",
+                     help="hand the verified file to the installer")
     log = add("log", "show the history of everything sent")
     log.add_argument("--limit", type=int, default=20, help="show the last N exchanges")
     audit = add("audit", "print what this software can send, from the allowlist", state=False,
@@ -245,7 +249,7 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_RESULT_COMMANDS = ("check", "download", "install")
+_RESULT_COMMANDS = ("check", "download", "install", "import")
 
 
 def _error_json(error: UpdaterError) -> dict[str, object]:
@@ -370,7 +374,43 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, policy_path: Path |
         return 0
     if args.command == "check":
         return _check(updater, config, args, out, err)
+    if args.command == "import":
+        return _import(updater, config, args, out, err)
     return _download_or_install(updater, config, args, out, err)
+
+
+def _import(updater: Updater, config: PackagerConfig, args: argparse.Namespace, out: TextIO,
+            err: TextIO) -> int:
+    """Offline: verify the bundle by the online rules; nothing is sent, so no transmissions."""
+    try:
+        result, verified = updater.import_bundle(args.file)
+        if verified is not None and args.install:
+            if not args.json:
+                out.write(f"Handing {verified.path.name} to the installer…\n")
+            updater.install(verified, TerminalHost())
+    except UpdaterError as exc:
+        if args.json:
+            doc = _result_json("error", config, None, [], exc)
+            doc["offline"] = True
+            out.write(json.dumps(doc, indent=2) + "\n")
+        return _fail(exc, err)
+    if args.json:
+        status = "downloaded" if verified is not None else result.status.value
+        doc = _result_json(status, config, result, [],
+                           path=verified.path if verified is not None else None)
+        doc["offline"] = True
+        if verified is not None and args.install:
+            doc["handed_off"] = True
+        out.write(json.dumps(doc, indent=2) + "\n")
+        return 0
+    out.write("Offline import: nothing was sent over the network.\n")
+    if verified is None:
+        out.write(f"Nothing to install: {result.reason}\n")
+    elif not args.install:
+        out.write(f"Verified {config.product_name} {verified.release.version} (size and SHA-256 "
+                  f"match the signed feed): {verified.path}\n"
+                  "Run again with --install to hand it to the installer.\n")
+    return 0
 
 
 def _check(updater: Updater, config: PackagerConfig, args: argparse.Namespace, out: TextIO,

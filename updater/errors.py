@@ -54,6 +54,7 @@ class Cause(enum.Enum):
     STORAGE = "storage"
     CONFIG = "config"
     POLICY = "policy"
+    BUNDLE = "bundle"  # an offline bundle file is damaged, truncated or not a bundle
     INSTALL = "install"
     UNKNOWN = "unknown"
 

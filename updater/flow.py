@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glass_updater.driver import UpdateChoice, UserDriver
@@ -77,6 +78,37 @@ class UpdateFlow:
         else:
             self._guarded(self._confirmed)(True, request)
 
+    def start_import(self, path: Path) -> None:
+        """Install from an offline bundle: verified like a check and a download, no socket.
+
+        The same dialogs follow (update found, ready to install), so a user sees one flow.
+        """
+        if not self._busy.acquire(blocking=False):
+            self._driver.show_error(
+                BusyError("a check is already in progress; wait for it to finish"), ()
+            )
+            return
+        self.cancel = CancelToken()
+        self.result = self.verified = self.error = None
+        self._run_id += 1
+        self.finished.clear()
+        self._guarded(self._driver.show_checking)(self.cancel)
+        self._run(self._guarded(lambda: self._import(path)))
+
+    def _import(self, path: Path) -> None:
+        try:
+            result, verified = self._updater.import_bundle(path)
+        except UpdaterError as exc:
+            self._fail(exc)
+            return
+        self.result = result
+        self.verified = verified
+        if verified is None:
+            self._driver.show_up_to_date(result)
+            self._done()
+        else:
+            self._driver.show_update_found(result, self._guarded(self._chosen))
+
     # Each step below runs either on the runner or right after a reply.
 
     def _confirmed(self, send: bool, request: OutboundRequest) -> None:
@@ -103,6 +135,12 @@ class UpdateFlow:
         result = self.result
         assert result is not None and result.release is not None
         if choice is UpdateChoice.INSTALL:
+            if self.verified is not None:  # imported from a bundle: already verified
+                verified = self.verified
+                self._driver.show_ready_to_install(
+                    verified, self._guarded(self._install_confirmed)
+                )
+                return
             self._run(self._guarded(self._download))
             return
         if choice is UpdateChoice.SKIP:

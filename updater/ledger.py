@@ -247,6 +247,18 @@ class Ledger:
             self._append(entry, sync=False)
         return entry
 
+    def record_local(self, kind: str, url: str, outcome: str) -> LedgerEntry:
+        """An event that sent nothing (an offline import): no bytes, no response."""
+        now = time.time()
+        with self._lock:
+            entry = LedgerEntry(
+                id=self._new_id(now), time=now, kind=kind, method="", url=url, proxy=None,
+                sent=(), status=None, reason="", response_headers=(), bytes_received=0,
+                duration=0.0, remote="", outcome=outcome, error=None,
+            )
+            self._append(entry, sync=True)
+        return entry
+
     def _append(self, entry: LedgerEntry, *, sync: bool) -> None:
         """One ``write`` on an O_APPEND descriptor of a checked regular file."""
         line = (json.dumps(entry.to_json(), separators=(",", ":")) + "\n").encode()

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glass_updater.admin_policy import AdminPolicy, default_policy_path, load_policy
@@ -44,8 +45,6 @@ from glass_updater.settings import SettingsStore, UserSettings
 from glass_updater.transport.base import CancelToken, Exchange, Transport
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from glass_updater.install import HostApp, Launcher
     from glass_updater.state import LocalState, StateStore
 
@@ -137,6 +136,13 @@ class Updater:
     def _allowed_hosts(self, *extra: str) -> frozenset[str]:
         return frozenset((*self.config.redirect_hosts, *extra))
 
+    def now(self) -> datetime:
+        return self._clock()
+
+    def exclusive(self, name: str) -> contextlib.AbstractContextManager[None]:
+        """The named lock (``"check"`` guards the rollback floor), across processes."""
+        return self._exclusive(name)
+
     @contextlib.contextmanager
     def _exclusive(self, name: str) -> Iterator[None]:
         from glass_updater.locks import FileLock
@@ -209,7 +215,7 @@ class Updater:
                         floor=self.state.floor(state),
                         limits=self.limits,
                     )
-                    allowed = self._pinned(feed)  # the administrator's max_version
+                    allowed = self.pinned(feed)  # the administrator's max_version
                     selection = select_update(
                         allowed,
                         current_version=self.config.version,
@@ -274,7 +280,7 @@ class Updater:
                 f"by the publisher: {withdrawal.reason}",
             )
         reason = selection.reason
-        if not available and self._pinned(feed) != feed:
+        if not available and self.pinned(feed) != feed:
             reason += f" (your administrator allows versions up to {self.policy.max_version})"
         return CheckResult(
             status=status,
@@ -289,7 +295,7 @@ class Updater:
             withdrawn=withdrawal,
         )
 
-    def _pinned(self, feed: Feed) -> Feed:
+    def pinned(self, feed: Feed) -> Feed:
         """The feed without releases above the administrator's ``max_version``."""
         pin = self.policy.max_version
         if pin is None:
@@ -423,6 +429,16 @@ class Updater:
         except OSError as exc:
             raise storage_error(exc, "the transmission log") from exc
         return verified
+
+    def import_bundle(self, path: Path) -> tuple[CheckResult, VerifiedFile | None]:
+        """Verify an offline bundle by the online rules and keep its update; no socket.
+
+        Works when the administrator disabled network checks (an import opens none), but
+        not when the policy cannot be read.
+        """
+        from glass_updater.offline import import_bundle
+
+        return import_bundle(self, Path(path))
 
     def install(self, verified: VerifiedFile, host: HostApp) -> None:
         from glass_updater.install import installer_for, running_appimage

@@ -9,6 +9,7 @@ from glass_updater.qt.about import AboutDialog
 from glass_updater.qt.dialogs import MessageDialog
 from glass_updater.qt.settings_dialog import proxy_setting, split_proxy
 from glass_updater.settings import UserSettings
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.ui.test_check_flow import TIMEOUT, click_check
@@ -77,3 +78,56 @@ def test_socks_setting_round_trip() -> None:
     setting = proxy_setting("socks", "127.0.0.1", 9050, "", "")
     assert setting == "socks5h://127.0.0.1:9050"
     assert split_proxy(setting)[:3] == ("socks", "127.0.0.1", 9050)
+
+
+def test_install_from_file_runs_the_same_dialogs_offline(
+    qtbot: QtBot, make_app, tmp_path: Path
+) -> None:
+    from glass_updater.qt.dialogs import UpdateDialog
+
+    from tests.updater.test_offline import make_bundle
+
+    app = make_app(transport=NoNetwork())
+    app.sim.add_release("1.4.0")
+    bundle = make_bundle(app.sim, tmp_path)
+    assert app.controller.import_action.text() == "Install from File…"
+    with qtbot.waitSignal(app.driver.shown, timeout=TIMEOUT,
+                          check_params_cb=lambda k, _d: k == "update-found") as found:
+        app.controller.import_file(bundle)
+    dialog = found.args[1]
+    assert isinstance(dialog, UpdateDialog)
+    with qtbot.waitSignal(app.driver.shown, timeout=TIMEOUT,
+                          check_params_cb=lambda k, _d: k == "ready"):
+        qtbot.mouseClick(dialog.install, Qt.MouseButton.LeftButton)
+    flow = app.controller._flow
+    assert flow is not None and flow.verified is not None
+    assert flow.verified.path.read_bytes() == app.sim.assets[
+        "/demo-app/demo-app-1.4.0-linux-x86_64.appimage"
+    ]
+    (entry,) = app.updater.ledger.entries()
+    assert entry.kind == "import" and "offline import: no network" in entry.outcome
+
+
+def test_install_from_file_refuses_a_bad_bundle(qtbot: QtBot, make_app, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.glassbundle"
+    bad.write_bytes(b"not a bundle")
+    app = make_app(transport=NoNetwork())
+    with qtbot.waitSignal(app.driver.shown, timeout=TIMEOUT,
+                          check_params_cb=lambda k, _d: k == "error") as shown:
+        app.controller.import_file(bad)
+    dialog = shown.args[1]
+    assert isinstance(dialog, MessageDialog)
+    assert "not a valid update bundle" in dialog.body.text()
+    assert dialog.heading.text() == "This file cannot be installed"
+    assert list(app.updater.ledger.entries()) == []
+
+
+def test_install_from_file_opens_a_file_chooser(qtbot: QtBot, make_app) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    app = make_app(transport=NoNetwork())
+    app.controller.import_action.trigger()
+    chooser = app.controller.windows["import"]
+    assert isinstance(chooser, QFileDialog)
+    assert "*.glassbundle" in " ".join(chooser.nameFilters())
+    chooser.close()

@@ -140,6 +140,7 @@ def test_tray_front_where_a_tray_exists(qtbot: QtBot, make_app, monkeypatch) -> 
     assert not tray.icon().isNull()
     assert "nothing is sent until you check" in tray.toolTip()
     assert [a.text() for a in tray.contextMenu().actions() if not a.isSeparator()] == [
-        "Check for Updates…", "What Is Sent…", "Settings…", "About && Privacy", "Quit"
+        "Check for Updates…", "Install from File…", "What Is Sent…", "Settings…",
+        "About && Privacy", "Quit",
     ]
     tray.hide()

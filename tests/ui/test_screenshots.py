@@ -70,7 +70,8 @@ def test_screenshot_tray_menu(qtbot: QtBot, make_app) -> None:
     menu.adjustSize()
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts == [
-        "Check for Updates…", "What Is Sent…", "Settings…", "About && Privacy", "Quit"
+        "Check for Updates…", "Install from File…", "What Is Sent…", "Settings…",
+        "About && Privacy", "Quit",
     ]
     save_shot(menu, "tray-menu")
 

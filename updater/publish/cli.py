@@ -77,10 +77,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the CA file clients trust (default: DIR-tls/cert.pem beside DIR); reused",
     )
 
-    from glass_updater.publish import appcast, release
+    from glass_updater.publish import appcast, bundle, release
 
     release.add_parsers(sub)
     appcast.add_parser(sub)
+    bundle.add_parser(sub)
 
     demo = sub.add_parser("demo", help="run the local end-to-end demo")
     demo.add_argument("--port", type=int, default=0)
@@ -248,6 +249,10 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
             return _serve(args)
         if args.command in ("release", "resign", "import-appcast"):
             return _publish(args, when)
+        if args.command == "bundle":
+            from glass_updater.publish.bundle import run_bundle
+
+            return run_bundle(args)
         return _demo(args)
     except PublishRefused as exc:
         print(f"updater-publish: {exc.message}", file=sys.stderr)
