@@ -117,8 +117,8 @@ def test_install_from_file_refuses_a_bad_bundle(qtbot: QtBot, make_app, tmp_path
         app.controller.import_file(bad)
     dialog = shown.args[1]
     assert isinstance(dialog, MessageDialog)
-    assert "not a valid update bundle" in dialog.body.text()
-    assert dialog.heading.text() == "This file cannot be installed"
+    assert "not a complete, valid update bundle" in dialog.heading.text()
+    assert "not a valid update bundle" in dialog.details.toPlainText()
     assert list(app.updater.ledger.entries()) == []
 
 
