@@ -97,3 +97,29 @@ def test_the_schema_is_strict_and_its_enums_follow_the_code() -> None:
     with pytest.raises(AssertionError):  # an undocumented field
         validate_cli_output(json.dumps({**good, "status": "up-to-date", "extra": 1}))
     validate_cli_output(json.dumps({**good, "status": "up-to-date"}))
+
+
+def test_import_json_follows_the_schema(tmp_path: Path) -> None:
+    import io
+
+    from glass_updater import cli
+
+    from tests.sim import FeedSimulator
+    from tests.updater.test_offline import _config_file, make_bundle
+
+    sim = FeedSimulator()
+    sim.add_release("1.4.0")
+    bundle = make_bundle(sim, tmp_path)
+    base = ["--config", str(_config_file(sim, tmp_path)), "--state-dir", str(tmp_path / "s")]
+    out = io.StringIO()
+    assert cli.main(["import", str(bundle), *base, "--json"], out, io.StringIO(),
+                    policy_path=tmp_path / "no-policy.toml") == 0
+    doc = validate_cli_output(out.getvalue())
+    assert doc["status"] == "downloaded" and doc["offline"] is True
+    bad = tmp_path / "bad.glassbundle"
+    bad.write_bytes(b"nope")
+    out = io.StringIO()
+    assert cli.main(["import", str(bad), *base, "--json"], out, io.StringIO(),
+                    policy_path=tmp_path / "no-policy.toml") == 4
+    doc = validate_cli_output(out.getvalue())
+    assert doc["error"]["kind"] == "bundle" and doc["transmissions"] == []
