@@ -216,7 +216,7 @@ def run_release(args: argparse.Namespace, now: datetime) -> int:
             name = asset_file_name(asset.url)
             check_asset_bytes(asset, stage.staged(name) if name in copied else site / name)
         stage.set_feed(signed)
-        stage.commit()
+        stage.commit(old.data if old is not None else None)
     _report(site, old, checked, copied)
     for asset in new.assets:
         print(f"+ {version} [{new.channel}{' critical' if new.critical else ''}] "
@@ -255,7 +255,7 @@ def _withdraw(args: argparse.Namespace, now: datetime, expires: datetime) -> int
     with Staging(site) as stage:
         signed, checked = signer.sign(feed, old, now)
         stage.set_feed(signed)
-        stage.commit()
+        stage.commit(old.data)
     _report(site, old, checked, [])
     print(f"- {version} withdrawn: {reason}")
     print(f"  its files stay in {site} (delete them yourself once nobody downloads them)")
@@ -282,7 +282,7 @@ def run_resign(args: argparse.Namespace, now: datetime) -> int:
         if checked.releases != old.feed.releases or checked.withdrawn != old.feed.withdrawn:
             raise PublishRefused("re-signing changed the releases; this is a bug, nothing done")
         stage.set_feed(signed)
-        stage.commit()
+        stage.commit(old.data)
     _report(site, old, checked, [])
     print("  releases unchanged")
     return 0

@@ -171,6 +171,19 @@ def check_asset_bytes(asset: Asset, path: Path) -> None:
         raise PublishRefused(f"{path} changed while publishing; run the command again")
 
 
+class _Changed(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _current_feed(site: Path) -> bytes | None:
+    try:
+        return (site / FEED_NAME).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 class Staging:
     """A private folder beside the site; ``commit`` moves its files in, the feed last."""
 
@@ -235,8 +248,13 @@ class Staging:
     def set_feed(self, data: bytes) -> None:
         self._feed = data
 
-    def commit(self) -> list[str]:
-        """Move staged files into the site, then the feed; undo the files on failure."""
+    def commit(self, expected: bytes | None) -> list[str]:
+        """Move staged files into the site, then the feed; undo the files on failure.
+
+        ``expected`` is the feed this publication was built on (None: no feed yet). If the
+        site changed meanwhile (another release or resign ran), nothing is published: the
+        two would otherwise both claim the next serial.
+        """
         if self._feed is None:
             raise RuntimeError("no feed staged")
         created_site = not self.site.exists()
@@ -245,8 +263,12 @@ class Staging:
             self.site.mkdir(parents=False, exist_ok=True)
             for name in self._files:
                 target = self.site / name
+                if os.path.lexists(target):
+                    raise _Changed(name)
                 os.replace(self._path(name), target)
                 placed.append(target)
+            if _current_feed(self.site) != expected:
+                raise _Changed(FEED_NAME)
             feed_tmp = self._path(FEED_NAME + ".new")
             with feed_tmp.open("xb") as fh:
                 fh.write(self._feed)
@@ -254,13 +276,18 @@ class Staging:
                 os.fsync(fh.fileno())
             os.chmod(feed_tmp, 0o644)
             os.replace(feed_tmp, self.site / FEED_NAME)
-        except OSError as exc:
+        except (OSError, _Changed) as exc:
             for path in placed:  # only new names are ever placed: removing them restores
                 with contextlib.suppress(OSError):
                     path.unlink()
             if created_site:
                 with contextlib.suppress(OSError):
                     self.site.rmdir()
+            if isinstance(exc, _Changed):
+                raise PublishRefused(
+                    f"{self.site / exc.name} changed while publishing (another release or "
+                    "resign running?); nothing was published, run the command again"
+                ) from None
             raise PublishRefused(
                 f"could not write into {self.site} ({exc.strerror}); nothing was published, "
                 "fix the folder's permissions or free space and run again"

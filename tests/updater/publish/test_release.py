@@ -320,3 +320,31 @@ def test_publishing_docs_name_every_option_of_the_publishing_commands() -> None:
             for option in action.option_strings:
                 if option not in ("-h", "--help"):
                     assert option in text, f"updater-publish {name} {option} is undocumented"
+
+
+def test_a_concurrent_resign_is_never_overwritten(
+    pub: Pub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two publications built on the same feed would both claim the next serial: the
+    second to finish publishes nothing and says so."""
+    from glass_updater.publish import release as release_module
+
+    first_release(pub)
+    real_check = release_module.check_asset_bytes
+    ran: list[int] = []
+
+    def resign_meanwhile(asset: object, path: Path) -> None:
+        if not ran:  # another process re-signs while this release is being prepared
+            ran.append(main(["resign", "--key", str(pub.key), "--site", str(pub.site)],
+                            now=NOW))
+        real_check(asset, path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(release_module, "check_asset_bytes", resign_meanwhile)
+    code = main(["release", "--key", str(pub.key), "--site", str(pub.site), "--version",
+                 "1.2.0", str(pub.file("demo-app-1.2.0-x86_64.AppImage"))], now=NOW)
+    err = pub.capsys.readouterr().err
+    assert ran == [0] and code == 1
+    assert "changed while publishing" in err and err.count("\n") == 1
+    feed = pub.feed()
+    assert feed.serial == 2 and [r.version for r in feed.releases] == ["1.1.0"]  # type: ignore[attr-defined]
+    assert not (pub.site / "demo-app-1.2.0-x86_64.AppImage").exists()
