@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--tls", action="store_true", help="HTTPS with a generated certificate")
     serve.add_argument(
+        "--tally", action="store_true",
+        help="count distinct request shapes (SHA-256 of each request head): a line on stderr "
+        "for each new shape, GET /__tally for JSON, a summary on exit",
+    )
+    serve.add_argument(
         "--cert", type=Path,
         help="the CA file clients trust (default: DIR-tls/cert.pem beside DIR); reused",
     )
@@ -189,7 +194,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not args.dir.is_dir():
         raise ConfigError(f"{args.dir} is not a folder")
-    server = FeedServer(args.dir, port=args.port, tls=args.tls, cert_path=args.cert, verbose=True)
+    from glass_updater.publish.tally import RequestTally
+
+    tally = RequestTally() if args.tally else None
+    server = FeedServer(args.dir, port=args.port, tls=args.tls, cert_path=args.cert, verbose=True,
+                        tally=tally)
     try:
         server.start()
     except OSError as exc:
@@ -209,6 +218,8 @@ def _serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.stop()
+        if tally is not None:
+            sys.stderr.write(tally.summary())
     return EXIT_OK
 
 

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from glass_updater.atomic import atomic_write_bytes
 from glass_updater.publish.devcert import ensure_certificate, tls_folder_for
+from glass_updater.publish.tally import TALLY_PATH, RequestTally
 
 HOST = "127.0.0.1"
 CHUNK = 256 * 1024
@@ -138,6 +139,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     def do_GET(self) -> None:
+        tally = self.server.owner.tally
+        if tally is not None and urlsplit(self.path).path == TALLY_PATH:
+            body = tally.to_json()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+            return
         self._serve(head=False)
 
     def _file(self) -> Path | None:
@@ -247,8 +259,10 @@ class FeedServer:
         cert_path: Path | None = None,
         cert_dir: Path | None = None,
         verbose: bool = False,
+        tally: RequestTally | None = None,
     ) -> None:
         self.directory = Path(directory)
+        self.tally = tally  # counts request shapes; GET /__tally reports them
         self.tls = tls
         if cert_path is None:  # beside the served folder, never inside it (keys!)
             folder = Path(cert_dir) if cert_dir else tls_folder_for(self.directory)
@@ -266,6 +280,13 @@ class FeedServer:
     def _record(self, head: bytes) -> None:
         with self._lock:
             self._log.append(head)
+        if self.tally is not None and not head.startswith(f"GET {TALLY_PATH}".encode()):
+            shape = self.tally.add(head)
+            if shape is not None:
+                sys.stderr.write(
+                    f"tally: new request shape #{len(self.tally.shapes())} "
+                    f"sha256={shape.sha256} {shape.request_line}\n"
+                )
         if self.on_request is not None:
             self.on_request(head)
 
