@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 if TYPE_CHECKING:
     from glass_updater.config import PackagerConfig
     from glass_updater.flow import UpdateFlow
+    from glass_updater.model import Asset
     from glass_updater.paths import Paths
     from glass_updater.qt.driver import QtUserDriver
     from glass_updater.qt.payload_panel import PayloadPanel
@@ -334,6 +335,7 @@ class UpdateController(QObject):
                 ),
             )
             self._driver.finished.connect(self._refresh_panel)
+            self._driver.shown.connect(self._flow_step_shown)
             self._driver.finished.connect(self.flow_finished)
         return self._driver
 
@@ -345,6 +347,18 @@ class UpdateController(QObject):
     @Slot(object)
     def _panel_loaded(self, _data: object) -> None:
         self.panel_loaded.emit()
+
+    @Slot(str, object)
+    def _flow_step_shown(self, kind: str, dialog: object) -> None:
+        """While a flow runs, an open panel follows it (each step may have logged an
+        exchange); a found update's download becomes previewable in the panel."""
+        from glass_updater.qt.dialogs import UpdateDialog
+
+        if isinstance(dialog, UpdateDialog) and self.panel is not None:
+            release = dialog.result.release
+            self.panel.set_offered(dialog.result.asset, release.version if release else "")
+        if kind != "brought-to-front":
+            self._refresh_panel()
 
     @Slot()
     def _refresh_panel(self) -> None:
@@ -382,9 +396,18 @@ class UpdateController(QObject):
 
             self.panel = PayloadPanel(self.updater, self.runner)
             self.panel.loaded.connect(self._panel_loaded)  # queued, after the panel's own
+            self.panel.set_offered(*self._offered())
             self.panel.setWindowIcon(app_icon())
         self.panel.open_at(entry_id)
         return self.panel
+
+    def _offered(self) -> tuple[Asset | None, str]:
+        """The update the current flow offers (for the panel's download preview)."""
+        flow = self._flow
+        result = flow.result if flow is not None else None
+        if result is None or result.release is None:
+            return None, ""
+        return result.asset, result.release.version
 
     def show_settings(self) -> None:
         if not self._ready():

@@ -300,6 +300,7 @@ class UpdateDialog(FlowDialog):
         super().__init__(self.tr("Software Update"), parent)
         self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
         self._unskip = unskip
+        self.result = result
         self.heading = _heading(
             (self.tr("Go back to %s %s, the newest good version") if result.goes_back
              else self.tr("%s %s is available"))

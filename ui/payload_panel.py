@@ -7,7 +7,8 @@ is the local ledger. Disk reads and writes go through the background runner.
 from __future__ import annotations
 
 import difflib
-import json
+import enum
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,16 +19,19 @@ from glass_updater.admin_policy import AdminPolicy
 from glass_updater.allowlist import Allowlist
 from glass_updater.errors import UpdaterError
 from glass_updater.ledger import Ledger, LedgerEntry
-from glass_updater.qt.text import human_bytes, visible_text
+from glass_updater.model import Asset
+from glass_updater.qt.access import announce
+from glass_updater.qt.text import human_bytes, human_ms, visible_text
 from glass_updater.qt.widgets import ByteView, TransmissionsView
 from glass_updater.qt.windows import bring_to_front
 from glass_updater.request import OutboundRequest
 from glass_updater.settings import SettingsStore
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -36,6 +40,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -55,6 +60,8 @@ class PanelSource(Protocol):
 
     def preview(self) -> OutboundRequest: ...
 
+    def preview_download(self, asset: Asset) -> OutboundRequest: ...
+
 
 @dataclass(frozen=True)
 class PanelData:
@@ -65,40 +72,95 @@ class PanelData:
     allowlist_sha256: str
     admin_policy: str = ""  # the administrator's policy: path, SHA-256, what it changed
     policy_forces_ask: bool = False
+    download_preview: OutboundRequest | None = None  # the offered update's download request
+    download_version: str = ""
 
 
 EXPORTS = {
     "har": ("HAR 1.2 (*.har)", ".har"),
-    "http": ("Raw HTTP (*.http)", ".http"),
+    "http": ("HTTP requests for runners (*.http)", ".http"),
     "json": ("JSON (*.json)", ".json"),
 }
 
 
 def export_bytes(fmt: str, entries: Sequence[LedgerEntry]) -> bytes:
-    from glass_updater import export
+    """The same documents as ``updater log --format har|http|json``."""
+    from glass_updater.cli import log_document
 
-    if fmt == "har":
-        return json.dumps(export.to_har(entries), indent=2).encode() + b"\n"
-    if fmt == "http":
-        return export.to_raw_http(entries)
-    if fmt == "json":
-        return json.dumps(export.to_json(entries), indent=2).encode() + b"\n"
-    raise ValueError(f"unknown export format {fmt!r}")
+    return log_document(fmt, entries)
+
+
+def with_suffix(path: Path, fmt: str) -> Path:
+    """The chosen file name, with the format's extension added when it has none."""
+    suffix = EXPORTS[fmt][1]
+    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+
+
+def default_export_path(fmt: str, home: Path | None = None) -> Path:
+    """In the home folder (not wherever the process was started), with the extension."""
+    return (home or Path.home()) / f"glass-updater-history{EXPORTS[fmt][1]}"
+
+
+class RowState(enum.Enum):
+    """How an exchange ended, for the status icon and colour of its history row."""
+
+    OK = "ok"
+    REDIRECTED = "redirected"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+def row_state(entry: LedgerEntry) -> RowState:
+    if entry.outcome.startswith("cancelled"):
+        return RowState.CANCELLED
+    if entry.outcome.startswith(("refused", "failed")) or entry.error:
+        return RowState.FAILED
+    if entry.status is not None and 300 <= entry.status < 400:
+        return RowState.REDIRECTED
+    if entry.status is not None and entry.status >= 400:
+        return RowState.FAILED
+    if entry.outcome.startswith(("server ignored", "resume not possible", "answered")):
+        return RowState.REDIRECTED
+    return RowState.OK if entry.status is not None else RowState.FAILED
+
+
+ROW_LOOK = {  # icon, colour (readable on light and dark backgrounds), word for screen readers
+    RowState.OK: (QStyle.StandardPixmap.SP_DialogApplyButton, "#2e7d32", "succeeded"),
+    RowState.REDIRECTED: (QStyle.StandardPixmap.SP_ArrowForward, "#8d6e00", "went on"),
+    RowState.CANCELLED: (QStyle.StandardPixmap.SP_DialogCancelButton, "#6d6d6d", "cancelled"),
+    RowState.FAILED: (QStyle.StandardPixmap.SP_MessageBoxCritical, "#c62828", "failed"),
+}
+
+
+def when_text(seconds: float, now: float | None = None) -> str:
+    """Time of an exchange: the time alone today, the date too otherwise."""
+    moment = datetime.fromtimestamp(seconds)
+    today = datetime.fromtimestamp(now if now is not None else time.time()).date()
+    return moment.strftime("%H:%M:%S" if moment.date() == today else "%Y-%m-%d %H:%M:%S")
 
 
 def request_text(entry: LedgerEntry) -> str:
     return "".join(f"[{t.channel.label}]\n{visible_text(t.data)}\n" for t in entry.sent)
 
 
+def entry_label(entry: LedgerEntry) -> str:
+    """A request as a person names it: its kind and when it was sent."""
+    stamp = datetime.fromtimestamp(entry.time).strftime("%Y-%m-%d %H:%M:%S")
+    return f"{entry.kind} at {stamp}"
+
+
 def diff_entries(previous: LedgerEntry, current: LedgerEntry) -> str:
     lines = difflib.unified_diff(
         request_text(previous).splitlines(keepends=True),
         request_text(current).splitlines(keepends=True),
-        fromfile=f"{previous.id} ({previous.kind})",
-        tofile=f"{current.id} ({current.kind})",
+        fromfile=entry_label(previous),
+        tofile=entry_label(current),
     )
     text = "".join(lines)
-    return text or "The two requests are byte-for-byte identical.\n"
+    return text or (
+        f"The {entry_label(previous)} and the {entry_label(current)} sent byte-for-byte "
+        "identical requests.\n"
+    )
 
 
 def _policy_fields(source: object) -> tuple[str, bool]:
@@ -146,7 +208,17 @@ class PayloadPanel(QWidget):
         close.rejected.connect(self.close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(close)
+        bottom = QHBoxLayout()
+        self.status = QLabel()  # what the last Copy or Export did; never the details pane
+        self.status.setObjectName("panelStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setAccessibleName(self.tr("Status"))
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(close)
+        layout.addLayout(bottom)
+        self.offered: Asset | None = None
+        self.offered_version = ""
         QShortcut(QKeySequence.StandardKey.Close, self, self.close)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self.loaded.connect(self._on_loaded)
@@ -157,6 +229,17 @@ class PayloadPanel(QWidget):
     def _build_preview_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        which = QHBoxLayout()
+        self.which_label = QLabel(self.tr("&Request:"))
+        self.which = QComboBox()
+        self.which.setAccessibleName(self.tr("Which request to preview"))
+        self.which.addItem(self.tr("The next check"), "check")
+        self.which_label.setBuddy(self.which)
+        self.which.currentIndexChanged.connect(lambda _i: self._redraw_preview())
+        which.addWidget(self.which_label)
+        which.addWidget(self.which)
+        which.addStretch(1)
+        layout.addLayout(which)
         self.preview_intro = QLabel(self.tr("Reading the allowlist…"))
         self.preview_intro.setWordWrap(True)
         self.preview_intro.setTextFormat(Qt.TextFormat.PlainText)
@@ -224,9 +307,12 @@ class PayloadPanel(QWidget):
         for col in (0, 1, 3, 4, 5):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        hh.resizeSection(2, 300)
+        hh.resizeSection(2, 150)  # the host is at the start; the whole URL is the tooltip
         hh.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
-        self.history.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        hh.setMinimumSectionSize(40)
+        # The outcome starts with its verdict ("failed: …"), so it is cut at the end, never
+        # in the middle; the whole text is the row's tooltip and in the details below.
+        self.history.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.history.setWordWrap(False)
         self.history.itemSelectionChanged.connect(self._selection_changed)
         split.addWidget(self.history)
@@ -270,6 +356,7 @@ class PayloadPanel(QWidget):
 
     def refresh(self) -> None:
         """Re-read the preview, the ledger and the settings, off the GUI thread."""
+        offered, version = self.offered, self.offered_version
 
         def load() -> None:
             try:
@@ -283,6 +370,12 @@ class PayloadPanel(QWidget):
                 preview = source.preview()
             except UpdaterError as exc:
                 error = str(exc)
+            download: OutboundRequest | None = None
+            if offered is not None:
+                try:
+                    download = source.preview_download(offered)
+                except UpdaterError:
+                    download = None
             self.loaded.emit(
                 PanelData(
                     preview=preview,
@@ -292,6 +385,8 @@ class PayloadPanel(QWidget):
                     allowlist_sha256=source.allowlist.sha256,
                     admin_policy=_policy_fields(source)[0],
                     policy_forces_ask=_policy_fields(source)[1],
+                    download_preview=download,
+                    download_version=version,
                 )
             )
 
@@ -321,23 +416,69 @@ class PayloadPanel(QWidget):
             text += "\n" + self.tr("Administrator: %s") % data.admin_policy
         self.allowlist_label.setText(text)
 
+    def set_offered(self, asset: Asset | None, version: str = "") -> None:
+        """The update the last check offered: its download can then be previewed too."""
+        self.offered, self.offered_version = asset, version
+
+    def shown_preview(self) -> OutboundRequest | None:
+        data = self.data
+        if data is None:
+            return None
+        if self.which.currentData() == "download":
+            return data.download_preview
+        return data.preview
+
+    def _redraw_preview(self) -> None:
+        if self.data is not None:
+            self._show_preview(self.data)
+
+    def _fill_which(self, data: PanelData) -> None:
+        """Offer "the download of X" once a check found an update; keep the choice."""
+        has = data.download_preview is not None
+        index = self.which.findData("download")
+        label = self.tr("The download of %s") % data.download_version
+        self.which.blockSignals(True)
+        if has and index < 0:
+            self.which.addItem(label, "download")
+        elif has:
+            self.which.setItemText(index, label)
+        elif index >= 0:
+            self.which.removeItem(index)
+        self.which.blockSignals(False)
+        self.which.setEnabled(self.which.count() > 1)
+
     def _show_preview(self, data: PanelData) -> None:
-        request = data.preview
-        self.fields.setRowCount(0)
-        if request is None:
+        self._fill_which(data)
+        if self.which.currentData() == "download" and data.download_preview is not None:
+            self._show_request(
+                data.download_preview,
+                self.tr(
+                    "Nothing has been sent. These are the exact bytes a download of %s will "
+                    "send to %s%s, and nothing else (a resumed download adds Range and "
+                    "If-Range)."
+                ),
+                data.download_version,
+            )
+            return
+        if data.preview is None:
+            self.fields.setRowCount(0)
             self.preview_intro.setText(
                 self.tr("A check would send nothing: %s") % (data.preview_error or "")
             )
             self.preview_bytes.set_transmissions(())
             return
-        proxy = self.tr(", through the proxy %s") % request.proxy.url if request.proxy else ""
-        self.preview_intro.setText(
+        self._show_request(
+            data.preview,
             self.tr(
                 "Nothing has been sent. These are the exact bytes the next check will send "
                 "to %s%s, and nothing else."
-            )
-            % (request.url, proxy)
+            ),
         )
+
+    def _show_request(self, request: OutboundRequest, intro: str, version: str = "") -> None:
+        proxy = self.tr(", through the proxy %s") % request.proxy.url if request.proxy else ""
+        args = (version, request.url, proxy) if version else (request.url, proxy)
+        self.preview_intro.setText(intro % args)
         self.preview_bytes.set_transmissions(request.transmissions)
         self.fields.setRowCount(len(request.fields))
         for row, f in enumerate(request.fields):
@@ -356,19 +497,33 @@ class PayloadPanel(QWidget):
         self.entries = tuple(reversed(entries))  # newest first
         self.history.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
-            when = datetime.fromtimestamp(e.time).strftime("%Y-%m-%d %H:%M:%S")
-            status = str(e.status) if e.status is not None else self.tr("no response")
+            status = (
+                f"{e.status} {e.reason}".strip() if e.status is not None
+                else self.tr("no response")
+            )
+            outcome = e.outcome or (e.error or "")
             values = [
-                when,
+                when_text(e.time),
                 e.kind,
                 e.url,
                 status,
                 human_bytes(e.bytes_received),
-                f"{e.duration * 1000:.0f} ms",
-                e.outcome or (e.error or ""),
+                human_ms(e.duration),
+                outcome,
             ]
+            state = row_state(e)
+            pixmap, colour, word = ROW_LOOK[state]
             for col, value in enumerate(values):
-                self.history.setItem(row, col, _item(value, value if col in (2, 6) else None))
+                tip = value if col in (2, 6) else None
+                if col == 0:
+                    tip = entry_label(e)
+                item = _item(value, tip)
+                if col == 6:
+                    item.setIcon(self.style().standardIcon(pixmap))
+                    item.setForeground(QBrush(QColor(colour)))
+                    item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{word}: {value}")
+                    item.setData(Qt.ItemDataRole.UserRole, state.value)
+                self.history.setItem(row, col, item)
         target = next((i for i, e in enumerate(self.entries) if e.id == wanted), 0)
         if self.entries:
             self.history.selectRow(target)
@@ -388,9 +543,9 @@ class PayloadPanel(QWidget):
         return entry.id if entry else None
 
     def previous_of(self, entry: LedgerEntry) -> LedgerEntry | None:
+        """The previous request of the same kind (a check with a check, never a download)."""
         index = self.entries.index(entry)
-        older = self.entries[index + 1 :]
-        return next((e for e in older if e.kind == entry.kind), older[0] if older else None)
+        return next((e for e in self.entries[index + 1 :] if e.kind == entry.kind), None)
 
     def _selection_changed(self) -> None:
         entry = self.selected_entry()
@@ -407,7 +562,7 @@ class PayloadPanel(QWidget):
             headers = "; ".join(f"{k}: {v}" for k, v in entry.response_headers[:12])
             self.entry_summary.setText(
                 self.tr(
-                    "%s %s%s — answer: %s, %s received in %.0f ms from %s. Outcome: %s\n"
+                    "%s %s%s — answer: %s, %s received in %s from %s. Outcome: %s\n"
                     "Response headers: %s"
                 )
                 % (
@@ -416,7 +571,7 @@ class PayloadPanel(QWidget):
                     via,
                     status,
                     human_bytes(entry.bytes_received),
-                    entry.duration * 1000,
+                    human_ms(entry.duration),
                     entry.remote or "?",
                     entry.outcome or entry.error or "",
                     headers or "-",
@@ -443,8 +598,13 @@ class PayloadPanel(QWidget):
         text = self.compare_text()
         if not text:
             return None
+        entry = self.selected_entry()
+        previous = self.previous_of(entry) if entry else None
+        assert entry is not None and previous is not None
         dialog = QDialog(self)
-        dialog.setWindowTitle(self.tr("Compare with Previous Request"))
+        dialog.setWindowTitle(
+            self.tr("Compare: %s with %s") % (entry_label(entry), entry_label(previous))
+        )
         view = ByteView(self.tr("Differences between the two requests"), dialog)
         view.setPlainText(text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
@@ -462,11 +622,22 @@ class PayloadPanel(QWidget):
         if entry is not None:
             data = b"".join(t.data for t in entry.sent)
             QGuiApplication.clipboard().setText(data.decode("latin-1"))
+            self.say(
+                self.tr("Copied the %s (%d bytes) to the clipboard.")
+                % (entry_label(entry), len(data))
+            )
 
     def _copy_preview(self) -> None:
-        if self.data is not None and self.data.preview is not None:
-            data = b"".join(t.data for t in self.data.preview.transmissions)
+        request = self.shown_preview()
+        if request is not None:
+            data = b"".join(t.data for t in request.transmissions)
             QGuiApplication.clipboard().setText(data.decode("latin-1"))
+            self.say(self.tr("Copied the request (%d bytes) to the clipboard.") % len(data))
+
+    def say(self, text: str) -> None:
+        """One line in the status bar of the panel (announced to screen readers too)."""
+        self.status.setText(text)
+        announce(self.status, text)
 
     # ------------------------------------------------------------------ settings, export
 
@@ -479,12 +650,12 @@ class PayloadPanel(QWidget):
         self._runner(save)
 
     def _ask_export(self, fmt: str) -> None:
-        label, suffix = EXPORTS[fmt]
+        label, _suffix = EXPORTS[fmt]
         path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export History"), f"glass-updater-history{suffix}", self.tr(label)
+            self, self.tr("Export History"), str(default_export_path(fmt)), self.tr(label)
         )
         if path:
-            self.export_to(fmt, Path(path))
+            self.export_to(fmt, with_suffix(Path(path), fmt))
 
     def export_to(self, fmt: str, path: Path) -> None:
         """Write the whole history in ``fmt`` (har, http, json), off the GUI thread."""
@@ -504,6 +675,6 @@ class PayloadPanel(QWidget):
 
     def _on_exported(self, path: str, error: str) -> None:
         if error:
-            self.entry_summary.setText(self.tr("Could not export to %s: %s") % (path, error))
+            self.say(self.tr("Could not export to %s: %s") % (path, error))
         else:
-            self.entry_summary.setText(self.tr("Exported the history to %s") % path)
+            self.say(self.tr("Exported %d exchange(s) to %s") % (len(self.entries), path))

@@ -83,6 +83,15 @@ def human_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+def human_ms(seconds: float) -> str:
+    """A request's duration: "42 ms", "1.3 s", "2 min 05 s"."""
+    if seconds < 1:
+        return f"{max(0, round(seconds * 1000))} ms"
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    return human_duration(seconds)
+
+
 def hide_credentials(proxy: str) -> str:
     """A proxy setting as it may be shown: ``http://user:pass@h:p`` becomes ``http://h:p``."""
     scheme, sep, rest = proxy.partition("://")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import io
 import json
 import signal
 import sys
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from glass_updater.config import PackagerConfig, load_config
 from glass_updater.driver import UpdateChoice
-from glass_updater.errors import Cancelled, UpdaterError, storage_error
+from glass_updater.errors import Cancelled, ConfigError, UpdaterError, storage_error
 from glass_updater.ledger import Ledger, LedgerEntry, redact_proxy_credentials
 from glass_updater.meta import package_version
 from glass_updater.model import CheckResult, Progress, VerifiedFile
@@ -242,7 +243,15 @@ def _build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--install", action="store_true",
                      help="hand the verified file to the installer")
     log = add("log", "show the history of everything sent")
-    log.add_argument("--limit", type=int, default=20, help="show the last N exchanges")
+    log.add_argument(
+        "--limit", type=int, default=None,
+        help="only the last N exchanges (text: 20 unless given; exports: all)",
+    )
+    log.add_argument(
+        "--format", choices=LOG_FORMATS, default=None,
+        help="text (default), json (the records), har (HAR 1.2), http (.http for runners)",
+    )
+    log.add_argument("--out", type=Path, help="write to this file instead of standard output")
     audit = add("audit", "print what this software can send, from the allowlist", state=False,
                 json_=False)
     audit.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -539,26 +548,66 @@ def _download_entries(ledger: Ledger, result: CheckResult) -> list[LedgerEntry]:
     return [e for e in ledger.entries() if e.kind == "download" and e.id > last_check]
 
 
+LOG_FORMATS = ("text", "json", "har", "http")
+
+
+def log_document(fmt: str, entries: Sequence[LedgerEntry]) -> bytes:
+    """The history in an export format: json (the records), har (HAR 1.2), http."""
+    from glass_updater import export
+
+    if fmt == "har":
+        return json.dumps(export.to_har(entries), indent=2).encode() + b"\n"
+    if fmt == "http":
+        return export.to_http(entries)
+    if fmt == "json":
+        return json.dumps(export.to_json(entries), indent=2).encode() + b"\n"
+    raise ValueError(f"unknown log format {fmt!r}")
+
+
 def _log(ledger: Ledger, args: argparse.Namespace, out: TextIO) -> int:
+    fmt = args.format or ("json" if args.json else "text")
+    if args.json and args.format not in (None, "json"):
+        raise ConfigError("--json and --format disagree; use one of them")
+    limit = args.limit if args.limit is not None else (20 if fmt == "text" else None)
     read = ledger.read()
-    entries = list(read.entries)[-max(args.limit, 0):] if args.limit else []
-    if args.json:
+    everything = list(read.entries)
+    entries = everything if limit is None else (everything[-limit:] if limit > 0 else [])
+    if fmt == "text":
+        text = _log_text(entries)
+        if read.skipped:
+            lines = "line was" if read.skipped == 1 else "lines were"
+            text += f"{read.skipped} unreadable {lines} skipped in {ledger.path.parent}.\n"
+    elif args.json and args.format is None:
         doc: dict[str, object] = {"entries": [e.to_json() for e in entries]}
         doc["skipped_lines"] = read.skipped
-        out.write(json.dumps(doc, indent=2) + "\n")
+        text = json.dumps(doc, indent=2) + "\n"
+    else:
+        text = log_document(fmt, entries).decode("utf-8")
+    if args.out is None:
+        out.write(text)
         return 0
+    from glass_updater.atomic import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(args.out, text.encode("utf-8"), mode=0o644)
+    except OSError as exc:
+        raise storage_error(exc, f"the {fmt} export") from exc
+    if not args.json:
+        out.write(f"Wrote {len(entries)} exchange(s) as {fmt} to {args.out}\n")
+    return 0
+
+
+def _log_text(entries: Sequence[LedgerEntry]) -> str:
     if not entries:
-        out.write("Nothing has been sent yet.\n")
+        return "Nothing has been sent yet.\n"
+    buffer = io.StringIO()
     for entry in entries:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.time))
         status = entry.status if entry.status is not None else "no response"
-        out.write(f"{when}  {entry.kind:<8} {entry.url}  -> {status}, "
-                  f"{entry.bytes_received} bytes; {entry.outcome}\n")
-        _show_bytes(entry.request_bytes, out)
-    if read.skipped:
-        lines = "line was" if read.skipped == 1 else "lines were"
-        out.write(f"{read.skipped} unreadable {lines} skipped in {ledger.path.parent}.\n")
-    return 0
+        buffer.write(f"{when}  {entry.kind:<8} {entry.url}  -> {status}, "
+                     f"{entry.bytes_received} bytes; {entry.outcome}\n")
+        _show_bytes(entry.request_bytes, buffer)
+    return buffer.getvalue()
 
 
 if __name__ == "__main__":

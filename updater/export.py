@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
 from glass_updater.ledger import LedgerEntry
+from glass_updater.request import Channel
 
 HAR_CREATOR = {"name": "glass-updater", "version": "0.1.0"}
 JSON_FORMAT = "glass-updater-ledger"
@@ -61,22 +62,46 @@ def _sent(entry: LedgerEntry) -> list[dict[str, str]]:
     ]
 
 
+def reached_server(entry: LedgerEntry) -> bool:
+    """Whether any byte of the request itself went to the update server.
+
+    Through a proxy, a CONNECT that was refused (or a connection that failed first) sent
+    nothing of the request: not its path, not its query.
+    """
+    return any(t.channel is not Channel.PROXY for t in entry.sent)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
 def har_entry(entry: LedgerEntry) -> dict[str, object]:
     head = entry.request_bytes
     method, version, headers = _parse_head(head)
     millis = round(entry.duration * 1000.0, 3)
     status = entry.status if entry.status is not None else 0
     mime = _header(entry, "Content-Type") or "x-unknown"
+    sent = reached_server(entry)
+    # Only what was sent: a CONNECT-only or unsent entry names the origin, never the query.
+    url = entry.url if sent else _origin(entry.url)
+    query = parse_qsl(urlsplit(entry.url).query, keep_blank_values=True) if sent else []
+    if not sent:
+        method = method or "CONNECT" if head else entry.method
+    comment = entry.outcome
+    if not sent:
+        what = "only the CONNECT to the proxy was sent" if head else "nothing was sent"
+        comment = f"{what}; the request to the update server was never sent. {comment}"
     result: dict[str, object] = {
         "startedDateTime": iso_time(entry.time),
         "time": millis,
         "request": {
             "method": method or entry.method,
-            "url": entry.url,
+            "url": url,
             "httpVersion": version,
             "cookies": [],
             "headers": _pairs(headers),
-            "queryString": _pairs(parse_qsl(urlsplit(entry.url).query, keep_blank_values=True)),
+            "queryString": _pairs(query),
             "headersSize": len(head) if head else -1,
             "bodySize": 0,
         },
@@ -93,7 +118,7 @@ def har_entry(entry: LedgerEntry) -> dict[str, object]:
         },
         "cache": {},
         "timings": {"send": 0, "wait": millis, "receive": 0},
-        "comment": entry.outcome,
+        "comment": comment,
         "_glass_id": entry.id,
         "_glass_kind": entry.kind,
         "_glass_proxy": entry.proxy,
@@ -137,6 +162,53 @@ def to_raw_http(entries: Iterable[LedgerEntry]) -> bytes:
             if not t.data.endswith(b"\n"):
                 out += b"\n"
     return bytes(out)
+
+
+def _server_head(entry: LedgerEntry) -> bytes:
+    for t in reversed(entry.sent):
+        if t.channel is not Channel.PROXY:
+            return t.data
+    return b""
+
+
+def to_http(entries: Iterable[LedgerEntry]) -> bytes:
+    """The history as a ``.http`` file that runners read (JetBrains HTTP Client, VS Code
+    REST Client): ``###`` between requests, the request line with the absolute https URL,
+    then the headers as they were sent.
+
+    Runners would send what they read, so an exchange whose request never reached the
+    server (a refused CONNECT) is written as comments only. Proxy bytes are not part of
+    a request a runner can send; they are named in a comment. For the exact bytes, use
+    the HAR (``_glass_sent``) or JSON export.
+    """
+    lines: list[str] = []
+    for entry in entries:
+        status = f"{entry.status} {entry.reason}".strip() if entry.status is not None else (
+            "no response"
+        )
+        lines.append(f"### {entry.kind} {iso_time(entry.time)} -> {status}")
+        lines.append(f"# {entry.outcome}" if entry.outcome else "#")
+        if entry.proxy:
+            lines.append(f"# through the proxy {entry.proxy}")
+        head = _server_head(entry)
+        if not head:
+            lines.append("# the request itself was never sent:")
+            lines.append(f"# {entry.method} {_origin(entry.url)}")
+            lines.append("")
+            continue
+        text = head.decode("latin-1")
+        request_line, _, rest = text.partition("\r\n")
+        method, _, remainder = request_line.partition(" ")
+        target, _, version = remainder.rpartition(" ")
+        parts = urlsplit(entry.url)
+        url = target if "://" in target else f"{parts.scheme}://{parts.netloc}{target}"
+        lines.append(f"{method} {url} {version or 'HTTP/1.1'}".rstrip())
+        for line in rest.split("\r\n"):
+            if not line:
+                break
+            lines.append(line)
+        lines.append("")
+    return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
 
 
 def to_json(entries: Iterable[LedgerEntry]) -> dict[str, object]:

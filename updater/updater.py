@@ -21,6 +21,7 @@ from glass_updater.config import PackagerConfig
 from glass_updater.errors import (
     Cancelled,
     ConfigError,
+    FeedError,
     TransportError,
     UpdaterError,
     server_text,
@@ -40,7 +41,13 @@ from glass_updater.model import (
 )
 from glass_updater.paths import Paths
 from glass_updater.proxy import resolve_proxy
-from glass_updater.request import OutboundRequest, ProxySpec, build_check_request, parse_target
+from glass_updater.request import (
+    OutboundRequest,
+    ProxySpec,
+    build_check_request,
+    build_download_request,
+    parse_target,
+)
 from glass_updater.settings import SettingsStore, UserSettings
 from glass_updater.transport.base import CancelToken, Exchange, Transport
 
@@ -312,9 +319,8 @@ class Updater:
         If the log itself cannot be written the original error still wins; its message
         says the record is missing.
         """
-        verdict = "cancelled" if isinstance(exc, Cancelled) else "refused"
         try:
-            exc.entries = tuple(self._record(exchanges, f"{verdict}: {exc}"))
+            exc.entries = tuple(self._record(exchanges, failure_outcome(exc)))
         except OSError as log_error:
             exc.message = f"{exc.message} (its record could not be written: {log_error.strerror})"
             exc.args = (exc.message,)
@@ -331,7 +337,7 @@ class Updater:
         recorded = []
         for i, exchange in enumerate(exchanges):
             last = i == len(exchanges) - 1
-            hop = outcome if last else f"redirected ({exchange.status})"
+            hop = outcome if last else hop_outcome(exchange)
             pending = next((pid for req, pid in self._pending if req is exchange.request), None)
             recorded.append(self.ledger.record(exchange, hop, pending_id=pending))
         return recorded
@@ -352,6 +358,15 @@ class Updater:
             return self.state.load().skipped_version
         except OSError as exc:
             raise storage_error(exc, "the updater's local state") from exc
+
+    def preview_download(self, asset: Asset) -> OutboundRequest:
+        """The exact request a download of ``asset`` would send first. Pure: opens nothing.
+
+        A download that resumes a partial file adds Range and If-Range to it.
+        """
+        return build_download_request(
+            self.allowlist, url=asset.url, proxy=self.proxy_for(asset.url), max_body=asset.size
+        )
 
     def install_effect(self, asset: Asset) -> InstallEffect:
         """What installing ``asset`` will do here, so a button can say it before it happens."""
@@ -451,6 +466,34 @@ class Updater:
             running_appimage=running_appimage(),
         )
         installer.install(verified, host)
+
+
+def failure_outcome(exc: UpdaterError) -> str:
+    """The history's words for a failed exchange: whose doing it was, exactly."""
+    if isinstance(exc, Cancelled):
+        return "cancelled by you"
+    if isinstance(exc, FeedError):
+        return f"refused: {exc}"  # the answer came, and the client would not trust it
+    return f"failed: {exc}"
+
+
+def hop_outcome(exchange: Exchange) -> str:
+    """The history's words for an exchange that another one followed."""
+    from urllib.parse import urlsplit
+
+    status = exchange.status
+    if status in (301, 302, 303, 307, 308):
+        location = exchange.header("Location") or ""
+        host = urlsplit(location).hostname if "://" in location else None
+        return f"redirected ({status})" + (f" to {host}" if host else "")
+    asked_range = b"\r\nrange:" in exchange.request.request_bytes.lower()
+    if asked_range and status == 200:
+        return "server ignored resume (200); downloaded again from the start"
+    if asked_range and status == 416:
+        return "resume not possible (416); downloaded again from the start"
+    if exchange.error:
+        return f"failed: {exchange.error}; tried again"
+    return f"answered {status}; tried again"
 
 
 def is_skipped(release: Release | None, skipped_version: str | None) -> bool:

@@ -76,7 +76,7 @@ def test_panel_history_equals_transport_bytes(qtbot: QtBot, make_app) -> None:
         t.data for t in app.sim.requests[0].transmissions
     )
     assert "accepted feed serial 1" in panel.history.item(0, 6).text()
-    assert panel.history.item(0, 3).text() == "200"
+    assert panel.history.item(0, 3).text() == "200 OK"
 
 
 @pytest.mark.loopback
@@ -159,7 +159,10 @@ def test_export_har_from_panel_carries_same_bytes(
     raw = tmp_path / "history.http"
     with qtbot.waitSignal(panel.exported, timeout=TIMEOUT):
         panel.export_to("http", raw)
-    assert app.sim.requests[0].transmissions[0].data in raw.read_bytes()
+    assert (  # the .http form runners read: absolute https URL, headers as sent
+        b"GET https://updates.example.com/demo-app/feed.json?product=demo-app&version=1.0.0"
+        b" HTTP/1.1\nHost: updates.example.com\n" in raw.read_bytes()
+    )
 
 
 def test_compare_with_previous_shows_the_difference(qtbot: QtBot, make_app, sim) -> None:

@@ -1,0 +1,192 @@
+"""Issue 9, item 4: a history a QA engineer can read at a glance (panel side)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from glass_updater.allowlist import load_allowlist
+from glass_updater.errors import Cancelled
+from glass_updater.qt.dialogs import UpdateDialog
+from glass_updater.qt.payload_panel import (
+    RowState,
+    default_export_path,
+    when_text,
+    with_suffix,
+)
+from glass_updater.qt.text import human_ms
+from glass_updater.request import build_download_request
+from glass_updater.transport.base import Exchange
+from glass_updater.updater import failure_outcome, hop_outcome
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import BlockingTransport
+from tests.ui.test_check_flow import TIMEOUT, click_check, wait_flow_done
+from tests.ui.test_payload_panel import open_panel
+
+
+def test_outcome_words_are_exact() -> None:
+    assert failure_outcome(Cancelled("cancelled; the connection was closed")) == (
+        "cancelled by you"
+    )
+    resume = build_download_request(
+        load_allowlist(), url="https://dl.example.com/a.AppImage", proxy=None,
+        max_body=100, resume_from=40, if_range='"v1"',
+    )
+    ignored = Exchange(resume, resume.transmissions, 200, "OK")
+    assert hop_outcome(ignored) == "server ignored resume (200); downloaded again from the start"
+    moved = Exchange(resume, resume.transmissions, 302, "Found",
+                     (("Location", "https://mirror.example.com/a"),))
+    assert hop_outcome(moved) == "redirected (302) to mirror.example.com"
+
+
+def test_human_durations_and_times() -> None:
+    assert human_ms(0.0424) == "42 ms"
+    assert human_ms(1.26) == "1.3 s"
+    assert human_ms(125) == "2 min 05 s"
+    assert when_text(1_000_000.0, now=1_000_100.0).count(":") == 2  # today: the time alone
+    assert len(when_text(1_000_000.0, now=9_000_000.0)) == len("2001-01-01 00:00:00")
+
+
+def test_cancelled_check_reads_cancelled_by_you_with_its_colour(
+    qtbot: QtBot, make_app, sim
+) -> None:
+    sim.add_release("1.0.0")
+    slow = BlockingTransport(sim)
+    app = make_app(transport=slow)
+    checking = click_check(qtbot, app, "checking")
+    qtbot.waitUntil(slow.entered.is_set, timeout=TIMEOUT)
+    checking.reject()  # Esc: cancel
+    wait_flow_done(qtbot, app)
+    panel = open_panel(qtbot, app)
+    outcome = panel.history.item(0, 6)
+    assert outcome.text() == "cancelled by you"
+    assert outcome.data(Qt.ItemDataRole.UserRole) == RowState.CANCELLED.value
+    assert not outcome.icon().isNull()
+    assert "cancelled" in outcome.data(Qt.ItemDataRole.AccessibleTextRole)
+
+
+def test_rows_have_status_icon_colour_and_human_units(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    click_check(qtbot, app, "up-to-date")
+    panel = open_panel(qtbot, app)
+    ok = panel.history.item(0, 6)
+    assert ok.data(Qt.ItemDataRole.UserRole) == RowState.OK.value
+    assert ok.foreground().color().name() == "#2e7d32"
+    assert not ok.icon().isNull()
+    assert panel.history.item(0, 5).text().endswith((" ms", " s"))  # not raw milliseconds
+    assert panel.history.item(0, 4).text().endswith(("bytes", "KB"))
+    # Columns fit: the outcome column keeps room for its words at the default size.
+    widths = [panel.history.columnWidth(c) for c in range(7)]
+    assert widths[6] == max(widths) and widths[6] >= 180, widths
+    assert panel.history.textElideMode() is Qt.TextElideMode.ElideRight
+
+
+def test_panel_follows_a_running_flow(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.4.0")
+    panel = open_panel(qtbot, app)
+    assert panel.entries == ()
+    with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
+        dialog = click_check(qtbot, app, "update-found")
+    assert isinstance(dialog, UpdateDialog) and dialog.isVisible()
+    flow = app.controller._flow
+    assert flow is not None and not flow.finished.is_set()  # still waiting for the user
+    assert len(panel.entries) == 1  # the check is already in the open panel
+    qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
+    wait_flow_done(qtbot, app)
+
+
+def test_panel_previews_the_download_before_any_byte(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.4.0")
+    dialog = click_check(qtbot, app, "update-found")
+    panel = open_panel(qtbot, app)
+    index = panel.which.findData("download")
+    assert index > 0 and "1.4.0" in panel.which.itemText(index)
+    panel.which.setCurrentIndex(index)
+    request = panel.shown_preview()
+    assert request is not None and request.kind.value == "download"
+    shown = panel.preview_bytes.shown_bytes()
+    assert shown == tuple(t.data for t in request.transmissions)
+    assert shown[-1].startswith(b"GET /demo-app/demo-app-1.4.0-linux-x86_64.appimage HTTP/1.1")
+    assert "download of 1.4.0" in panel.preview_intro.text()
+    assert len(app.sim.requests) == 1  # previewing sent nothing
+    # What the preview showed is what the download then sends.
+    assert isinstance(dialog, UpdateDialog)
+    with qtbot.waitSignal(
+        app.driver.shown, timeout=TIMEOUT, check_params_cb=lambda k, _d: k == "ready"
+    ):
+        qtbot.mouseClick(dialog.install, Qt.MouseButton.LeftButton)
+    assert app.sim.requests[1].transmissions == request.transmissions
+    app.driver.dialogs[-1].reject()
+    wait_flow_done(qtbot, app)
+
+
+def test_compare_pairs_requests_of_the_same_kind_labelled_by_time(
+    qtbot: QtBot, make_app
+) -> None:
+    app = make_app()
+    app.sim.add_release("1.4.0")
+    dialog = click_check(qtbot, app, "update-found")
+    assert isinstance(dialog, UpdateDialog)
+    with qtbot.waitSignal(
+        app.driver.shown, timeout=TIMEOUT, check_params_cb=lambda k, _d: k == "ready"
+    ):
+        qtbot.mouseClick(dialog.install, Qt.MouseButton.LeftButton)
+    app.driver.dialogs[-1].reject()
+    wait_flow_done(qtbot, app)
+    again = click_check(qtbot, app, "update-found")
+    again.reject()
+    wait_flow_done(qtbot, app)
+    panel = open_panel(qtbot, app)
+    kinds = [e.kind for e in panel.entries]  # newest first
+    assert kinds == ["check", "download", "check"]
+    panel.history.selectRow(1)  # the download: no earlier download to compare with
+    assert not panel.compare.isEnabled()
+    panel.history.selectRow(0)
+    assert panel.previous_of(panel.entries[0]) is panel.entries[2]
+    text = panel.compare_text()
+    assert text.count("check at ") == 2 and "download" not in text
+    assert panel.entries[0].id not in text  # labelled by time, not internal ids
+    compare = panel.show_compare()
+    assert compare is not None and "check at" in compare.windowTitle()
+    compare.close()
+
+
+def test_export_goes_home_with_its_extension_and_a_status_line(
+    qtbot: QtBot, make_app, tmp_path: Path
+) -> None:
+    assert default_export_path("har", Path("/home/q")) == Path(
+        "/home/q/glass-updater-history.har"
+    )
+    assert default_export_path("http") .parent == Path.home()
+    assert with_suffix(Path("/x/report"), "http") == Path("/x/report.http")
+    assert with_suffix(Path("/x/report.HAR"), "har") == Path("/x/report.HAR")
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    click_check(qtbot, app, "up-to-date")
+    panel = open_panel(qtbot, app)
+    summary = panel.entry_summary.text()
+    with qtbot.waitSignal(panel.exported, timeout=TIMEOUT):
+        panel.export_to("json", tmp_path / "h.json")
+    assert panel.status.text() == f"Exported 1 exchange(s) to {tmp_path / 'h.json'}"
+    assert panel.entry_summary.text() == summary  # the details pane is left alone
+
+
+def test_copy_says_what_it_copied(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    click_check(qtbot, app, "up-to-date")
+    panel = open_panel(qtbot, app)
+    panel.tabs.setCurrentIndex(1)
+    qtbot.mouseClick(panel.copy_entry, Qt.MouseButton.LeftButton)
+    sent = app.sim.requests[0].transmissions[0].data
+    assert panel.status.text().startswith("Copied the check at ")
+    assert f"({len(sent)} bytes)" in panel.status.text()
+    assert QGuiApplication.clipboard().text() == sent.decode("latin-1")
+    panel.tabs.setCurrentIndex(0)
+    qtbot.mouseClick(panel.copy_preview, Qt.MouseButton.LeftButton)
+    assert panel.status.text().startswith("Copied the request (")
