@@ -471,7 +471,9 @@ class Updater:
 def failure_outcome(exc: UpdaterError) -> str:
     """The history's words for a failed exchange: whose doing it was, exactly."""
     if isinstance(exc, Cancelled):
-        return "cancelled by you"
+        detail = exc.message
+        plain = detail in ("cancelled; the connection was closed", "cancelled")
+        return "cancelled by you" if plain else f"cancelled by you: {detail}"
     if isinstance(exc, FeedError):
         return f"refused: {exc}"  # the answer came, and the client would not trust it
     return f"failed: {exc}"

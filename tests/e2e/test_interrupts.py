@@ -286,6 +286,7 @@ def test_interrupted_download_resumes_with_range_and_is_logged(
         assert final.read_bytes() == rig.asset
         downloads = [e for e in Ledger(state / "log").entries() if e.kind == "download"]
         first = downloads[0]
-        expected = INTERRUPTED if signum == signal.SIGKILL else "cancelled: download cancelled"
+        cancelled = "cancelled by you: download cancelled"
+        expected = INTERRUPTED if signum == signal.SIGKILL else cancelled
         assert first.outcome.startswith(expected), first.outcome
         assert downloads[-1].outcome.startswith("verified")
