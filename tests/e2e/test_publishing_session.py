@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_schema import validate_cli_output
 from tests.e2e.netwatch import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
@@ -128,7 +129,7 @@ command = ["/bin/sh", "{{file}}"]
 def check(work: Path, cfg: Path, state: Path) -> dict[str, object]:
     proc = ok(updater("check", "--json", "--config", str(cfg), "--state-dir", str(state),
                       cwd=work))
-    doc: dict[str, object] = json.loads(proc.stdout)
+    doc: dict[str, object] = validate_cli_output(proc.stdout)  # the documented schema
     return doc
 
 
@@ -198,7 +199,7 @@ def test_publishing_session_from_a_clean_state(tmp_path: Path, servers: list[Ser
     dest = tmp_path / "downloads"
     proc = ok(updater("download", "--json", "--config", str(cfg_100), "--state-dir",
                       str(state_100), "--dest", str(dest), cwd=work))
-    got = json.loads(proc.stdout)
+    got = validate_cli_output(proc.stdout)
     assert got["status"] == "downloaded"
     downloaded = Path(got["path"])
     assert downloaded.read_bytes() in (app_110.read_bytes(), deb_110.read_bytes())
