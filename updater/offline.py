@@ -85,6 +85,7 @@ def import_bundle(updater: Updater, path: Path) -> tuple[CheckResult, VerifiedFi
     """Verify and keep a bundle's update; ``(result, verified file or None if nothing new)``."""
     from glass_updater.download import file_name_for, verify_file
     from glass_updater.feed import verify_feed
+    from glass_updater.history import missed_releases, withdrawal_of
     from glass_updater.versions import select_update
 
     if updater.policy.error is not None:
@@ -157,6 +158,13 @@ def import_bundle(updater: Updater, path: Path) -> tuple[CheckResult, VerifiedFi
             raise storage_error(exc, "the imported update") from exc
         raise
     status = CheckStatus.UPDATE_AVAILABLE if verified is not None else CheckStatus.UP_TO_DATE
+    missed = () if selection.release is None else missed_releases(
+        pinned,  # the bundle carries the whole signed feed: every skipped release's notes
+        current_version=config.version,
+        offered=selection.release,
+        channel=updater.channel(),
+        platform=config.platform,
+    )
     result = CheckResult(
         status=status,
         current_version=config.version,
@@ -165,6 +173,8 @@ def import_bundle(updater: Updater, path: Path) -> tuple[CheckResult, VerifiedFi
         asset=selection.asset,
         feed_serial=feed.serial,
         entries=(entry,),
+        missed=missed,
+        withdrawn=withdrawal_of(feed, config.version),
     )
     return result, verified
 

@@ -294,3 +294,17 @@ def test_publisher_refuses_a_site_missing_a_file(sim: FeedSimulator, tmp_path: P
     assert list(tmp_path.glob(".glass-tmp-*")) == []
     assert publish_cli.main(["bundle", "--site", str(site), "--version", "2.0",
                              "--out", str(out)]) == 1
+
+
+def test_import_shows_every_missed_release_and_carries_critical(tmp_path: Path) -> None:
+    sim = FeedSimulator()
+    sim.add_release("1.1.0", critical=True, notes="security fix")
+    sim.add_release("1.2.0", notes="new look")
+    sim.add_release("1.3.0", notes="pulled")
+    sim.withdraw("1.3.0", "corrupts settings")
+    result, verified = updater_for(sim, tmp_path).import_bundle(
+        make_bundle(sim, tmp_path, version="1.2.0"))
+    assert verified is not None and result.release is not None
+    assert [r.version for r in result.missed] == ["1.2.0", "1.1.0"]
+    assert result.critical and not result.release.critical
+    assert result.withdrawn is None
