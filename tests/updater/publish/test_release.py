@@ -348,3 +348,18 @@ def test_a_concurrent_resign_is_never_overwritten(
     feed = pub.feed()
     assert feed.serial == 2 and [r.version for r in feed.releases] == ["1.1.0"]  # type: ignore[attr-defined]
     assert not (pub.site / "demo-app-1.2.0-x86_64.AppImage").exists()
+
+
+def test_several_keys_sign_for_rotation(pub: Pub, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["keygen", "--out", str(pub.root / "next")]) == 0
+    next_public = capsys.readouterr().out.strip()
+    code, _, err = pub.release(
+        "--key", str(pub.root / "next" / "private.key"), "--version", "1.1.0",
+        "--product", "demo-app", "--base-url", BASE,
+        str(pub.file("demo-app-1.1.0-x86_64.AppImage")))
+    assert code == 0, err
+    data = (pub.site / "feed.json").read_bytes()
+    assert len(parse_envelope(data).signatures) == 2
+    for key in (pub.public, next_public):  # an app trusting either key accepts it
+        assert verify_feed(data, trusted_keys=[key], product="demo-app", now=NOW,
+                           floor=None).serial == 1
