@@ -89,12 +89,12 @@ def test_panel_follows_a_running_flow(qtbot: QtBot, make_app) -> None:
     app.sim.add_release("1.4.0")
     panel = open_panel(qtbot, app)
     assert panel.entries == ()
-    with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
-        dialog = click_check(qtbot, app, "update-found")
+    dialog = click_check(qtbot, app, "update-found")
     assert isinstance(dialog, UpdateDialog) and dialog.isVisible()
+    # The check is in the open panel while the flow still waits for the user.
+    qtbot.waitUntil(lambda: len(panel.entries) == 1, timeout=TIMEOUT)
     flow = app.controller._flow
-    assert flow is not None and not flow.finished.is_set()  # still waiting for the user
-    assert len(panel.entries) == 1  # the check is already in the open panel
+    assert flow is not None and not flow.finished.is_set() and dialog.isVisible()
     qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
     wait_flow_done(qtbot, app)
 
