@@ -363,7 +363,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, policy_path: Path |
     from glass_updater.updater import Updater
 
     paths = Paths.resolve(getattr(args, "state_dir", None), config.product_id)
-    updater = Updater(config, paths=paths, policy_path=policy_path)
+    # A plain fetch into --dest is not an install: it needs no install preflight.
+    fetch_only = args.command == "download" and getattr(args, "dest", None) is not None
+    updater = Updater(config, paths=paths, policy_path=policy_path,
+                      preflight_downloads=not fetch_only)
     if args.command == "audit":
         render = {"text": audit_text, "json": audit_json,
                   "markdown": privacy_statement_markdown}[args.format]

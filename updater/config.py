@@ -15,6 +15,9 @@ from glass_updater.paths import product_id_problem
 
 CHANNELS = ("stable", "beta")
 PROXY_MODES = ("system", "none")
+INSTALL_KINDS = ("appimage", "tar.gz", "deb", "rpm", "exe", "msi", "dmg", "pkg")
+COMMAND_PLACEHOLDERS = ("file", "pid", "app_dir", "version")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class PackagerConfig:
     platform: str = field(default_factory=lambda: current_platform())
     os_version: str = field(default_factory=lambda: current_os_version())
     install_command: tuple[str, ...] = ()  # e.g. ("/opt/x/install", "{file}"); no shell
+    install_kind: str = ""  # "" = detected; else one of INSTALL_KINDS
+    app_dir: Path | None = None  # the unpacked tar.gz folder that an update swaps
     source: Path | None = None  # the file it was read from
 
 
@@ -67,7 +72,7 @@ _SECTIONS = {
     "feed": {"url", "trusted_keys", "channel", "ca_file", "redirect_hosts"},
     "network": {"proxy"},
     "privacy": {"remove_fields"},
-    "install": {"command"},
+    "install": {"command", "kind", "app_dir"},
 }
 
 
@@ -154,9 +159,18 @@ def config_from_dict(doc: Mapping[str, object], source: Path | None = None) -> P
             ca_file = source.parent / ca_file
         if not ca_file.is_file():
             raise ConfigError(f"{where}: [feed] ca_file {str(ca_file)!r} does not exist")
-    command = _str_list(install, "install", "command")
-    if command and not any("{file}" in part for part in command):
-        raise ConfigError(f"{where}: [install] command must contain a \"{{file}}\" argument")
+    command = _install_command(install, where)
+    kind = _need_str(install, "install", "kind", required=False).lower()
+    if kind and kind not in INSTALL_KINDS:
+        raise ConfigError(
+            f"{where}: [install] kind {kind!r} is not one of {', '.join(INSTALL_KINDS)}"
+        )
+    app_dir = _app_dir(install, where, source)
+    if kind == "tar.gz" and app_dir is None and not command:
+        raise ConfigError(
+            f"{where}: [install] kind = \"tar.gz\" needs app_dir, the folder the archive "
+            "was unpacked into"
+        )
     product_id = _need_str(product, "product", "id")
     problem = product_id_problem(product_id)
     if problem is not None:
@@ -174,6 +188,8 @@ def config_from_dict(doc: Mapping[str, object], source: Path | None = None) -> P
         remove_fields=_str_list(privacy, "privacy", "remove_fields"),
         redirect_hosts=tuple(h.lower() for h in _str_list(feed, "feed", "redirect_hosts")),
         install_command=command,
+        install_kind=kind,
+        app_dir=app_dir,
         source=source,
     )
     overrides: dict[str, str] = {}
@@ -185,6 +201,40 @@ def config_from_dict(doc: Mapping[str, object], source: Path | None = None) -> P
 
         cfg = replace(cfg, **overrides)  # type: ignore[arg-type]
     return cfg
+
+
+def _install_command(install: dict[str, object], where: str) -> tuple[str, ...]:
+    """An argv list (never a shell line) whose placeholders are all known."""
+    command = _str_list(install, "install", "command")
+    if not command:
+        return ()
+    if not command[0].strip():
+        raise ConfigError(f"{where}: [install] command must start with a program")
+    if not any("{file}" in part for part in command):
+        raise ConfigError(f"{where}: [install] command must contain a \"{{file}}\" argument")
+    for part in command:
+        for name in _PLACEHOLDER.findall(part):
+            if name not in COMMAND_PLACEHOLDERS:
+                known = ", ".join("{" + n + "}" for n in COMMAND_PLACEHOLDERS)
+                raise ConfigError(
+                    f"{where}: [install] command uses {{{name}}}; the placeholders are {known}"
+                )
+    return command
+
+
+def _app_dir(install: dict[str, object], where: str, source: Path | None) -> Path | None:
+    text = _need_str(install, "install", "app_dir", required=False)
+    if not text:
+        return None
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        if source is None:
+            raise ConfigError(f"{where}: [install] app_dir must be an absolute path")
+        path = source.parent / path
+    path = Path(os.path.normpath(path))
+    if path.parent == path:
+        raise ConfigError(f"{where}: [install] app_dir cannot be the root folder")
+    return path
 
 
 def load_config(path: Path | None) -> PackagerConfig:

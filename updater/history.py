@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from glass_updater.model import Feed, Release, Withdrawal
-from glass_updater.versions import CHANNEL_SEES, Selection, os_satisfies
+from glass_updater.versions import CHANNEL_SEES, Selection, os_satisfies, pick_asset
 from packaging.version import InvalidVersion, Version
 
 
@@ -92,14 +92,7 @@ def replacement_for_withdrawn(
             continue
         if os_satisfies(release, os_name or platform.split("-", 1)[0], os_version) is not None:
             continue
-        asset = next(
-            (
-                a
-                for a in release.assets
-                if a.platform == platform and (kinds is None or a.kind.lower() in kinds)
-            ),
-            None,
-        )
+        asset = pick_asset(release, platform, kinds)  # the kind this installation takes
         if asset is None:
             continue
         reason = f"{why}; {release.version} is the newest good release"

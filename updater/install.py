@@ -1,9 +1,10 @@
-"""Hand a verified file to the platform's installer: a two-phase handoff (as WinSparkle).
+"""Hand a verified file to the install helper: a two-phase handoff (as WinSparkle).
 
 Phase one asks the host application whether it can shut down; phase two re-verifies the
-file's SHA-256 immediately before launching anything (a file swapped on disk after the
-download is refused, threat 38), launches the installer detached, and only then asks
-the host to quit. Nothing here uses a shell: every command is an argv list.
+file's SHA-256 (a file swapped on disk after the download is refused, threat 38), starts
+the detached helper (``glass_updater.helper``), and only then asks the host to quit. The
+helper waits for the host's process to be gone before it installs and relaunches, so the
+old and new versions never run at the same time. No shell anywhere: argv lists only.
 """
 
 from __future__ import annotations
@@ -11,18 +12,31 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import subprocess
 import sys
-import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from glass_updater.atomic import TEMP_PREFIX, fsync_dir
 from glass_updater.errors import InstallError
+from glass_updater.handlers import platform_family, running_appimage
+from glass_updater.handoff import (
+    DEFAULT_START_GRACE,
+    DEFAULT_WAIT_SECONDS,
+    SWAPPED_MESSAGE,
+    HandoffSpec,
+    helper_command,
+    process_token,
+)
 from glass_updater.model import VerifiedFile
+from glass_updater.preflight import InstallPlan
+
+__all__ = [
+    "BUSY_MESSAGE", "HostApp", "Launcher", "SubprocessLauncher", "hand_off",
+    "platform_family", "read_report", "reverify", "running_appimage",
+]
 
 BUSY_MESSAGE = "the application is busy; close it and try again"
 _CHUNK = 1024 * 1024
@@ -39,12 +53,15 @@ class HostApp(Protocol):
         ...
 
     def request_shutdown(self) -> None:
-        """Quit soon, so the installer can replace the application's files."""
+        """Quit soon: the helper installs only once this process has exited."""
         ...
 
     def relaunch_argv(self) -> Sequence[str]:
         """The argv that starts the application again after the install; [] for none."""
         ...
+
+    # Optional, looked up with getattr: pid() -> int, the process the helper waits for
+    # (default: this one).
 
 
 def default_relaunch_argv(environ: Mapping[str, str] | None = None) -> list[str]:
@@ -55,10 +72,6 @@ def default_relaunch_argv(environ: Mapping[str, str] | None = None) -> list[str]
     if getattr(sys, "frozen", False):
         return [sys.executable, *sys.argv[1:]]
     return [sys.executable, *sys.orig_argv[1:]]
-
-
-class Installer(Protocol):
-    def install(self, verified: VerifiedFile, host: HostApp) -> None: ...
 
 
 class Launcher(Protocol):
@@ -120,196 +133,85 @@ def reverify(verified: VerifiedFile) -> None:
     if size != verified.asset.size or digest != verified.asset.sha256:
         with contextlib.suppress(OSError):
             verified.path.unlink()
-        raise InstallError(
-            "the downloaded update changed on disk after it was verified, so it was not "
-            "run and was deleted; download it again"
-        )
+        raise InstallError(SWAPPED_MESSAGE)
 
 
-@dataclass(frozen=True)
-class CommandInstaller:
-    """Runs ``argv`` with ``{file}`` replaced by the verified file's path: the handoff."""
-
-    argv: tuple[str, ...]
-    launcher: Launcher = field(default_factory=SubprocessLauncher)
-    detached: bool = True
-
-    def command_for(self, path: Path) -> list[str]:
-        return [part.replace("{file}", str(path)) for part in self.argv]
-
-    def install(self, verified: VerifiedFile, host: HostApp) -> None:
-        if not host.can_shut_down():
-            raise InstallError(BUSY_MESSAGE)
-        reverify(verified)
-        self.launcher.launch(self.command_for(verified.path), detached=self.detached)
-        host.request_shutdown()
+def relaunch_argv_of(host: HostApp) -> tuple[str, ...]:
+    """The host's argv for the new version (optional ``relaunch_argv``); () = none."""
+    method = getattr(host, "relaunch_argv", None)
+    argv = method() if callable(method) else None
+    return tuple(str(a) for a in argv) if argv else ()
 
 
-@dataclass(frozen=True)
-class AppImageInstaller:
-    """Replaces the running AppImage in place, atomically, then starts the new one.
-
-    The new file is copied next to the old one (same folder, so the rename is atomic)
-    and hashed while copying: what is launched is exactly what was verified. The old
-    file stays as ``<name>.old`` until the new one is in place and started.
-    """
-
-    running: Path | None
-    launcher: Launcher = field(default_factory=SubprocessLauncher)
-    checkpoint: Callable[[str], None] = field(default=lambda point: None)  # tests kill here
-
-    def install(self, verified: VerifiedFile, host: HostApp) -> None:
-        if not host.can_shut_down():
-            raise InstallError(BUSY_MESSAGE)
-        if self.running is None:
-            reverify(verified)
-            raise InstallError(
-                "this copy is not running from an AppImage, so it cannot replace itself; "
-                f"run the verified download yourself: {verified.path}"
-            )
-        target = Path(os.path.realpath(self.running))
-        folder = target.parent
-        if not os.access(folder, os.W_OK | os.X_OK):
-            reverify(verified)
-            raise InstallError(
-                f"cannot replace {target}: its folder is not writable; move the AppImage to "
-                f"a folder you own, or run the verified download yourself: {verified.path}"
-            )
-        prefix = f"{TEMP_PREFIX}{target.name}-"
-        for leftover in folder.iterdir():  # temps of an install that was killed
-            if leftover.name.startswith(prefix):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
-        new = self._copy_verified(verified, folder, prefix)
-        self.checkpoint("appimage-copied")
-        old = folder / f"{target.name}.old"
-        try:
-            self._keep_old(target, old, prefix)
-            self.checkpoint("appimage-old-kept")
-            os.replace(new, target)
-            self.checkpoint("appimage-replaced")
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                new.unlink()
-            raise InstallError(f"could not replace {target} ({exc.strerror or exc})") from exc
-        fsync_dir(folder)
-        try:
-            self.launcher.launch([str(target)], detached=True)
-        except Exception:
-            with contextlib.suppress(OSError):
-                os.replace(old, target)  # put the working version back
-                fsync_dir(folder)
-            raise
-        with contextlib.suppress(OSError):
-            old.unlink()
-        host.request_shutdown()
-
-    def _copy_verified(self, verified: VerifiedFile, folder: Path, prefix: str) -> Path:
-        """Copy into a temp beside the target, hashing the bytes actually written."""
-        try:
-            fd, tmp_name = tempfile.mkstemp(prefix=prefix, dir=folder)
-        except OSError as exc:
-            raise InstallError(
-                f"cannot write to {folder} ({exc.strerror or exc}); move the AppImage to a "
-                f"folder you own, or run the verified download yourself: {verified.path}"
-            ) from exc
-        tmp = Path(tmp_name)
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            with os.fdopen(fd, "wb") as out, open(verified.path, "rb") as src:
-                while chunk := src.read(_CHUNK):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    size += len(chunk)
-                out.flush()
-                os.fchmod(out.fileno(), 0o755)
-                os.fsync(out.fileno())
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise InstallError(
-                f"could not copy the update next to the AppImage ({exc.strerror or exc}); "
-                "free some space and try again"
-            ) from exc
-        if size != verified.asset.size or digest.hexdigest() != verified.asset.sha256:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            with contextlib.suppress(OSError):
-                verified.path.unlink()
-            raise InstallError(
-                "the downloaded update changed on disk after it was verified, so it was not "
-                "run and was deleted; download it again"
-            )
-        return tmp
-
-    @staticmethod
-    def _keep_old(target: Path, old: Path, prefix: str) -> None:
-        """``<name>.old`` becomes a second name for the running file (or a copy of it)."""
-        with contextlib.suppress(FileNotFoundError):
-            old.unlink()
-        try:
-            os.link(target, old)
-        except OSError:
-            fd, tmp_name = tempfile.mkstemp(prefix=prefix, dir=old.parent)
-            os.close(fd)
-            try:
-                import shutil
-
-                shutil.copy2(target, tmp_name)
-                os.replace(tmp_name, old)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp_name)
-                raise
+def host_pid(host: HostApp) -> int:
+    """The process the helper waits for: the host's own (optional ``pid``), else ours."""
+    method = getattr(host, "pid", None)
+    value = method() if callable(method) else None
+    return value if isinstance(value, int) and value > 0 else os.getpid()
 
 
-def running_appimage(environ: dict[str, str] | None = None) -> Path | None:
-    """The AppImage this process runs from: the AppImage runtime sets ``$APPIMAGE``."""
-    env = os.environ if environ is None else environ
-    value = env.get("APPIMAGE")
-    return Path(value) if value else None
-
-
-def platform_family(platform: str) -> str:
-    """"windows", "macos" or "linux" from an asset platform or ``sys.platform``."""
-    p = platform.lower()
-    if p.startswith("win"):
-        return "windows"
-    if p.startswith(("mac", "darwin", "osx")):
-        return "macos"
-    return "linux"
-
-
-def installer_for(
-    asset_kind: str,
-    platform: str,
+def hand_off(
+    verified: VerifiedFile,
+    host: HostApp,
+    plan: InstallPlan,
     *,
-    command: Sequence[str] = (),
-    launcher: Launcher | None = None,
-    running_appimage: Path | None = None,
-) -> Installer:
-    """The handler for this kind of file on this platform; a packager command wins."""
-    run = launcher if launcher is not None else SubprocessLauncher()
-    kind = asset_kind.lower().lstrip(".")
-    if command:
-        if not any("{file}" in part for part in command):
-            raise InstallError(
-                "the packager's installer command has no {file} placeholder; fix the config"
-            )
-        return CommandInstaller(tuple(command), run)
-    family = platform_family(platform)
-    if family == "windows":
-        if kind == "msi":
-            return CommandInstaller(("msiexec", "/i", "{file}"), run)
-        if kind == "exe":
-            return CommandInstaller(("{file}",), run)
-    elif family == "macos":
-        if kind in ("dmg", "pkg"):
-            return CommandInstaller(("open", "{file}"), run)
-    else:
-        if kind == "appimage":
-            return AppImageInstaller(running_appimage, run)
-        return CommandInstaller(("xdg-open", "{file}"), run)
-    opener = "explorer" if family == "windows" else "open"
-    return CommandInstaller((opener, "{file}"), run)
+    launcher: Launcher,
+    report: Path,
+    workdir: Path,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    start_grace: float = DEFAULT_START_GRACE,
+) -> HandoffSpec:
+    """Phase one asks the host; phase two starts the helper; then the host is asked to quit.
+
+    The staged file is re-hashed first, so a file swapped on disk never makes the app quit
+    for nothing. The helper itself copies while hashing (exact bytes) once the app is gone.
+    """
+    if not host.can_shut_down():
+        raise InstallError(BUSY_MESSAGE)
+    reverify(verified)
+    relaunch = relaunch_argv_of(host)
+    if not relaunch and plan.kind == "appimage":
+        relaunch = (plan.target,)
+    pid = host_pid(host)
+    spec = HandoffSpec(
+        pid=pid,
+        pid_token=process_token(pid),
+        kind=plan.kind,
+        staged=str(verified.path),
+        size=verified.asset.size,
+        sha256=verified.asset.sha256,
+        version=verified.release.version,
+        target=plan.target,
+        app_dir=plan.app_dir,
+        command=plan.command,
+        relaunch=relaunch,
+        report=str(report),
+        workdir=str(workdir),
+        wait_seconds=wait_seconds,
+        start_grace=start_grace,
+    )
+    with contextlib.suppress(OSError):
+        report.unlink()  # a stale report must not be read as this install's outcome
+    launcher.launch(helper_command(spec), detached=True)
+    host.request_shutdown()
+    return spec
+
+
+def read_report(report: Path) -> dict[str, object] | None:
+    """The helper's last outcome (status, message, version), or None."""
+    import json
+
+    try:
+        fd = os.open(report, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            doc = json.loads(fh.read(64 * 1024))
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+    return doc if isinstance(doc, dict) else None

@@ -53,6 +53,7 @@ from glass_updater.transport.base import CancelToken, Exchange, Transport
 
 if TYPE_CHECKING:
     from glass_updater.install import HostApp, Launcher
+    from glass_updater.preflight import InstallPlan
     from glass_updater.state import LocalState, StateStore
 
 
@@ -75,6 +76,7 @@ class Updater:
         clock: Callable[[], datetime] = utcnow,
         launcher: Launcher | None = None,
         policy_path: Path | None = None,
+        preflight_downloads: bool = True,
     ) -> None:
         """``policy_path`` exists for tests and embedders' own tests; the CLI and the tray
         app always use the machine-wide location (``default_policy_path()``)."""
@@ -108,6 +110,8 @@ class Updater:
         self._launcher = launcher  # None: the real process launcher
         # Write-ahead ledger ids of the requests of the running check or download.
         self._pending: list[tuple[OutboundRequest, str]] = []
+        # False only for a plain "fetch the file" (``updater download --dest``).
+        self.preflight_downloads = preflight_downloads
 
     # ------------------------------------------------------------------ wiring
 
@@ -186,6 +190,7 @@ class Updater:
             replacement_for_withdrawn,
             withdrawal_of,
         )
+        from glass_updater.preflight import wanted_kinds
         from glass_updater.transport.fetch import fetch
         from glass_updater.versions import select_update
 
@@ -231,6 +236,7 @@ class Updater:
                         os_name=self.config.platform.split("-", 1)[0],
                         os_version=self.config.os_version,
                         skipped_version=None,  # every check is asked for: show it, marked
+                        kinds=wanted_kinds(self.config),
                     )
                     withdrawal = withdrawal_of(feed, self.config.version)
                     replaced = withdrawal is not None and selection.release is None
@@ -243,6 +249,7 @@ class Updater:
                             os_name=self.config.platform.split("-", 1)[0],
                             os_version=self.config.os_version,
                             skipped_version=None,  # shown, marked, like any other
+                            kinds=wanted_kinds(self.config),
                         ).selection
                     skipped = is_skipped(selection.release, state.skipped_version)
                     if skipped:
@@ -370,22 +377,14 @@ class Updater:
 
     def install_effect(self, asset: Asset) -> InstallEffect:
         """What installing ``asset`` will do here, so a button can say it before it happens."""
-        from glass_updater.install import AppImageInstaller, installer_for, running_appimage
+        from glass_updater.errors import InstallError
 
         try:
-            installer = installer_for(
-                asset.kind,
-                self.config.platform,
-                command=self.config.install_command,
-                launcher=self._launcher,
-                running_appimage=running_appimage(),
-            )
-        except UpdaterError:
-            return InstallEffect.OPEN_INSTALLER
-        if isinstance(installer, AppImageInstaller):
-            if installer.running is None:
-                return InstallEffect.CANNOT_REPLACE
-            return InstallEffect.RESTART
+            plan = self.preflight(asset)
+        except InstallError:
+            return InstallEffect.CANNOT_REPLACE
+        if plan.kind in ("appimage", "tar.gz"):
+            return InstallEffect.RESTART  # replaced in place by the helper, then started
         return InstallEffect.OPEN_INSTALLER
 
     def _update_state(self, change: Callable[[LocalState], LocalState]) -> None:
@@ -413,6 +412,8 @@ class Updater:
         if result.release is None or result.asset is None:
             raise UpdaterError("there is no update to download; run a check first")
         asset = result.asset
+        if self.preflight_downloads:
+            self.preflight(asset)  # before any byte: refuse what could not be installed
         exchanges: list[Exchange] = []
         self._pending = []
         downloader = Downloader(
@@ -455,17 +456,35 @@ class Updater:
 
         return import_bundle(self, Path(path))
 
-    def install(self, verified: VerifiedFile, host: HostApp) -> None:
-        from glass_updater.install import installer_for, running_appimage
+    def preflight(self, asset: Asset) -> InstallPlan:
+        """Can this installation be updated with ``asset``? InstallError says what to change."""
+        from glass_updater.preflight import preflight
 
-        installer = installer_for(
-            verified.asset.kind,
-            self.config.platform,
-            command=self.config.install_command,
-            launcher=self._launcher,
-            running_appimage=running_appimage(),
+        return preflight(self.config, asset)
+
+    def install(self, verified: VerifiedFile, host: HostApp) -> None:
+        """Start the install helper and ask the host to quit; the helper does the rest."""
+        from glass_updater.install import SubprocessLauncher, hand_off
+
+        plan = self.preflight(verified.asset)
+        hand_off(
+            verified,
+            host,
+            plan,
+            launcher=self._launcher if self._launcher is not None else SubprocessLauncher(),
+            report=self.install_report_path,
+            workdir=self.paths.cache / "handoff",
         )
-        installer.install(verified, host)
+
+    @property
+    def install_report_path(self) -> Path:
+        return self.paths.state / "install-report.json"
+
+    def last_install_report(self) -> dict[str, object] | None:
+        """What the install helper reported last (status, message, version), or None."""
+        from glass_updater.install import read_report
+
+        return read_report(self.install_report_path)
 
 
 def failure_outcome(exc: UpdaterError) -> str:

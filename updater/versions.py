@@ -71,11 +71,14 @@ def select_update(
     os_name: str,
     os_version: str,
     skipped_version: str | None = None,
+    kinds: tuple[str, ...] | None = None,
 ) -> Selection:
     """The newest eligible release, or none with the reason for the newest one refused.
 
     Skipping a version hides it and everything older; a newer release is offered again.
     ``os_name`` defaults to the platform prefix ("linux" in "linux-x86_64") when empty.
+    ``kinds`` (from ``[install] kind`` or detected) picks among several assets for one
+    platform, so one feed serves AppImage, .deb and tar.gz users; None takes the first.
     """
     current = _parse_version(current_version, "installed version")
     if channel not in CHANNEL_SEES:
@@ -100,9 +103,9 @@ def select_update(
             refusal = f"{release.version} was skipped by you"
         else:
             refusal = os_satisfies(release, os_name, os_version)
-            asset = next((a for a in release.assets if a.platform == platform), None)
+            asset = pick_asset(release, platform, kinds)
             if refusal is None and asset is None:
-                refusal = f"{release.version} is not available for {platform}"
+                refusal = _unavailable(release, platform, kinds)
             if refusal is None and asset is not None:
                 critical = " (critical update)" if release.critical else ""
                 return Selection(release, asset, f"{release.version} is available{critical}")
@@ -110,3 +113,21 @@ def select_update(
     if first_refusal is not None:
         return Selection(None, None, first_refusal)
     return Selection(None, None, f"you are on the newest version ({current_version})")
+
+
+def pick_asset(release: Release, platform: str, kinds: tuple[str, ...] | None) -> Asset | None:
+    """The first asset for this platform whose kind this installation can use."""
+    for asset in release.assets:
+        if asset.platform == platform and (kinds is None or asset.kind.lower() in kinds):
+            return asset
+    return None
+
+
+def _unavailable(release: Release, platform: str, kinds: tuple[str, ...] | None) -> str:
+    offered = sorted({a.kind for a in release.assets if a.platform == platform})
+    if kinds is None or not offered:
+        return f"{release.version} is not available for {platform}"
+    return (
+        f"{release.version} has no {' or '.join(kinds)} download for {platform} "
+        f"(the feed offers {', '.join(offered)})"
+    )

@@ -107,29 +107,69 @@ def test_download_verifies_and_reports_path(site: Site) -> None:
 
 
 def test_install_hands_the_verified_file_to_the_installer(site: Site, tmp_path: Path) -> None:
+    """The CLI quits; the detached helper runs the installer on a private verified copy,
+    then deletes both the copy and the staged download."""
     fifo = tmp_path / "installed.fifo"
     os.mkfifo(fifo)
     script = site.root / "site/demo-app/demo-app-1.4.0.sh"
-    script.write_bytes(f'#!/bin/sh\necho "ran $0" > "{fifo}"\n'.encode())
+    script.write_bytes(f'#!/bin/sh\necho "$PPID ran $0" > "{fifo}"\n'.encode())
     build_site_keep_asset(site)
-    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    reader = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # RDWR: select waits for a writer
     try:
         proc = site.run("install", "--json")
         assert proc.returncode == 0, proc.stderr
         doc = json.loads(proc.stdout)
         assert doc["status"] == "downloaded" and doc["handed_off"] is True
-        ready, _, _ = select.select([reader], [], [], 30)
-        assert ready, "the installer never ran"
         ran = b""
         while not ran.endswith(b"\n"):
-            select.select([reader], [], [], 30)
-            chunk = os.read(reader, 4096)
-            if not chunk:
-                continue
-            ran += chunk
+            ready, _, _ = select.select([reader], [], [], 30)
+            assert ready, "the installer never ran"
+            ran += os.read(reader, 4096)
     finally:
         os.close(reader)
-    assert ran.decode().strip() == f"ran {doc['path']}"
+    helper_pid, ran_path = ran.decode().strip().split(" ran ", 1)
+    wait_for_process(int(helper_pid))
+    staged = Path(doc["path"])
+    handoff = site.state / "cache" / "handoff"
+    assert Path(ran_path).parent.parent == handoff  # a private copy, not the staged file
+    assert Path(ran_path).name == staged.name
+    assert not Path(ran_path).exists() and list(handoff.iterdir()) == []  # copy removed
+    assert not staged.exists() and not staged.parent.exists()  # staged download removed
+    report = json.loads((site.state / "install-report.json").read_text())
+    assert report["status"] == "installed" and report["version"] == "1.4.0"
+
+
+def wait_for_process(pid: int) -> None:
+    """Wait for a process that is not our child to exit (a Linux pidfd; bounded)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        ready, _, _ = select.select([fd], [], [], 60)
+        assert ready, f"process {pid} did not finish"
+    finally:
+        os.close(fd)
+
+
+def test_uninstallable_asset_is_refused_before_the_download(site: Site, tmp_path: Path) -> None:
+    """No handler for the feed's asset here: exit 5 with what to change, no asset byte."""
+    config = tmp_path / "no-command.toml"
+    text = site.config.read_text()
+    config.write_text(text[: text.index("[install]")])
+    for command in ("download", "install"):
+        proc = site.run(command, "--json", config=config)
+        assert proc.returncode == 5, proc.stderr
+        assert proc.stderr.count("\n") == 1 and "set [install] kind" in proc.stderr
+        doc = json.loads(proc.stdout)
+        assert doc["status"] == "error" and doc["error"]["kind"] == "install"
+    targets = [head_fields(h)[0] for h in site.server.request_log]
+    assert all(t.startswith("/demo-app/feed.json") for t in targets)  # checks only
+    assert not (site.state / "cache" / "downloads").exists()
+    # Fetching the file for yourself (--dest) is not an install and needs no preflight.
+    proc = site.run("download", "--dest", str(tmp_path / "out"), config=config)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "demo-app-1.4.0.sh").is_file()
 
 
 def build_site_keep_asset(site: Site) -> None:

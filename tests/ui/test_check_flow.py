@@ -253,7 +253,7 @@ def test_dialogs_are_created_on_the_gui_thread(qtbot: QtBot, make_app) -> None:
 
 
 def test_install_shows_download_progress_then_ready(qtbot: QtBot, make_app) -> None:
-    app = make_app()
+    app = make_app(install_command=("/bin/true", "{file}"))
     app.sim.add_release("1.4.0")
     dialog = click_check(qtbot, app, "update-found")
     assert isinstance(dialog, UpdateDialog)
@@ -298,3 +298,21 @@ def test_invalid_packager_config_is_an_error_not_a_crash(qtbot: QtBot, make_app)
     assert isinstance(panel, PayloadPanel)
     assert "A check would send nothing" in panel.preview_intro.text()
     assert "no_such_field" in panel.preview_intro.text()
+
+
+def test_uninstallable_asset_is_refused_before_the_download(qtbot: QtBot, make_app) -> None:
+    """The preflight reaches the UI: one line saying what to change, nothing downloaded."""
+    app = make_app()  # an AppImage feed, and this process is not running from an AppImage
+    app.sim.add_release("1.4.0")
+    dialog = click_check(qtbot, app, "update-found")
+    assert isinstance(dialog, UpdateDialog)
+    with qtbot.waitSignal(
+        app.driver.shown, timeout=TIMEOUT, check_params_cb=lambda k, _d: k == "error"
+    ) as blocker:
+        qtbot.mouseClick(dialog.install, Qt.MouseButton.LeftButton)
+    error = blocker.args[1]
+    assert isinstance(error, MessageDialog)
+    assert error.heading.text() == "The update could not be installed"
+    assert 'set [install] kind = "deb"' in error.body.text()
+    assert len(app.sim.requests) == 1  # the check only: not one byte of the asset
+    assert not (app.paths.cache / "downloads").exists()

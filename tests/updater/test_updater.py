@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from glass_updater.errors import (
     UpdaterError,
 )
 from glass_updater.flow import UpdateFlow, run_inline
+from glass_updater.handoff import HandoffSpec
 from glass_updater.model import CheckStatus
 from glass_updater.paths import Paths
 from glass_updater.request import OutboundRequest
@@ -265,7 +267,7 @@ def test_install_flow_downloads_verifies_and_hands_off(
     launcher = RecordingLauncher()
     host = FakeHost()
     updater = make_updater(sim, tmp_path, launcher=launcher,
-                           install_command=("/opt/demo/install", "{file}"))
+                           install_command=("/bin/true", "--pid={pid}", "{file}"))
     driver = RecordingDriver()
     flow = run_flow(updater, driver, host)
     assert driver.calls == [
@@ -274,7 +276,14 @@ def test_install_flow_downloads_verifies_and_hands_off(
     assert flow.verified is not None
     body = sim.assets["/demo-app/demo-app-1.4.0-linux-x86_64.appimage"]
     assert flow.verified.path.read_bytes() == body
-    assert launcher.launched == [(("/opt/demo/install", str(flow.verified.path)), True)]
+    # The handoff starts the detached helper; the helper runs the command after we quit.
+    ((argv, detached),) = launcher.launched
+    assert detached and argv[1:4] == ("-m", "glass_updater.helper", "--spec")
+    spec = HandoffSpec.from_json(argv[4])
+    assert spec.kind == "command" and spec.staged == str(flow.verified.path)
+    assert spec.command == ("/bin/true", "--pid={pid}", "{file}")
+    assert spec.pid == os.getpid() and spec.version == "1.4.0"
+    assert spec.sha256 == flow.verified.asset.sha256
     assert host.shutdown_requested
     kinds = [e.kind for e in updater.ledger.entries()]
     assert kinds == ["check", "download"]
@@ -283,11 +292,31 @@ def test_install_flow_downloads_verifies_and_hands_off(
 def test_declining_install_hands_off_nothing(sim: FeedSimulator, tmp_path: Path) -> None:
     launcher = RecordingLauncher()
     updater = make_updater(sim, tmp_path, launcher=launcher,
-                           install_command=("/opt/demo/install", "{file}"))
+                           install_command=("/bin/true", "{file}"))
     driver = RecordingDriver(install=False)
     run_flow(updater, driver)
     assert driver.calls[-2:] == ["ready_to_install", "dismiss"]
     assert launcher.launched == []
+
+
+def test_preflight_refuses_before_any_asset_byte(sim: FeedSimulator, tmp_path: Path) -> None:
+    """An AppImage feed for a copy not running from an AppImage: refused, nothing fetched."""
+    updater = make_updater(sim, tmp_path)
+    driver = RecordingDriver()
+    run_flow(updater, driver)
+    assert driver.calls == ["checking", "update_found", "error:install", "dismiss"]
+    assert len(sim.requests) == 1  # the check; no request for the asset
+    assert not (tmp_path / "state" / "cache").exists()  # nothing staged, nothing left
+
+
+def test_one_feed_serves_each_kind_of_installation(sim: FeedSimulator, tmp_path: Path) -> None:
+    sim.add_asset("1.4.0", "linux-x86_64", kind="deb")
+    sim.add_asset("1.4.0", "linux-x86_64", kind="tar.gz")
+    for kind in ("deb", "tar.gz", "appimage"):
+        result = make_updater(sim, tmp_path / kind, install_kind=kind,
+                              app_dir=tmp_path).check()
+        assert result.asset is not None and result.asset.kind == kind
+        assert result.asset.url.endswith(f".{kind}")
 
 
 def test_ask_before_check_shows_exact_bytes_and_cancel_sends_nothing(

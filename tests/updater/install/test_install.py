@@ -1,4 +1,9 @@
-"""Two-phase handoff: busy host, re-hash before launch, every handler, a real AppImage swap."""
+"""Two-phase handoff to the helper; the helper's handlers with an injected runner.
+
+The host side: busy host, re-hash before the helper starts, order ask -> helper -> quit.
+The helper side: every system installer's command line, the packager command's
+placeholders, exact verified bytes for every Linux handler, a real AppImage swap.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,24 @@ import select
 import stat
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from glass_updater.errors import InstallError
-from glass_updater.install import (
-    BUSY_MESSAGE,
-    AppImageInstaller,
-    SubprocessLauncher,
-    installer_for,
+from glass_updater.handlers import (
     platform_family,
+    replace_appimage,
     running_appimage,
+    system_command,
 )
+from glass_updater.handoff import HandoffSpec, process_token, wait_for_exit
+from glass_updater.helper import Helper
+from glass_updater.install import BUSY_MESSAGE, SubprocessLauncher, hand_off, read_report
 from glass_updater.model import Asset, Release, VerifiedFile
+from glass_updater.preflight import InstallPlan
 
 OLD_APP = b"#!/bin/sh\necho old-version\n"
 NEW_APP = b"#!/bin/sh\necho new-version\n"
@@ -31,22 +39,21 @@ NEW_APP = b"#!/bin/sh\necho new-version\n"
 class RecordingLauncher:
     """Implements Launcher: records argv instead of starting anything."""
 
-    def __init__(self, events: list[str], on_launch: object = None) -> None:
+    def __init__(self, events: list[str]) -> None:
         self.events = events
         self.calls: list[tuple[list[str], bool]] = []
-        self.on_launch = on_launch
 
     def launch(self, argv: Sequence[str], *, detached: bool) -> None:
         self.calls.append((list(argv), detached))
         self.events.append("launch")
-        if callable(self.on_launch):
-            self.on_launch(list(argv))
 
 
 class FakeHost:
-    def __init__(self, events: list[str], can: bool = True) -> None:
+    def __init__(self, events: list[str], can: bool = True,
+                 relaunch: Sequence[str] | None = None) -> None:
         self.events = events
         self.can = can
+        self.relaunch = relaunch
 
     def can_shut_down(self) -> bool:
         self.events.append("asked")
@@ -54,6 +61,43 @@ class FakeHost:
 
     def request_shutdown(self) -> None:
         self.events.append("shutdown")
+
+    def relaunch_argv(self) -> Sequence[str] | None:
+        return self.relaunch
+
+
+@dataclass
+class Exited:
+    code: int | None
+
+    def wait(self, timeout: float) -> int | None:
+        return self.code
+
+
+@dataclass
+class FakeRunner:
+    """Implements the helper's ProcessRunner: records argv and what the file held then."""
+
+    code: int = 0
+    start_code: int | None = None
+    ran: list[list[str]] = field(default_factory=list)
+    seen: list[tuple[bytes, int, int]] = field(default_factory=list)  # bytes, file, dir mode
+    started: list[list[str]] = field(default_factory=list)
+    on_run: Callable[[list[str]], None] | None = None
+
+    def run(self, argv: Sequence[str]) -> int:
+        self.ran.append(list(argv))
+        path = next((Path(a) for a in argv if Path(a).is_file()), None)
+        if path is not None:
+            self.seen.append((path.read_bytes(), stat.S_IMODE(path.stat().st_mode),
+                              stat.S_IMODE(path.parent.stat().st_mode)))
+        if self.on_run is not None:
+            self.on_run(list(argv))
+        return self.code
+
+    def start(self, argv: Sequence[str]) -> Exited:
+        self.started.append(list(argv))
+        return Exited(self.start_code)
 
 
 def staged(tmp_path: Path, content: bytes, name: str, kind: str) -> VerifiedFile:
@@ -72,90 +116,231 @@ def staged(tmp_path: Path, content: bytes, name: str, kind: str) -> VerifiedFile
     return VerifiedFile(path=path, asset=asset, release=release)
 
 
+def spec_for(verified: VerifiedFile, tmp_path: Path, kind: str = "command",
+             command: Sequence[str] = ("/usr/bin/installer", "{file}"),
+             **extra: object) -> HandoffSpec:
+    base: dict[str, object] = dict(
+        pid=0, pid_token="", kind=kind, staged=str(verified.path),
+        size=verified.asset.size, sha256=verified.asset.sha256,
+        version=verified.release.version, command=tuple(command),
+        report=str(tmp_path / "report.json"), workdir=str(tmp_path / "handoff"),
+    )
+    base.update(extra)
+    return HandoffSpec(**base)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- host side
+
+
+def test_handoff_asks_then_starts_the_helper_then_quits(tmp_path: Path) -> None:
+    verified = staged(tmp_path, NEW_APP, "demo.deb", "deb")
+    events: list[str] = []
+    launcher = RecordingLauncher(events)
+    plan = InstallPlan("command", app_dir="/opt/demo", command=("dpkg", "-i", "{file}"))
+    host = FakeHost(events, relaunch=["/opt/demo/bin/demo", "--updated"])
+    (tmp_path / "report.json").write_text('{"status": "installed", "version": "0.9"}')
+    spec = hand_off(verified, host, plan, launcher=launcher, report=tmp_path / "report.json",
+                    workdir=tmp_path / "handoff")
+    assert events == ["asked", "launch", "shutdown"]  # the two-phase order
+    ((argv, detached),) = launcher.calls
+    assert detached and argv[:3] == [sys.executable, "-m", "glass_updater.helper"]
+    assert HandoffSpec.from_json(argv[4]) == spec
+    assert spec.pid == os.getpid() and spec.staged == str(verified.path)
+    assert spec.relaunch == ("/opt/demo/bin/demo", "--updated")
+    assert spec.command == ("dpkg", "-i", "{file}") and spec.app_dir == "/opt/demo"
+    if sys.platform.startswith("linux"):
+        assert spec.pid_token == process_token(os.getpid()) != ""
+    assert not (tmp_path / "report.json").exists()  # an old outcome is not this one's
+
+
+def test_appimage_relaunches_itself_by_default(tmp_path: Path) -> None:
+    verified = staged(tmp_path, NEW_APP, "demo.AppImage", "appimage")
+    launcher = RecordingLauncher([])
+    plan = InstallPlan("appimage", target="/home/u/Demo.AppImage")
+    spec = hand_off(verified, FakeHost([]), plan, launcher=launcher,
+                    report=tmp_path / "r.json", workdir=tmp_path / "h")
+    assert spec.relaunch == ("/home/u/Demo.AppImage",)
+
+
+def test_busy_host_refuses_before_anything_runs(tmp_path: Path) -> None:
+    verified = staged(tmp_path, NEW_APP, "demo.deb", "deb")
+    events: list[str] = []
+    launcher = RecordingLauncher(events)
+    with pytest.raises(InstallError) as info:
+        hand_off(verified, FakeHost(events, can=False), InstallPlan("command"),
+                 launcher=launcher, report=tmp_path / "r.json", workdir=tmp_path / "h")
+    assert str(info.value) == BUSY_MESSAGE
+    assert events == ["asked"] and verified.path.exists()
+
+
+def test_swapped_file_before_handoff_is_refused_and_the_app_keeps_running(
+    tmp_path: Path,
+) -> None:
+    verified = staged(tmp_path, NEW_APP, "demo.deb", "deb")
+    verified.path.write_bytes(NEW_APP.replace(b"new", b"evl"))  # same size, other bytes
+    events: list[str] = []
+    launcher = RecordingLauncher(events)
+    with pytest.raises(InstallError, match="changed on disk after it was verified"):
+        hand_off(verified, FakeHost(events), InstallPlan("command"), launcher=launcher,
+                 report=tmp_path / "r.json", workdir=tmp_path / "h")
+    assert launcher.calls == [] and "shutdown" not in events
+    assert not verified.path.exists()  # the swapped file is deleted, never run
+
+
+def test_read_report_ignores_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text('{"status": "installed"}')
+    assert read_report(real) == {"status": "installed"}
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert read_report(link) is None
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    assert read_report(fifo) is None  # never blocks on a FIFO
+    assert read_report(tmp_path / "missing.json") is None
+
+
+# ---------------------------------------------------------------- system installers
+
+
+def which_of(*present: str) -> Callable[[str], str | None]:
+    return lambda name: f"/usr/bin/{name}" if name in present else None
+
+
 @pytest.mark.parametrize(
-    ("kind", "platform", "argv"),
+    ("kind", "platform", "tools", "euid", "argv"),
     [
-        ("exe", "windows-x86_64", ["{file}"]),
-        ("msi", "windows-x86_64", ["msiexec", "/i", "{file}"]),
-        ("msi", "win32", ["msiexec", "/i", "{file}"]),
-        ("dmg", "macos-arm64", ["open", "{file}"]),
-        ("pkg", "darwin", ["open", "{file}"]),
-        ("deb", "linux-x86_64", ["xdg-open", "{file}"]),
-        ("rpm", "linux-aarch64", ["xdg-open", "{file}"]),
-        ("tar.gz", "linux", ["xdg-open", "{file}"]),
-        ("zip", "windows-x86_64", ["explorer", "{file}"]),
-        ("zip", "macos-x86_64", ["open", "{file}"]),
+        ("deb", "linux-x86_64", ("pkexec", "apt-get", "dpkg"), 1000,
+         ["pkexec", "apt-get", "install", "-y", "--reinstall", "{file}"]),
+        ("deb", "linux-x86_64", ("pkexec", "dpkg"), 1000, ["pkexec", "dpkg", "-i", "{file}"]),
+        ("deb", "linux-x86_64", ("apt-get",), 0, ["apt-get", "install", "-y", "--reinstall",
+                                                  "{file}"]),
+        ("rpm", "linux-aarch64", ("pkexec", "dnf", "rpm"), 1000,
+         ["pkexec", "dnf", "install", "-y", "{file}"]),
+        ("rpm", "linux-x86_64", ("pkexec", "zypper", "rpm"), 1000,
+         ["pkexec", "zypper", "--non-interactive", "install", "{file}"]),
+        ("rpm", "linux-x86_64", ("pkexec", "rpm"), 1000,
+         ["pkexec", "rpm", "-U", "--replacepkgs", "{file}"]),
+        ("exe", "windows-x86_64", (), 0, ["{file}"]),
+        ("msi", "windows-x86_64", (), 0, ["msiexec", "/i", "{file}"]),
+        ("pkg", "macos-arm64", (), 501, ["open", "-W", "{file}"]),
+        ("dmg", "macos-x86_64", (), 501, ["open", "-W", "{file}"]),
     ],
 )
-def test_each_platform_handler_launches_the_verified_file(
-    tmp_path: Path, kind: str, platform: str, argv: list[str]
+def test_system_installer_command_lines(
+    kind: str, platform: str, tools: tuple[str, ...], euid: int, argv: list[str]
 ) -> None:
-    verified = staged(tmp_path, b"installer bytes", f"demo-1.4.0.{kind}", kind)
-    events: list[str] = []
-    launcher = RecordingLauncher(events)
-    installer_for(kind, platform, launcher=launcher).install(verified, FakeHost(events))
-    expected = [str(verified.path) if a == "{file}" else a for a in argv]
-    assert launcher.calls == [(expected, True)]
-    assert events == ["asked", "launch", "shutdown"]  # the two-phase order
+    assert list(system_command(kind, platform, which=which_of(*tools), euid=euid)) == argv
 
 
-@pytest.mark.parametrize("platform", ["windows-x86_64", "macos-arm64", "linux-x86_64"])
-def test_packager_command_is_used_on_every_platform(tmp_path: Path, platform: str) -> None:
-    verified = staged(tmp_path, b"pkg", "demo.bin", "bin")
-    events: list[str] = []
-    launcher = RecordingLauncher(events)
-    command = ["/opt/vendor/installer", "--quiet", "--file={file}", "; rm -rf / {file}"]
-    installer_for("appimage", platform, command=command, launcher=launcher).install(
-        verified, FakeHost(events)
-    )
-    path = str(verified.path)
-    # One argv element per part: no shell ever sees the "; rm -rf /" text.
-    assert launcher.calls == [
-        (["/opt/vendor/installer", "--quiet", f"--file={path}", f"; rm -rf / {path}"], True)
-    ]
-
-
-def test_packager_command_without_placeholder_is_refused() -> None:
-    with pytest.raises(InstallError, match=r"\{file\} placeholder"):
-        installer_for("deb", "linux", command=["/bin/installer"], launcher=RecordingLauncher([]))
-
-
-@pytest.mark.parametrize("kind", ["exe", "deb", "appimage"])
-def test_busy_host_refuses_before_anything_runs(tmp_path: Path, kind: str) -> None:
-    verified = staged(tmp_path, NEW_APP, "demo.AppImage", kind)
-    events: list[str] = []
-    launcher = RecordingLauncher(events)
-    app = tmp_path / "apps" / "demo.AppImage"
-    app.parent.mkdir()
-    app.write_bytes(OLD_APP)
-    installer = installer_for(kind, "linux", launcher=launcher, running_appimage=app)
+@pytest.mark.parametrize(
+    ("kind", "platform", "tools", "message"),
+    [
+        ("deb", "linux", ("apt-get",), "needs pkexec"),
+        ("deb", "linux", ("pkexec",), "neither apt-get nor dpkg"),
+        ("rpm", "linux", ("pkexec",), "none of dnf, zypper or rpm"),
+        ("sh", "linux", ("pkexec",), 'set [install] kind to appimage, tar.gz, deb or rpm'),
+        ("deb", "windows", (), "set [install] kind to exe or msi"),
+        ("exe", "macos", (), "set [install] kind to dmg or pkg"),
+    ],
+)
+def test_missing_system_installer_says_what_to_change(
+    kind: str, platform: str, tools: tuple[str, ...], message: str
+) -> None:
     with pytest.raises(InstallError) as info:
-        installer.install(verified, FakeHost(events, can=False))
-    assert str(info.value) == BUSY_MESSAGE
-    assert events == ["asked"]
-    assert app.read_bytes() == OLD_APP
+        system_command(kind, platform, which=which_of(*tools), euid=1000)
+    assert message in str(info.value) and "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize("kind", ["exe", "msi", "dmg", "deb", "appimage"])
-def test_swapped_file_before_handoff_refused(tmp_path: Path, kind: str) -> None:
-    verified = staged(tmp_path, NEW_APP, "demo.AppImage", kind)
-    app = tmp_path / "apps" / "demo.AppImage"
-    app.parent.mkdir()
-    app.write_bytes(OLD_APP)
-    swapped = NEW_APP.replace(b"new", b"evl")  # same size, different bytes
-    assert len(swapped) == len(NEW_APP)
-    verified.path.write_bytes(swapped)
-    events: list[str] = []
-    launcher = RecordingLauncher(events)
-    platform = {"exe": "windows", "msi": "windows", "dmg": "macos"}.get(kind, "linux")
-    installer = installer_for(kind, platform, launcher=launcher, running_appimage=app)
-    with pytest.raises(InstallError, match="changed on disk after it was verified"):
-        installer.install(verified, FakeHost(events))
-    assert launcher.calls == []
-    assert "shutdown" not in events
-    assert not verified.path.exists()  # the swapped file is deleted, never run
-    assert app.read_bytes() == OLD_APP
-    assert sorted(p.name for p in app.parent.iterdir()) == ["demo.AppImage"]
+# ---------------------------------------------------------------- helper: installers by path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("pkexec", "apt-get", "install", "-y", "--reinstall", "{file}"),
+     ("pkexec", "dnf", "install", "-y", "{file}"), ("msiexec", "/i", "{file}"), ("{file}",),
+     ("open", "-W", "{file}")],
+)
+def test_installer_gets_a_private_copy_and_both_files_are_removed_after(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    verified = staged(tmp_path, NEW_APP, "demo-1.4.0.deb", "deb")
+    runner = FakeRunner()
+    assert Helper(spec_for(verified, tmp_path, command=command), runner).run() == 0
+    ((argv,),) = [runner.ran]
+    copy = Path(argv[command.index("{file}")])
+    assert argv == [str(copy) if a == "{file}" else a for a in command]
+    assert copy != verified.path and copy.name == "demo-1.4.0.deb"  # the name tools expect
+    assert copy.parent.parent == tmp_path / "handoff"
+    assert runner.seen == [(NEW_APP, 0o500, 0o700)]  # read-only copy in a private folder
+    assert not copy.exists() and list((tmp_path / "handoff").iterdir()) == []
+    assert not verified.path.exists() and not verified.path.parent.exists()
+    assert read_report(tmp_path / "report.json")["status"] == "installed"  # type: ignore[index]
+
+
+def test_installer_runs_the_verified_bytes_even_if_the_staged_file_changes(
+    tmp_path: Path,
+) -> None:
+    """Issue 10 item 7: the file handed over is a copy hashed while copying, so rewriting
+    the staged file after the check and before the installer reads it changes nothing."""
+    verified = staged(tmp_path, NEW_APP, "demo.deb", "deb")
+    evil = NEW_APP.replace(b"new", b"evl")
+
+    def swap(point: str) -> None:
+        if point == "installer-ready":
+            verified.path.write_bytes(evil)
+
+    runner = FakeRunner()
+    Helper(spec_for(verified, tmp_path), runner, swap).run()
+    assert [seen[0] for seen in runner.seen] == [NEW_APP]
+
+
+def test_staged_file_swapped_before_the_helper_copies_is_never_run(tmp_path: Path) -> None:
+    verified = staged(tmp_path, NEW_APP, "demo.deb", "deb")
+    verified.path.write_bytes(NEW_APP.replace(b"new", b"evl"))
+    runner = FakeRunner()
+    assert Helper(spec_for(verified, tmp_path, relaunch=("/opt/demo/run",)), runner).run() == 5
+    assert runner.ran == []
+    report = read_report(tmp_path / "report.json")
+    assert report is not None and report["status"] == "failed"
+    assert "changed on disk after it was verified" in str(report["message"])
+    assert not verified.path.exists()
+    assert list((tmp_path / "handoff").iterdir()) == []  # the refused copy is gone too
+    assert runner.started == [["/opt/demo/run"]]  # the old version comes back
+
+
+def test_packager_command_placeholders_are_substituted_inside_each_argument(
+    tmp_path: Path,
+) -> None:
+    verified = staged(tmp_path, NEW_APP, "my app; $(id).bin", "bin")
+    command = ("/opt/vendor/installer", "--pid={pid}", "--to", "{app_dir}", "v{version}",
+               "; rm -rf / {file}", "{unknown}")
+    runner = FakeRunner()
+    Helper(spec_for(verified, tmp_path, command=command, pid=0, app_dir="/opt/my app"),
+           runner).run()
+    ((argv,),) = [runner.ran]
+    copy = Path(argv[5][len("; rm -rf / "):])
+    assert argv == ["/opt/vendor/installer", "--pid=0", "--to", "/opt/my app", "v1.4.0",
+                    f"; rm -rf / {copy}", "{unknown}"]  # one element each; no shell
+    assert copy.name == "my_app____id_.bin"  # shell-special characters replaced
+
+
+def test_installer_failure_is_reported_and_the_old_version_relaunched(tmp_path: Path) -> None:
+    verified = staged(tmp_path, NEW_APP, "demo.rpm", "rpm")
+    runner = FakeRunner(code=126)  # pkexec: the user dismissed the password prompt
+    spec = spec_for(verified, tmp_path, command=("pkexec", "rpm", "-U", "{file}"),
+                    relaunch=("/usr/bin/demo",))
+    assert Helper(spec, runner).run() == 5
+    report = read_report(tmp_path / "report.json")
+    assert report is not None and report["status"] == "failed"
+    assert report["message"] == (
+        "the installer (pkexec) exited with code 126; the update was not installed"
+    )
+    assert runner.started == [["/usr/bin/demo"]]
+    assert not verified.path.exists()  # handed off: the staged file is gone either way
+
+
+# ---------------------------------------------------------------- helper: AppImage
 
 
 def test_appimage_is_replaced_atomically_and_relaunched(tmp_path: Path) -> None:
@@ -168,31 +353,24 @@ def test_appimage_is_replaced_atomically_and_relaunched(tmp_path: Path) -> None:
     old_inode = app.stat().st_ino
     seen: dict[str, object] = {}
 
-    def at_launch(argv: list[str]) -> None:
-        seen["argv"] = argv
-        seen["target"] = app.read_bytes()
-        seen["mode"] = stat.S_IMODE(app.stat().st_mode)
-        old = apps / "Demo.AppImage.old"
-        seen["old"] = old.read_bytes() if old.exists() else None  # kept until new is in place
-        seen["ran"] = subprocess.run(argv, capture_output=True, check=True, timeout=10).stdout
+    class Runner(FakeRunner):
+        def start(self, argv: Sequence[str]) -> Exited:
+            seen["argv"] = list(argv)
+            seen["mode"] = stat.S_IMODE(app.stat().st_mode)
+            old = apps / "Demo.AppImage.old"
+            seen["old"] = old.read_bytes() if old.exists() else None  # kept until started
+            seen["ran"] = subprocess.run(list(argv), capture_output=True, check=True,
+                                         timeout=10).stdout
+            return Exited(None)  # still running after the grace period: started
 
-    events: list[str] = []
-    launcher = RecordingLauncher(events, on_launch=at_launch)
-    installer = installer_for(
-        "appimage", "linux-x86_64", launcher=launcher, running_appimage=app
-    )
-    assert isinstance(installer, AppImageInstaller)
-    installer.install(verified, FakeHost(events))
-    assert seen == {
-        "argv": [str(app)],
-        "target": NEW_APP,
-        "mode": 0o755,
-        "old": OLD_APP,
-        "ran": b"new-version\n",
-    }
+    spec = spec_for(verified, tmp_path, kind="appimage", target=str(app),
+                    relaunch=(str(app),))
+    assert Helper(spec, Runner()).run() == 0
+    assert seen == {"argv": [str(app)], "mode": 0o755, "old": OLD_APP, "ran": b"new-version\n"}
+    assert app.read_bytes() == NEW_APP
     assert app.stat().st_ino != old_inode  # renamed into place, not rewritten in place
-    assert events == ["asked", "launch", "shutdown"]
     assert sorted(p.name for p in apps.iterdir()) == ["Demo.AppImage"]  # no temps, no .old
+    assert not verified.path.exists()
 
 
 def test_appimage_through_a_symlink_replaces_the_real_file(tmp_path: Path) -> None:
@@ -202,60 +380,33 @@ def test_appimage_through_a_symlink_replaces_the_real_file(tmp_path: Path) -> No
     real.write_bytes(OLD_APP)
     link = tmp_path / "Demo"
     link.symlink_to(real)
-    launcher = RecordingLauncher([])
-    AppImageInstaller(link, launcher).install(verified, FakeHost([]))
-    assert real.read_bytes() == NEW_APP and link.is_symlink()
-    assert launcher.calls == [([str(real)], True)]
+    replaced = replace_appimage(verified.path, len(NEW_APP), verified.asset.sha256, link)
+    assert replaced == real and real.read_bytes() == NEW_APP and link.is_symlink()
 
 
-def test_appimage_launch_failure_puts_the_old_version_back(tmp_path: Path) -> None:
+def test_appimage_that_fails_to_start_puts_the_old_version_back(tmp_path: Path) -> None:
     verified = staged(tmp_path, NEW_APP, "demo.AppImage", "appimage")
     app = tmp_path / "Demo.AppImage"
     app.write_bytes(OLD_APP)
-
-    def fail(argv: list[str]) -> None:
-        raise InstallError("could not start it")
-
-    events: list[str] = []
-    with pytest.raises(InstallError, match="could not start"):
-        AppImageInstaller(app, RecordingLauncher(events, on_launch=fail)).install(
-            verified, FakeHost(events)
-        )
+    runner = FakeRunner(start_code=127)
+    spec = spec_for(verified, tmp_path, kind="appimage", target=str(app), relaunch=(str(app),))
+    assert Helper(spec, runner).run() == 5
     assert app.read_bytes() == OLD_APP
-    assert "shutdown" not in events
+    assert runner.started == [[str(app)], [str(app)]]  # the new one, then the old one again
+    report = read_report(tmp_path / "report.json")
+    assert report is not None and "previous version was put back" in str(report["message"])
 
 
-def test_appimage_in_a_read_only_folder_says_what_to_do(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_appimage_swapped_before_the_copy_leaves_the_old_one(tmp_path: Path) -> None:
     verified = staged(tmp_path, NEW_APP, "demo.AppImage", "appimage")
-    apps = tmp_path / "apps"
-    apps.mkdir()
-    app = apps / "Demo.AppImage"
+    verified.path.write_bytes(NEW_APP.replace(b"new", b"evl"))
+    app = tmp_path / "apps" / "Demo.AppImage"
+    app.parent.mkdir()
     app.write_bytes(OLD_APP)
-    apps.chmod(0o555)
-    if os.geteuid() == 0:  # root may write anywhere; make the check see a read-only folder
-        real_access = os.access
-        monkeypatch.setattr(
-            "glass_updater.install.os.access",
-            lambda p, mode: False if Path(p) == apps else real_access(p, mode),
-        )
-    launcher = RecordingLauncher([])
-    try:
-        with pytest.raises(InstallError, match="not writable; move the AppImage") as info:
-            AppImageInstaller(app, launcher).install(verified, FakeHost([]))
-    finally:
-        apps.chmod(0o755)
-    assert str(verified.path) in str(info.value)
-    assert launcher.calls == [] and app.read_bytes() == OLD_APP
-
-
-def test_appimage_not_running_from_an_appimage_is_refused(tmp_path: Path) -> None:
-    verified = staged(tmp_path, NEW_APP, "demo.AppImage", "appimage")
-    launcher = RecordingLauncher([])
-    with pytest.raises(InstallError, match="not running from an AppImage"):
-        AppImageInstaller(None, launcher).install(verified, FakeHost([]))
-    assert launcher.calls == []
+    spec = spec_for(verified, tmp_path, kind="appimage", target=str(app))
+    assert Helper(spec, FakeRunner()).run() == 5
+    assert app.read_bytes() == OLD_APP
+    assert sorted(p.name for p in app.parent.iterdir()) == ["Demo.AppImage"]
 
 
 def test_running_appimage_comes_from_the_appimage_runtime() -> None:
@@ -272,59 +423,6 @@ def test_running_appimage_comes_from_the_appimage_runtime() -> None:
 )
 def test_platform_family(platform: str, family: str) -> None:
     assert platform_family(platform) == family
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="uses a POSIX FIFO")
-def test_subprocess_launcher_starts_detached_without_a_shell(tmp_path: Path) -> None:
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
-    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        code = "import os,sys; open(sys.argv[1], 'w').write(f'{os.getsid(0)} {sys.argv[2]}')"
-        SubprocessLauncher().launch(
-            [sys.executable, "-c", code, str(fifo), "$HOME;echo"], detached=True
-        )
-        data = b""
-        while not data.endswith(b"echo"):
-            ready, _, _ = select.select([reader], [], [], 10)
-            assert ready, "the launched program never reported back"
-            chunk = os.read(reader, 100)
-            assert chunk, "the launched program closed the pipe early"
-            data += chunk
-    finally:
-        os.close(reader)
-    sid, arg = data.decode().split(" ", 1)
-    assert int(sid) != os.getsid(0)  # its own session: it outlives us
-    assert arg == "$HOME;echo"  # passed verbatim, no shell expansion
-
-
-def test_subprocess_launcher_reports_a_missing_program(tmp_path: Path) -> None:
-    with pytest.raises(InstallError, match="could not start"):
-        SubprocessLauncher().launch([str(tmp_path / "no-such-installer")], detached=True)
-
-
-KINDS = ["exe", "msi", "dmg", "pkg", "appimage", "deb", "rpm", "tar.gz"]
-PLATFORMS = ["windows-x86_64", "macos-arm64", "linux-x86_64"]
-
-
-@pytest.mark.parametrize("platform", PLATFORMS)
-@pytest.mark.parametrize("kind", KINDS)
-def test_every_handler_passes_the_file_as_one_argument_after_the_handshake(
-    tmp_path: Path, kind: str, platform: str
-) -> None:
-    verified = staged(tmp_path, NEW_APP, f"my app; $(id).{kind}", kind)
-    app = tmp_path / "apps" / "Demo.AppImage"
-    app.parent.mkdir()
-    app.write_bytes(OLD_APP)
-    events: list[str] = []
-    launcher = RecordingLauncher(events)
-    installer = installer_for(kind, platform, launcher=launcher, running_appimage=app)
-    installer.install(verified, FakeHost(events))
-    [(argv, detached)] = launcher.calls
-    expected_file = str(app) if isinstance(installer, AppImageInstaller) else str(verified.path)
-    assert argv[-1] == expected_file  # the whole path, one element, never split or quoted
-    assert detached
-    assert events == ["asked", "launch", "shutdown"]
 
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -353,7 +451,54 @@ def test_kill_during_appimage_replace_leaves_old_or_new_never_torn(
         b"old-version\n", b"new-version\n"
     )
     # The next install completes and leaves neither temps nor the .old copy behind.
-    launcher = RecordingLauncher([])
-    AppImageInstaller(app, launcher).install(verified, FakeHost([]))
+    spec = spec_for(verified, tmp_path, kind="appimage", target=str(app))
+    assert Helper(spec, FakeRunner()).run() == 0
     assert app.read_bytes() == NEW_APP
     assert sorted(p.name for p in apps.iterdir()) == ["Demo.AppImage"]
+
+
+# ---------------------------------------------------------------- waiting for the app
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes")
+def test_wait_for_exit_is_bounded_and_sees_the_exit(tmp_path: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                             stdin=subprocess.PIPE)
+    try:
+        token = process_token(child.pid)
+        assert wait_for_exit(child.pid, token, 0.2) is False  # still running: gives up
+        assert wait_for_exit(child.pid, "not-its-start-time", 30) is True  # a reused PID
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+    # Exited but not yet reaped (a zombie) counts as gone.
+    assert wait_for_exit(child.pid, token, 30) is True
+    assert child.wait(timeout=30) == 0
+    assert wait_for_exit(child.pid, token, 30) is True  # reaped: no such process
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses a POSIX FIFO")
+def test_subprocess_launcher_starts_detached_without_a_shell(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    try:
+        code = "import os,sys; open(sys.argv[1], 'w').write(f'{os.getsid(0)} {sys.argv[2]}')"
+        SubprocessLauncher().launch(
+            [sys.executable, "-c", code, str(fifo), "$HOME;echo"], detached=True
+        )
+        data = b""
+        while not data.endswith(b"echo"):
+            ready, _, _ = select.select([reader], [], [], 10)
+            assert ready, "the launched program never reported back"
+            data += os.read(reader, 100)
+    finally:
+        os.close(reader)
+    sid, arg = data.decode().split(" ", 1)
+    assert int(sid) != os.getsid(0)  # its own session: it outlives us
+    assert arg == "$HOME;echo"  # passed verbatim, no shell expansion
+
+
+def test_subprocess_launcher_reports_a_missing_program(tmp_path: Path) -> None:
+    with pytest.raises(InstallError, match="could not start"):
+        SubprocessLauncher().launch([str(tmp_path / "no-such-installer")], detached=True)

@@ -1,0 +1,138 @@
+"""Which asset this installation can use, and whether it can be installed: decided before
+any byte of the asset is downloaded.
+
+A .deb user must not download a 60 MB AppImage only to be told afterwards that it cannot
+be installed. ``wanted_kinds`` narrows the feed's assets for the check; ``preflight``
+refuses an asset this installation cannot take, with one line saying what to change.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from glass_updater.config import PackagerConfig
+from glass_updater.errors import InstallError
+from glass_updater.handlers import Which, platform_family, program_present, system_command
+from glass_updater.model import Asset
+
+_FAMILY_KINDS = {"windows": ("exe", "msi"), "macos": ("dmg", "pkg")}
+_LINUX_HINT = 'set [install] kind = "deb" (or "rpm", "tar.gz") in the packager config'
+
+
+@dataclass(frozen=True)
+class InstallPlan:
+    """How the helper will install one asset."""
+
+    kind: str  # appimage, tar.gz, or "command" (an installer run on the file)
+    target: str = ""  # the AppImage replaced ("" otherwise)
+    app_dir: str = ""  # the tar.gz folder swapped, or the packager's {app_dir}
+    command: tuple[str, ...] = ()  # argv template for "command"
+
+
+def detected_kind(config: PackagerConfig, environ: Mapping[str, str] | None = None) -> str:
+    """``[install] kind``, else what this process looks like: AppImage, unpacked tar.gz."""
+    env = os.environ if environ is None else environ
+    if config.install_kind:
+        return config.install_kind
+    if config.install_command:
+        return ""  # the packager's command takes whatever the feed offers first
+    if env.get("APPIMAGE") and platform_family(config.platform) == "linux":
+        return "appimage"
+    if config.app_dir is not None:
+        return "tar.gz"
+    return ""
+
+
+def wanted_kinds(
+    config: PackagerConfig, environ: Mapping[str, str] | None = None
+) -> tuple[str, ...] | None:
+    """The asset kinds to choose from, best first; None: the first for the platform."""
+    kind = detected_kind(config, environ)
+    if kind:
+        return (kind,)
+    if config.install_command:
+        return None
+    return _FAMILY_KINDS.get(platform_family(config.platform))
+
+
+def preflight(
+    config: PackagerConfig,
+    asset: Asset,
+    *,
+    environ: Mapping[str, str] | None = None,
+    which: Which = shutil.which,
+    euid: int | None = None,
+) -> InstallPlan:
+    """The plan for installing ``asset`` here, or InstallError saying what to change."""
+    env = os.environ if environ is None else environ
+    kind = asset.kind.lower()
+    wanted = detected_kind(config, env)
+    app_dir = str(config.app_dir) if config.app_dir is not None else ""
+    if config.install_command:
+        program = config.install_command[0]
+        if not program_present(program, which) and "{file}" not in program:
+            raise InstallError(
+                f"the installer {program!r} in [install] command was not found; fix the "
+                "packager config"
+            )
+        return InstallPlan("command", app_dir=app_dir, command=config.install_command)
+    if wanted and kind != wanted:
+        raise InstallError(
+            f"the update is a {kind} file but this installation takes {wanted}; set "
+            f"[install] kind to match how the app was installed"
+        )
+    family = platform_family(config.platform)
+    if family == "linux" and kind == "appimage":
+        return _appimage_plan(env)
+    if family == "linux" and kind in ("tar.gz", "tgz"):
+        return _tar_plan(config)
+    command = system_command(kind, config.platform, which=which, euid=euid)
+    if not program_present(command[0], which) and command[0] != "{file}":
+        raise InstallError(
+            f"installing a {kind} file needs {command[0]}, which is missing; install it or "
+            "set [install] command in the packager config"
+        )
+    return InstallPlan("command", app_dir=app_dir, command=command)
+
+
+def _appimage_plan(env: Mapping[str, str]) -> InstallPlan:
+    running = env.get("APPIMAGE")
+    if not running:
+        raise InstallError(
+            "this copy is not running from an AppImage, so an AppImage update cannot be "
+            f"installed; {_LINUX_HINT}"
+        )
+    target = Path(os.path.realpath(running))
+    folder = target.parent
+    if not target.is_file():
+        raise InstallError(f"the running AppImage {target} is missing; reinstall the app")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InstallError(
+            f"cannot replace {target}: its folder is not writable; move the AppImage to a "
+            "folder you own"
+        )
+    return InstallPlan("appimage", target=str(target))
+
+
+def _tar_plan(config: PackagerConfig) -> InstallPlan:
+    app_dir = config.app_dir
+    if app_dir is None:
+        raise InstallError(
+            "a tar.gz update needs to know the app's folder; set [install] app_dir in the "
+            "packager config"
+        )
+    if not app_dir.is_dir() or app_dir.is_symlink():
+        raise InstallError(
+            f"the app folder {app_dir} ([install] app_dir) is not a folder; fix the "
+            "packager config"
+        )
+    if not os.access(app_dir.parent, os.W_OK | os.X_OK):
+        raise InstallError(
+            f"cannot update {app_dir}: {app_dir.parent} is not writable; unpack the app in "
+            'a folder you own, or set [install] kind = "deb" (or "rpm") in the packager config'
+        )
+    return InstallPlan("tar.gz", app_dir=str(app_dir))
