@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from glass_updater.handoff import HandoffSpec
 from glass_updater.qt import UpdateController
 from glass_updater.qt.dialogs import MessageDialog, ReadyDialog, UpdateDialog
 from glass_updater.updater import Updater
@@ -123,7 +124,7 @@ def host_app(qtbot: QtBot, tmp_path: Path) -> Iterator[object]:
         sim = FeedSimulator()
         sim.add_release("1.4.0")
         launcher = RecordingLauncher()
-        cfg = make_config(sim, install_command=("/opt/demo/install", "{file}"))
+        cfg = make_config(sim, install_command=("/bin/true", "{file}"))
         host = Host(allow)
         window = QMainWindow()
         qtbot.addWidget(window)
@@ -189,7 +190,10 @@ def test_help_menu_action_runs_the_tray_flow_and_quits_the_host(qtbot: QtBot, ho
     qtbot.waitUntil(lambda: host.quit_calls == 1, timeout=TIMEOUT)
     assert host.asked_on == [True]  # asked on the GUI thread, though the flow runs off it
     ((argv, detached),) = launcher.launched
-    assert argv[0] == "/opt/demo/install" and detached
+    assert tuple(argv[1:4]) == ("-m", "glass_updater.helper", "--spec") and detached  # helper
+    spec = HandoffSpec.from_json(argv[4])
+    assert spec.command == ("/bin/true", "{file}")
+    assert spec.relaunch == ("/opt/demo/demo-app",)  # the helper relaunches the host app
     assert controller.host.relaunch_argv() == ["/opt/demo/demo-app"]
     assert len(sim.requests) == 2  # the check, the download: nothing else
 
