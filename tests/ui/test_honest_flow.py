@@ -139,7 +139,7 @@ def test_install_button_says_what_will_happen(qtbot: QtBot, tmp_path: Path) -> N
 
 
 def test_ready_dialog_in_the_app_names_the_real_handoff(qtbot: QtBot, make_app) -> None:
-    app = make_app(install_command=("/opt/demo/install", "{file}"))
+    app = make_app(install_command=("/bin/true", "{file}"))
     app.sim.add_release("1.4.0")
     dialog = click_check(qtbot, app, "update-found")
     assert isinstance(dialog, UpdateDialog)

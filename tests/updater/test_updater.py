@@ -257,7 +257,7 @@ def test_install_effect_says_what_install_will_do(sim: FeedSimulator, tmp_path: 
     appimage = Asset("linux-x86_64", "appimage", "https://x.test/a.AppImage", 1, "0" * 64)
     plain = make_updater(sim, tmp_path / "a")
     assert plain.install_effect(appimage) is InstallEffect.CANNOT_REPLACE  # not an AppImage
-    command = make_updater(sim, tmp_path / "b", install_command=("/opt/i", "{file}"))
+    command = make_updater(sim, tmp_path / "b", install_command=("/bin/true", "{file}"))
     assert command.install_effect(appimage) is InstallEffect.OPEN_INSTALLER
 
 
