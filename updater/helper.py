@@ -35,6 +35,8 @@ from glass_updater.handoff import (
 
 
 class Started(Protocol):
+    pid: int
+
     def wait(self, timeout: float) -> int | None:
         """The exit code, or None if it still runs after ``timeout`` seconds."""
         ...
@@ -55,6 +57,7 @@ class ProcessRunner(Protocol):
 class _Popen:
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self._proc = proc
+        self.pid = proc.pid
 
     def wait(self, timeout: float) -> int | None:
         try:
@@ -95,6 +98,7 @@ class Helper:
     spec: HandoffSpec
     runner: ProcessRunner = field(default_factory=SubprocessRunner)
     checkpoint: Callable[[str], None] = lambda point: None
+    relaunched_pid: int | None = None  # reported, so a caller can find the new version
 
     def run(self) -> int:
         spec = self.spec
@@ -185,6 +189,7 @@ class Helper:
             return self._report("installed", f"{spec.version} was installed")
         try:
             started = self.runner.start(spec.relaunch)
+            self.relaunched_pid = started.pid
             code = started.wait(spec.start_grace)
         except InstallError as exc:
             code, failure = -1, str(exc)
@@ -224,7 +229,7 @@ class Helper:
         if spec.report:
             doc = {"status": status, "message": message, "version": spec.version,
                    "kind": spec.kind, "pid": spec.pid, "helper_pid": os.getpid(),
-                   "time": time.time()}
+                   "relaunched_pid": self.relaunched_pid, "time": time.time()}
             with contextlib.suppress(OSError):
                 atomic_write_bytes(Path(spec.report), json.dumps(doc).encode("utf-8"))
         if status == "failed":

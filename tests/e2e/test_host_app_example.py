@@ -14,6 +14,7 @@ import io
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import tarfile
@@ -99,7 +100,7 @@ line = {"event": "installer", "file": path,
 with open(os.environ["HOST_APP_EVENTS"], "a") as fh:
     fh.write(json.dumps(line) + "\\n")
 with open(sys.argv[2], "w") as fifo:
-    fifo.write("done\\n")
+    fifo.write(f"done {os.getppid()}\\n")  # run by the install helper: its PID
 """
 
 
@@ -112,6 +113,28 @@ def read_fifo_line(fd: int, timeout: float = 60.0) -> bytes:
         assert chunk, "the installer closed without reporting"
         data += chunk
     return data
+
+
+def wait_for_process(pid: int, timeout: float = 60.0) -> None:
+    """Wait for a process that is not our child to exit (a Linux pidfd; bounded)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        assert ready, f"process {pid} did not finish"
+    finally:
+        os.close(fd)
+
+
+def stop_process(pid: int) -> None:
+    """The relaunched app runs until told otherwise: stop it, and wait until it has."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    wait_for_process(pid)
 
 
 def test_help_check_for_updates_downloads_verifies_and_hands_off(tmp_path: Path) -> None:
@@ -142,14 +165,23 @@ def test_help_check_for_updates_downloads_verifies_and_hands_off(tmp_path: Path)
                      "HOST_APP_EVENTS": str(log)},
             )
             assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
-            assert read_fifo_line(fd) == b"done\n"
+            done, helper_pid = read_fifo_line(fd).split()
+            assert done == b"done"
         finally:
             os.close(fd)
+        # The helper relaunches the app once the installer has finished; it is done once
+        # the new process has lived through its start-up grace period.
+        wait_for_process(int(helper_pid))
         requests = server.request_log
-    assert "autopilot: Quit and Open Installer" in proc.stdout  # the packager's command
     seen = events(log)
+    first = next(e for e in seen if e["event"] == "started")
+    (previous,) = [e for e in seen if e["event"] == "previous"]
+    stop_process(int(previous["pid"]))  # type: ignore[call-overload]
+    assert previous["previous_pid"] == first["pid"]
+    assert previous["previous_gone"] is True  # the old process was gone when it started
+    assert "autopilot: Quit and Open Installer" in proc.stdout  # the packager's command
     assert [e["event"] for e in seen if e["event"] in ("started", "exiting")] == [
-        "started", "exiting"]
+        "started", "exiting", "started"]  # the old app, then the relaunched one
     (installer,) = [e for e in seen if e["event"] == "installer"]
     assert installer["sha256"] == sha  # exactly the verified bytes were handed over
     assert [r.split(b" ")[1] for r in requests] == [

@@ -136,6 +136,7 @@ def test_tar_gz_app_is_swapped_after_the_old_process_is_gone(tmp_path: Path) -> 
     assert isinstance(run.marker["start_ns"], int) and run.marker["start_ns"] > run.old_exit_ns
     assert run.marker["argv"] == relaunch[1:]
     assert run.report["status"] == "installed", run.report
+    assert run.report["relaunched_pid"] == run.marker["pid"]
     assert sorted(p.name for p in app_dir.iterdir()) == ["app.py", "lib"]
     assert (app_dir / "lib" / "extra.txt").read_bytes() == b"new data"
     # The old folder was kept until version 2 started, then removed; no temps remain.

@@ -69,6 +69,7 @@ class FakeHost:
 @dataclass
 class Exited:
     code: int | None
+    pid: int = 4242
 
     def wait(self, timeout: float) -> int | None:
         return self.code

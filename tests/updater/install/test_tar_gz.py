@@ -23,6 +23,7 @@ from glass_updater.tarsafe import extract_verified, recover, swap_in
 @dataclass
 class Exited:
     code: int | None
+    pid: int = 4242
 
     def wait(self, timeout: float) -> int | None:
         return self.code
