@@ -313,6 +313,6 @@ def test_uninstallable_asset_is_refused_before_the_download(qtbot: QtBot, make_a
     error = blocker.args[1]
     assert isinstance(error, MessageDialog)
     assert error.heading.text().startswith("The update could not be installed")
-    assert 'set [install] kind = "deb"' in error.body.text()
+    assert 'set [install] kind = "deb"' in error.details.toPlainText()  # what to change
     assert len(app.sim.requests) == 1  # the check only: not one byte of the asset
     assert not (app.paths.cache / "downloads").exists()
