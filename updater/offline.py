@@ -86,6 +86,7 @@ def import_bundle(updater: Updater, path: Path) -> tuple[CheckResult, VerifiedFi
     from glass_updater.download import file_name_for, verify_file
     from glass_updater.feed import verify_feed
     from glass_updater.history import missed_releases, withdrawal_of
+    from glass_updater.preflight import wanted_kinds
     from glass_updater.versions import select_update
 
     if updater.policy.error is not None:
@@ -124,6 +125,7 @@ def import_bundle(updater: Updater, path: Path) -> tuple[CheckResult, VerifiedFi
                 os_name=config.platform.split("-", 1)[0],
                 os_version=config.os_version,
                 skipped_version=None,  # importing a file is an explicit choice
+                kinds=wanted_kinds(config),  # the asset this installation can take
             )
             if not any(r.version == manifest.version for r in feed.releases):
                 raise BundleError(

@@ -15,6 +15,7 @@ from glass_updater.bundle import BundleError
 from glass_updater.errors import FeedError, StaleFeedError, UpdaterError, VerificationError
 from glass_updater.feed import RollbackError, WrongProductError
 from glass_updater.flow import UpdateFlow, run_inline
+from glass_updater.handoff import HandoffSpec
 from glass_updater.model import CheckStatus
 from glass_updater.offline import NO_NETWORK, BundleUnreadable
 from glass_updater.paths import Paths
@@ -79,11 +80,20 @@ def snapshot(root: Path) -> dict[str, bytes]:
             for p in sorted(root.rglob("*")) if p.suffix != ".lock"}
 
 
+def handed_off(launcher: RecordingLauncher) -> str:
+    """The staged file the install helper was started for (with the packager command)."""
+    ((argv, detached),) = launcher.launched
+    assert detached and argv[1:4] == ("-m", "glass_updater.helper", "--spec")
+    spec = HandoffSpec.from_json(argv[4])
+    assert spec.command == ("/bin/true", "{file}")
+    return spec.staged
+
+
 def test_import_verifies_keeps_and_records_without_network(
     sim: FeedSimulator, tmp_path: Path
 ) -> None:
     bundle = make_bundle(sim, tmp_path)
-    updater = updater_for(sim, tmp_path, install_command=("/opt/demo/install", "{file}"))
+    updater = updater_for(sim, tmp_path, install_command=("/bin/true", "{file}"))
     witness = Witness.install()
     with witness.recording() as log:
         result, verified = updater.import_bundle(bundle)
@@ -97,7 +107,7 @@ def test_import_verifies_keeps_and_records_without_network(
     updater.install(verified, FakeHost())  # the same handoff as a download
     launcher = updater._launcher
     assert isinstance(launcher, RecordingLauncher)
-    assert launcher.launched == [(("/opt/demo/install", str(verified.path)), True)]
+    assert handed_off(launcher) == str(verified.path)
 
 
 def test_bundle_is_deterministic_and_a_plain_tar(sim: FeedSimulator, tmp_path: Path) -> None:
@@ -273,7 +283,7 @@ def test_cli_import_json_and_exit_codes(sim: FeedSimulator, tmp_path: Path) -> N
 
 def test_flow_import_reaches_ready_to_install(sim: FeedSimulator, tmp_path: Path) -> None:
     bundle = make_bundle(sim, tmp_path)
-    updater = updater_for(sim, tmp_path, install_command=("/opt/demo/install", "{file}"))
+    updater = updater_for(sim, tmp_path, install_command=("/bin/true", "{file}"))
     driver = RecordingDriver()
     flow = UpdateFlow(updater, driver, run_in_background=run_inline, host=FakeHost())
     flow.start_import(bundle)
@@ -281,7 +291,7 @@ def test_flow_import_reaches_ready_to_install(sim: FeedSimulator, tmp_path: Path
     assert flow.finished.is_set()
     launcher = updater._launcher
     assert isinstance(launcher, RecordingLauncher)
-    assert launcher.launched == [(("/opt/demo/install", str(flow.verified.path)), True)]
+    assert handed_off(launcher) == str(flow.verified.path)
 
 
 def test_publisher_refuses_a_site_missing_a_file(sim: FeedSimulator, tmp_path: Path) -> None:
