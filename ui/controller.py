@@ -438,6 +438,8 @@ class UpdateController(QObject):
             runner=self.runner,
             skipped_version=skipped,
             unskip=updater.unskip,
+            managed_proxy=updater.policy.proxy,
+            managed_ask=updater.policy.ask_before_every_check,
         )
         dialog.setWindowIcon(app_icon())
         # Both are emitted by workers: bound slots of this GUI-thread object are queued.

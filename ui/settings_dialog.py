@@ -85,7 +85,11 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         skipped_version: str | None = None,
         unskip: Callable[[], None] | None = None,
+        managed_proxy: str | None = None,
+        managed_ask: bool = False,
     ) -> None:
+        """``managed_proxy``/``managed_ask``: set by the administrator's policy, which wins
+        over these settings; the controls are shown disabled with the reason."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self._unskip = unskip
@@ -151,6 +155,14 @@ class SettingsDialog(QDialog):
         creds.setWordWrap(True)
         box_layout.addWidget(creds)
         layout.addWidget(box)
+        self.managed_note: QLabel | None = None
+        if managed_proxy is not None:
+            box.setEnabled(False)
+            self.managed_note = QLabel(
+                self.tr("Proxy set by your administrator: %s") % hide_credentials(managed_proxy)
+            )
+            self.managed_note.setWordWrap(True)
+            layout.addWidget(self.managed_note)
         self.radios[mode].setChecked(True)
         for radio in self.radios.values():
             radio.toggled.connect(self._update_enabled)
@@ -160,6 +172,10 @@ class SettingsDialog(QDialog):
         self.ask.setChecked(current.ask_before_check)
         self.ask.setAccessibleName(self.tr("Ask before every check"))
         layout.addWidget(self.ask)
+        if managed_ask:
+            self.ask.setChecked(True)
+            self.ask.setEnabled(False)
+            self.ask.setToolTip(self.tr("Required by your administrator"))
 
         skip_row = QHBoxLayout()
         self.skipped_label = QLabel(

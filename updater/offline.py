@@ -61,13 +61,17 @@ class _Staged:
         self.final: Path | None = None
 
     def folder(self, path: Path) -> None:
+        """Create (0700) or check the staging folders like a download does (threat 42)."""
+        import glass_updater.safefs as safefs
+
         missing = []
         for candidate in (path, *path.parents):
-            if candidate.exists():
+            if os.path.lexists(candidate):
                 break
             missing.append(candidate)
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.created.extend(missing)
+        safefs.ensure_dir(self.staging)
+        safefs.ensure_dir(path)
 
     def discard(self) -> None:
         if self.temp is not None:
@@ -197,7 +201,6 @@ def _extract(
         )
     final = staged.staging / asset.sha256 / file_name_for(asset)
     staged.folder(final.parent)
-    os.chmod(staged.staging, 0o700)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=staged.staging)
     staged.temp = Path(tmp)
     digest = hashlib.sha256()

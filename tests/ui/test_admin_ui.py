@@ -131,3 +131,24 @@ def test_install_from_file_opens_a_file_chooser(qtbot: QtBot, make_app) -> None:
     assert isinstance(chooser, QFileDialog)
     assert "*.glassbundle" in " ".join(chooser.nameFilters())
     chooser.close()
+
+
+def test_settings_show_what_the_administrator_decided(
+    qtbot: QtBot, make_app, tmp_path: Path
+) -> None:
+    from glass_updater.qt.settings_dialog import SettingsDialog
+
+    policy = _policy(
+        tmp_path,
+        'proxy = "socks5h://tor:secret@127.0.0.1:9050"\nask_before_every_check = true\n',
+    )
+    app = make_app(transport=NoNetwork(), policy_path=policy)
+    app.controller.show_settings()
+    qtbot.waitUntil(lambda: "settings" in app.controller.windows, timeout=TIMEOUT)
+    dialog = app.controller.windows["settings"]
+    assert isinstance(dialog, SettingsDialog)
+    assert dialog.managed_note is not None
+    assert "socks5h://127.0.0.1:9050" in dialog.managed_note.text()
+    assert "secret" not in dialog.managed_note.text()
+    assert not dialog.radios["none"].isEnabledTo(dialog)
+    assert dialog.ask.isChecked() and not dialog.ask.isEnabled()
