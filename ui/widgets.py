@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import glass_updater.socks as socks
 from glass_updater.qt.text import hexdump, mask_credentials, visible_text
 from glass_updater.request import Transmission
 from PySide6.QtGui import QFont, QFontDatabase
@@ -64,7 +65,10 @@ class TransmissionView(QWidget):
 
     def _render(self) -> None:
         shown = self.data if self.reveal.isChecked() else mask_credentials(self.data)
-        self.text.setPlainText(visible_text(shown))
+        text = visible_text(shown)
+        if socks.looks_like_socks(shown):  # binary: say what each message means, too
+            text = f"{socks.describe(shown)}\n\n{text}"
+        self.text.setPlainText(text)
         self.hex.setPlainText(hexdump(shown))
 
 

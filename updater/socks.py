@@ -130,3 +130,30 @@ def reply_length(head: bytes) -> int:
     if atyp == ATYP_DOMAIN:
         return 4 + 1 + head[4] + 2
     raise ValueError(f"unknown address type {atyp}")
+
+
+def describe(data: bytes) -> str:
+    """The handshake in words, for the panel (credentials as given: masked or not)."""
+    try:
+        parts = split(data)
+        methods = {NO_AUTH: "no login", USER_PASS: "user name and password"}
+        lines = [
+            f"SOCKS5 greeting: version {parts.greeting[0]}, one way to log in: "
+            f"{methods.get(parts.greeting[2], hex(parts.greeting[2]))}"
+        ]
+        if parts.auth is not None:
+            ulen = parts.auth[1]
+            user = parts.auth[2 : 2 + ulen].decode("ascii", "replace")
+            word = parts.auth[3 + ulen :].decode("ascii", "replace")
+            lines.append(f"RFC 1929 login (to the proxy only): user {user!r}, password {word!r}")
+        connect = parts.connect
+        if connect[3] == ATYP_DOMAIN:
+            name = connect[5 : 5 + connect[4]].decode("ascii", "replace")
+            port = int.from_bytes(connect[5 + connect[4] : 7 + connect[4]], "big")
+            lines.append(
+                f"CONNECT to {name} port {port}, by name: the proxy looks the name up, "
+                "this computer does not"
+            )
+        return "\n".join(lines)
+    except (IndexError, ValueError):
+        return "SOCKS5 handshake (could not be decoded)"

@@ -66,6 +66,9 @@ def test_panel_shows_the_socks_handshake_as_the_proxy_channel(qtbot: QtBot, make
     assert panel.preview_bytes.shown_bytes()[0] == request.transmissions[0].data
     assert "s3cret" not in view.text.toPlainText() and "alice" not in view.text.toPlainText()
     assert view.reveal.isVisibleTo(panel)
+    text = view.text.toPlainText()
+    assert "CONNECT to updates.example.com port 443, by name" in text
+    assert "user '*****', password '******'" in text
     cells = "".join(
         panel.fields.item(r, c).text()
         for r in range(panel.fields.rowCount()) for c in range(4)
