@@ -100,7 +100,7 @@ def test_panel_follows_a_running_flow(qtbot: QtBot, make_app) -> None:
 
 
 def test_panel_previews_the_download_before_any_byte(qtbot: QtBot, make_app) -> None:
-    app = make_app()
+    app = make_app(install_command=("/bin/true", "{file}"))  # installable here
     app.sim.add_release("1.4.0")
     dialog = click_check(qtbot, app, "update-found")
     panel = open_panel(qtbot, app)
@@ -128,7 +128,7 @@ def test_panel_previews_the_download_before_any_byte(qtbot: QtBot, make_app) -> 
 def test_compare_pairs_requests_of_the_same_kind_labelled_by_time(
     qtbot: QtBot, make_app
 ) -> None:
-    app = make_app()
+    app = make_app(install_command=("/bin/true", "{file}"))  # installable here
     app.sim.add_release("1.4.0")
     dialog = click_check(qtbot, app, "update-found")
     assert isinstance(dialog, UpdateDialog)
