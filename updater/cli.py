@@ -214,6 +214,13 @@ class TerminalHost:
         return []  # nothing to start again: the user runs the command
 
 
+def _path(text: str) -> Path:
+    """A path argument; an empty one would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give a file or folder name")
+    return Path(text)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="updater",
@@ -226,9 +233,9 @@ def _build_parser() -> argparse.ArgumentParser:
         name: str, help_: str, *, state: bool = True, json_: bool = True
     ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("--config", type=Path, help="packager config (TOML); default: bundled demo")
+        p.add_argument("--config", type=_path, help="packager config (TOML); default: bundled demo")
         if state:
-            p.add_argument("--state-dir", type=Path, help="keep state, log and downloads here")
+            p.add_argument("--state-dir", type=_path, help="keep state, log and downloads here")
         if json_:
             p.add_argument("--json", action="store_true", help="print one JSON object")
         return p
@@ -236,7 +243,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add("preview", "show the exact bytes a check would send; sends nothing", json_=True)
     add("check", "check for updates (sends product and version only)")
     dl = add("download", "check, then download and verify the update")
-    dl.add_argument("--dest", type=Path, help="also copy the verified file into this folder")
+    dl.add_argument("--dest", type=_path, help="also copy the verified file into this folder")
     add("install", "check, download, verify, then hand off to the installer")
     imp = add("import", "install from an offline bundle (.glassbundle); opens no connection")
     imp.add_argument("file", type=Path, help="the bundle made by `updater-publish bundle`")
@@ -292,6 +299,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         try:
             try:
                 return INTERRUPT.exit_code(_run(args, out, err, policy_path))
+            except BrokenPipeError:
+                return _reader_gone(out)
             except OSError as exc:
                 raise storage_error(exc, "a local file") from exc
         except UpdaterError as exc:
@@ -352,6 +361,17 @@ _SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
 )
 INTERRUPT = Interrupt()
+
+
+def _reader_gone(out: TextIO) -> int:
+    """``updater log | head``: the reader closed the pipe; stop quietly, like other tools."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())  # no error at exit's flush
+    except (OSError, ValueError):  # an in-memory stream (tests): nothing to redirect
+        pass
+    return 141  # what a shell reports for a command stopped by SIGPIPE
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO, policy_path: Path | None) -> int:

@@ -113,7 +113,12 @@ def config_from_dict(doc: Mapping[str, object], source: Path | None = None) -> P
         raise ConfigError(f"{where}: a config is a table of tables ([product], [feed], ...)")
     tables: dict[str, dict[str, object]] = {}
     for section, value in doc.items():
-        if section not in _SECTIONS or not isinstance(value, Mapping):
+        if section in _SECTIONS and not isinstance(value, Mapping):
+            raise ConfigError(
+                f"{where}: {section} must be a table: write [{section}] on a line of its "
+                "own, then its keys"
+            )
+        if section not in _SECTIONS:
             known = ", ".join(f"[{name}]" for name in _SECTIONS)
             raise ConfigError(
                 f"{where}: unknown section [{section}]; the sections are {known}"
@@ -249,6 +254,15 @@ def load_config(path: Path | None) -> PackagerConfig:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"config file {str(path)!r} not found; pass --config FILE") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config {str(path)!r}: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"config {str(path)!r} is not UTF-8 text; save it as UTF-8 TOML"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"config {str(path)!r} is a folder; pass --config FILE") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read config {str(path)!r}: {exc.strerror or exc}; check the file and "
+            "its permissions"
+        ) from None
     return parse_config(text, path)

@@ -53,6 +53,7 @@ def test_no_trusted_key_is_a_config_error() -> None:
         ('name = "Demo App"', 'name = "Demo App"\nuser = "alice"', "unknown key"),
         (f'["{KEY}"]', '["rsa:abc"]', "not an ed25519"),
         ("[network]", "[network\n", "not valid TOML"),
+        ("[product]", "product = 3\n[x]", r"product must be a table: write \[product\]"),
     ],
 )
 def test_bad_config_gives_one_line_error(old: str, new: str, message: str) -> None:
@@ -64,6 +65,17 @@ def test_bad_config_gives_one_line_error(old: str, new: str, message: str) -> No
 def test_missing_config_file_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found; pass --config"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_unreadable_config_files_say_what_to_do(tmp_path: Path) -> None:
+    latin = tmp_path / "latin1.toml"
+    latin.write_bytes(GOOD.replace("Demo App", "D\xe9mo").encode("latin-1"))
+    with pytest.raises(ConfigError, match="is not UTF-8 text; save it as UTF-8") as info:
+        load_config(latin)
+    assert "codec" not in info.value.message
+    with pytest.raises(ConfigError, match="is a folder; pass --config FILE") as info:
+        load_config(tmp_path)
+    assert "Errno" not in info.value.message
 
 
 def test_relative_ca_file_is_resolved_next_to_config(tmp_path: Path) -> None:

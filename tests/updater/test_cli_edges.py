@@ -1,0 +1,51 @@
+"""Command-line edges an outsider hits first: a closed pipe, an empty path argument."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from glass_updater.cli import main
+
+
+class ClosedPipe(io.StringIO):
+    """stdout whose reader went away (``updater log | head -1``)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_closed_pipe_stops_quietly_not_as_a_disk_error(tmp_path: Path) -> None:
+    err = io.StringIO()
+    code = main(["audit"], out=ClosedPipe(), err=err)
+    assert code == 141
+    assert err.getvalue() == ""  # not "could not write a local file ... disk has free space"
+
+
+def test_closed_pipe_in_a_real_pipeline_prints_nothing(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glass_updater", "audit", "--format", "markdown"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141
+    assert err == b""
+
+
+@pytest.mark.parametrize("option", ["--state-dir", "--config"])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(["check", option, ""])
+    assert info.value.code == 2
+    assert "an empty path" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # nothing written in the current folder
