@@ -367,10 +367,9 @@ def _reader_gone(out: TextIO) -> int:
     """``updater log | head``: the reader closed the pipe; stop quietly, like other tools."""
     import os
 
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())  # no error at exit's flush
-    except (OSError, ValueError):  # an in-memory stream (tests): nothing to redirect
-        pass
+    # No error at exit's flush; an in-memory stream (tests) has nothing to redirect.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
     return 141  # what a shell reports for a command stopped by SIGPIPE
 
 
