@@ -113,15 +113,15 @@ def config_from_dict(doc: Mapping[str, object], source: Path | None = None) -> P
         raise ConfigError(f"{where}: a config is a table of tables ([product], [feed], ...)")
     tables: dict[str, dict[str, object]] = {}
     for section, value in doc.items():
-        if section in _SECTIONS and not isinstance(value, Mapping):
-            raise ConfigError(
-                f"{where}: {section} must be a table: write [{section}] on a line of its "
-                "own, then its keys"
-            )
         if section not in _SECTIONS:
             known = ", ".join(f"[{name}]" for name in _SECTIONS)
             raise ConfigError(
                 f"{where}: unknown section [{section}]; the sections are {known}"
+            )
+        if not isinstance(value, Mapping):
+            raise ConfigError(
+                f"{where}: {section} must be a table: write [{section}] on a line of its "
+                "own, then its keys"
             )
         unknown = set(value) - _SECTIONS[section]
         if unknown:
