@@ -34,6 +34,17 @@ EXIT_USAGE = 2
 EXIT_VERIFY = 4
 
 
+def _port(text: str) -> int:
+    """A TCP port; anything else is a usage error, not a traceback from bind()."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="updater-publish", description="Create keys, sign, verify and serve update feeds."
@@ -70,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="serve a folder on 127.0.0.1 (development)")
     serve.add_argument("--dir", required=True, type=Path)
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument("--tls", action="store_true", help="HTTPS with a generated certificate")
     serve.add_argument(
         "--tally", action="store_true",
@@ -89,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     bundle.add_parser(sub)
 
     demo = sub.add_parser("demo", help="run the local end-to-end demo")
-    demo.add_argument("--port", type=int, default=0)
+    demo.add_argument("--port", type=_port, default=0)
     demo.add_argument("--dir", type=Path)
     demo.add_argument("--no-gui", action="store_true")
     demo.add_argument("--tls", action="store_true")
@@ -275,5 +286,8 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
         print(f"updater-publish: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        print(f"updater-publish: {exc}", file=sys.stderr)
+        where = exc.filename2 or exc.filename
+        what = f"{where}: " if where else ""
+        print(f"updater-publish: {what}{exc.strerror or exc}; check the path and its "
+              "permissions, then run again", file=sys.stderr)
         return EXIT_USAGE

@@ -82,6 +82,25 @@ def test_keygen_refuses_to_overwrite_a_key(keys: tuple[Path, str]) -> None:
     assert (keydir / "private.key").read_bytes() == before
 
 
+def test_keygen_into_an_impossible_folder_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a-file").write_text("x")
+    assert main(["keygen", "--out", str(tmp_path / "a-file" / "keys")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Errno" not in err
+    assert "check the path and its permissions" in err
+
+
+@pytest.mark.parametrize("port", ["80000", "-1", "http"])
+def test_serve_refuses_an_impossible_port_without_a_traceback(
+    port: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--dir", str(tmp_path), "--port", port]) == 2
+    err = capsys.readouterr().err
+    assert "is not a port number (0-65535)" in err and "Traceback" not in err
+
+
 def test_sign_then_verify_round_trip(
     tmp_path: Path, keys: tuple[Path, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
