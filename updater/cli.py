@@ -129,6 +129,18 @@ def _show_bytes(data: bytes, out: TextIO) -> None:
         out.write(f"    {printable(line)}\n" if line else "")
 
 
+def _show_sent(entry: LedgerEntry, out: TextIO) -> None:
+    """Every run of bytes of one exchange; through a proxy its CONNECT or SOCKS5 bytes too."""
+    if len(entry.sent) == 1:
+        out.write(f"Sent to {entry.url} ({entry.sent[0].channel.label}):\n")
+        _show_bytes(entry.request_bytes, out)
+        return
+    out.write(f"Sent to {entry.url}:\n")
+    for run in entry.sent:  # proxy credentials were redacted when recorded
+        out.write(f"  [{run.channel.label}]\n")
+        _show_bytes(run.data, out)
+
+
 class TerminalDriver:
     """Prints to the terminal and answers as the command line asked (non-interactive)."""
 
@@ -460,8 +472,7 @@ def _check(updater: Updater, config: PackagerConfig, args: argparse.Namespace, o
                              indent=2) + "\n")
         return 0
     for entry in result.entries:
-        out.write(f"Sent to {entry.url} ({entry.sent[-1].channel.label}):\n")
-        _show_bytes(entry.request_bytes, out)
+        _show_sent(entry, out)
     if result.withdrawn is not None:
         out.write(f"Your version {config.version} was withdrawn by the publisher: "
                   f"{_printable(result.withdrawn.reason)}\n")

@@ -76,3 +76,37 @@ def test_check_through_proxy_keeps_credentials_to_the_proxy(tmp_path: Path) -> N
             data = path.read_bytes()
             assert token not in data and b"s3cret" not in data, path
     assert token not in proc.stdout.encode() and b"s3cret" not in proc.stdout.encode()
+
+
+def test_check_in_text_shows_what_the_proxy_was_sent(tmp_path: Path) -> None:
+    """The terminal lists every byte that left: the CONNECT to the proxy, then the check."""
+    sim = FeedSimulator()
+    sim.add_release("1.4.0")
+    ca = TestCA(tmp_path / "ca")
+    reply = Reply(headers=(("Content-Type", "application/json"),), body=sim.feed_bytes())
+    with LoopbackServer(reply, tls=ca.server_context()) as origin, \
+            ConnectProxy(("alice", "s3cret")) as proxy:
+        feed_url = origin.url().replace("127.0.0.1", "localhost")
+        config = tmp_path / "c.toml"
+        config.write_text(
+            f'[product]\nid = "demo-app"\nversion = "1.0.0"\nplatform = "linux-x86_64"\n'
+            f'[feed]\nurl = "{feed_url}"\ntrusted_keys = ["{sim.public_key}"]\n'
+            f'ca_file = "{ca.ca_pem}"\n'
+            f'[network]\nproxy = "http://alice:s3cret@127.0.0.1:{proxy.port}"\n'
+        )
+        proc = subprocess.run(
+            [sys.executable, "-m", "glass_updater", "check", "--config", str(config),
+             "--state-dir", str(tmp_path / "state")],
+            capture_output=True, text=True, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False,
+        )
+        origin.wait_connections(1)
+    assert proc.returncode == 0, proc.stderr
+    port = feed_url.split(":")[2].split("/")[0]
+    out = proc.stdout
+    proxy_part = out.index("[to your proxy, in clear]")
+    server_part = out.index("[to the update server, inside TLS]")
+    assert proxy_part < out.index(f"CONNECT localhost:{port} HTTP/1.1") < server_part
+    assert "Proxy-Authorization: Basic <redacted" in out
+    assert out.index("GET /") > server_part
+    assert "s3cret" not in out and base64.b64encode(b"alice:s3cret").decode() not in out
