@@ -182,6 +182,15 @@ class FallbackWindow(QWidget):
         self.controller.quit()
 
 
+def no_display() -> bool:
+    """Linux without X or Wayland: Qt would print a page of plugin errors and abort."""
+    import os
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     from glass_updater.config import load_config
@@ -193,6 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"glass-updater: {exc}", file=sys.stderr)
         return 2
     paths = Paths.resolve(args.state_dir, config.product_id)
+    if QApplication.instance() is None and no_display():
+        print("glass-updater: no graphical display (DISPLAY and WAYLAND_DISPLAY are not set); "
+              "start it in a desktop session, or use `updater check` in a terminal",
+              file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication(["glass-updater"])
     assert isinstance(app, QApplication)
     app.setApplicationName("Glass Updater")

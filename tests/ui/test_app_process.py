@@ -168,3 +168,18 @@ def test_stale_socket_from_a_crash_is_replaced(feed, tmp_path: Path) -> None:
                "--selftest-quit-after-ms", "100")
     assert done.returncode == 0, done.stderr
     assert "glass-updater: ready" in done.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland are Linux's")
+def test_no_display_is_one_line_not_a_qt_abort(tmp_path: Path) -> None:
+    env = _env()
+    for var in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(var, None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "glass_updater.qt", "--state-dir", str(tmp_path / "s")],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "no graphical display" in proc.stderr and "`updater check`" in proc.stderr
+    assert not (tmp_path / "s").exists()  # refused before anything was written
