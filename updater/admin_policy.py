@@ -169,13 +169,13 @@ def _table(raw: dict[str, object], where: str) -> dict[str, object]:
         if expected is None:
             raise ValueError(f"has an unknown key {key!r} in {where}")
         if not isinstance(value, expected):
-            raise ValueError(f"{where} {key} must be a {_TYPE_WORDS[expected]}")
+            raise ValueError(f"has {key} in {where} that is not {_TYPE_WORDS[expected]}")
         if key == "remove_fields" and not all(isinstance(v, str) for v in value):  # type: ignore[attr-defined]
-            raise ValueError(f"{where} remove_fields must be a list of field names")
+            raise ValueError(f"has remove_fields in {where} that is not a list of field names")
     return raw
 
 
-_TYPE_WORDS = {bool: "true or false", list: "list of strings", str: "string"}
+_TYPE_WORDS = {bool: "true or false", list: "a list of strings", str: "a string"}
 
 
 def parse_policy(data: bytes, path: Path, product_id: str) -> AdminPolicy:

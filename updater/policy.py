@@ -231,7 +231,7 @@ def privacy_statement_markdown(
             f"| {row.request} | {row.name} | {row.where} | {rule} | `{row.example}` "
             f"| {row.purpose} |"
         )
-    removed = ", ".join(allowlist.removed)
+    removed = ", ".join(_packager_removed(allowlist, admin))
     lines += [
         "",
         f"Allowlist SHA-256: `{allowlist.sha256}`"
@@ -239,6 +239,13 @@ def privacy_statement_markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+def _packager_removed(allowlist: Allowlist, admin: AdminPolicy | None) -> list[str]:
+    """Fields the packager's config removed. The administrator's removals are listed with
+    the policy ("never send: …"), never attributed to the publisher."""
+    by_admin = set(admin.remove_fields) if admin is not None and admin.present else set()
+    return [name for name in allowlist.removed if name not in by_admin]
 
 
 def audit_text(
@@ -252,8 +259,9 @@ def audit_text(
     ]
     if admin is not None:
         lines.append(admin.summary())
-    if allowlist.removed:
-        lines.append(f"removed by packager: {', '.join(allowlist.removed)}")
+    packager_removed = _packager_removed(allowlist, admin)
+    if packager_removed:
+        lines.append(f"removed by packager: {', '.join(packager_removed)}")
     for row in field_rows(allowlist):
         lines.append(f"  [{row.request}] {row.name:<26} {row.where:<32} {row.rule}")
         lines.append(f"      {row.purpose}")
@@ -267,7 +275,7 @@ def audit_json(
         "allowlist_sha256": allowlist.sha256,
         "check_request_sha256": sameness_digest(allowlist, config, admin),
         "administrator_policy": admin.to_json() if admin is not None else None,
-        "removed_by_packager": list(allowlist.removed),
+        "removed_by_packager": _packager_removed(allowlist, admin),
         "product": config.product_id,
         "feed_url": config.feed_url,
         "fields": [row.__dict__ for row in field_rows(allowlist)],

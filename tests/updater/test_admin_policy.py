@@ -103,16 +103,16 @@ def test_disabled_in_the_flow_tells_the_user(sim: FeedSimulator, tmp_path: Path)
     "text, says",
     [
         ("disabled = tru\n", "not valid TOML"),
-        ("disabled = \"yes\"\n", "disabled must be a true or false"),
+        ("disabled = \"yes\"\n", "has disabled in the global table that is not true or false"),
         ("add_fields = [\"hostname\"]\n", "unknown key 'add_fields'"),
-        ("remove_fields = \"version\"\n", "remove_fields must be a list"),
+        ("remove_fields = \"version\"\n", "has remove_fields in the global table that is not a list"),
         ("remove_fields = [1]\n", "list of field names"),
         ("remove_fields = [\"hostname\"]\n", "unknown field 'hostname'"),
         ("max_version = \"one\"\n", "not a version number"),
         ("feed_url = \"http://mirror.corp.example/f.json\"\n", "feed_url is refused"),
         ("proxy = \"socks4://p:1\"\n", "proxy is refused"),
         ("[product.\"demo-app\"]\nwhatever = 1\n", "unknown key 'whatever'"),
-        ("[product.\"other-app\"]\ndisabled = 3\n", "must be a true or false"),
+        ("[product.\"other-app\"]\ndisabled = 3\n", "that is not true or false"),
         ("product = 3\n", "[product] entry"),
     ],
 )
@@ -208,9 +208,13 @@ def test_audit_shows_policy_hash_and_changes(sim: FeedSimulator, tmp_path: Path)
         assert code == 0
         assert digest in out.getvalue()
         assert "1.3" in out.getvalue()
+        # The administrator removed `version`, not the publisher: never attributed to them.
+        assert "removed by packager" not in out.getvalue()
+        assert "narrowed by the publisher" not in out.getvalue()
     doc = json.loads(out.getvalue())
     assert doc["administrator_policy"]["sha256"] == digest
     assert "never send: version" in doc["administrator_policy"]["changes"]
+    assert doc["removed_by_packager"] == []
 
 
 def test_cli_check_disabled_exits_2_with_one_line(sim: FeedSimulator, tmp_path: Path) -> None:
