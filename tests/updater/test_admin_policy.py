@@ -105,7 +105,7 @@ def test_disabled_in_the_flow_tells_the_user(sim: FeedSimulator, tmp_path: Path)
         ("disabled = tru\n", "not valid TOML"),
         ("disabled = \"yes\"\n", "has disabled in the global table that is not true or false"),
         ("add_fields = [\"hostname\"]\n", "unknown key 'add_fields'"),
-        ("remove_fields = \"version\"\n", "has remove_fields in the global table that is not"),,
+        ("remove_fields = \"version\"\n", "has remove_fields in the global table that is not"),
         ("remove_fields = [1]\n", "list of field names"),
         ("remove_fields = [\"hostname\"]\n", "unknown field 'hostname'"),
         ("max_version = \"one\"\n", "not a version number"),
