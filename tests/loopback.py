@@ -65,6 +65,7 @@ class Reply:
     drip_head: bool = False  # drip the status line and headers too
     truncate_at: int | None = None  # close after this many body bytes
     endless: bool = False  # after the body, stream bytes until the client leaves
+    head_truncate_at: int | None = None  # close after this many bytes of the response head
 
 
 ReplySpec = Reply | Sequence[Reply] | Callable[[bytes], Reply]
@@ -258,6 +259,9 @@ class LoopbackServer(_Base):
         out = f"HTTP/1.1 {reply.status} {reply.reason}\r\n".encode("latin-1")
         out += b"".join(f"{k}: {v}\r\n".encode("latin-1") for k, v in headers) + b"\r\n"
         sock.settimeout(5.0)
+        if reply.head_truncate_at is not None:
+            sock.sendall(out[: reply.head_truncate_at])
+            return
         if reply.drip and reply.drip_head:
             for i in range(len(out)):
                 if not self._wait(reply.drip):

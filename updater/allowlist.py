@@ -49,7 +49,8 @@ class AllowedField:
         if self.value is not None:
             return candidate == self.value
         assert self.pattern is not None
-        return re.fullmatch(self.pattern, candidate) is not None
+        # re.ASCII: \d, \w and \s of a pattern never match non-ASCII digits or letters.
+        return re.fullmatch(self.pattern, candidate, re.ASCII) is not None
 
     def describe_rule(self) -> str:
         if self.value is not None:

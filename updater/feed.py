@@ -52,7 +52,10 @@ __all__ = [
 CHANNELS = ("stable", "beta")
 OS_NAMES = ("linux", "macos", "windows")
 MAX_SERIAL = 2**63 - 1
-_RFC3339_UTC = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?Z$")
+# [0-9], not \d: \d also matches non-ASCII digits ("٢٠٢٦"), which int() would accept.
+_RFC3339_UTC = re.compile(
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,6})?Z$"
+)
 _PRODUCT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")  # as the allowlist
 _PLATFORM = re.compile(r"^[a-z][a-z0-9]{0,15}-[a-z0-9_]{1,24}$")
 _KIND = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,15}$")

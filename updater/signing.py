@@ -20,7 +20,6 @@ import base64
 import binascii
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,9 +36,7 @@ from glass_updater.limits import DEFAULT_LIMITS, Limits
 PAYLOAD_TYPE = "application/vnd.glass-updater.feed+json"
 KEY_PREFIX = "ed25519:"
 MAX_SIGNATURES = 16
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _ENVELOPE_KEYS = frozenset({"payloadType", "payload", "signatures"})
-_SIGNATURE_KEYS = frozenset({"keyid", "sig"})
 
 
 class MalformedFeedError(FeedError):
@@ -214,23 +211,35 @@ class VerifiedPayload:
     keyids: tuple[str, ...]  # trusted keys whose signature verified, each once
 
 
-def _b64(value: object, what: str) -> bytes:
-    """Standard base64 with padding, canonical only (one text per byte string)."""
+def _b64(value: object, what: str, *, allow_empty: bool = False) -> bytes:
+    """Base64 as DSSE allows it: the standard or the URL-safe alphabet (one of them), with
+    padding, canonical only (one text per byte string)."""
     if not isinstance(value, str):
         raise _malformed(f"{what} is not a string")
-    if not value:
+    if not value and not allow_empty:
         raise _malformed(f"{what} is empty")
+    urlsafe = "-" in value or "_" in value
+    if urlsafe and ("+" in value or "/" in value):
+        raise _malformed(f"{what} mixes the standard and URL-safe base64 alphabets")
+    text = value.replace("-", "+").replace("_", "/") if urlsafe else value
     try:
-        raw = base64.b64decode(value, validate=True)
+        raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise _malformed(f"{what} is not valid base64") from None
-    if base64.b64encode(raw).decode("ascii") != value:
+    if base64.b64encode(raw).decode("ascii") != text:
         raise _malformed(f"{what} is not canonical base64")
     return raw
 
 
 def parse_envelope(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Envelope:
-    """Check the envelope's shape strictly; signatures are checked by ``verify_envelope``."""
+    """Check the envelope's shape as the DSSE envelope spec says; signatures are checked
+    by ``verify_envelope``.
+
+    Required: ``payload``, ``payloadType``, ``signatures`` and each signature's ``sig``.
+    ``keyid`` is optional (unset is the same as empty) and only a hint. Fields the spec
+    does not name are ignored, as it requires. Nothing else is lenient: types, base64,
+    the payload type and the number of signatures are checked strictly.
+    """
     try:
         doc = strictjson.loads(
             data,
@@ -243,15 +252,13 @@ def parse_envelope(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Envelope:
     if not isinstance(doc, dict):
         raise _malformed("the envelope is not a JSON object")
     missing = _ENVELOPE_KEYS - doc.keys()
-    extra = doc.keys() - _ENVELOPE_KEYS
     if "signatures" in missing:
         raise UnsignedError(
             "update feed refused: it is not signed; the server may be compromised or "
             "misconfigured, contact the publisher"
         )
-    if missing or extra:
-        raise _malformed(f"the envelope fields are wrong (missing {sorted(missing)}, "
-                         f"unknown {sorted(extra)[:5]})")
+    if missing:
+        raise _malformed(f"the envelope has no {' or '.join(sorted(missing))}")
     payload_type = doc["payloadType"]
     if payload_type != PAYLOAD_TYPE:
         raise _malformed(f"payloadType is {str(payload_type)[:60]!r}, expected {PAYLOAD_TYPE!r}")
@@ -269,14 +276,14 @@ def parse_envelope(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Envelope:
     parsed: list[Signature] = []
     for index, entry in enumerate(sigs):
         where = f"signature {index + 1}"
-        if not isinstance(entry, dict) or entry.keys() != _SIGNATURE_KEYS:
-            raise _malformed(f"{where} must be an object with exactly keyid and sig")
-        keyid = entry["keyid"]
-        if not isinstance(keyid, str) or not _HEX64.fullmatch(keyid):
-            raise _malformed(f"{where} has a key id that is not 64 lowercase hex digits")
-        sig = _b64(entry["sig"], f"{where}")
-        if len(sig) != 64:
-            raise _malformed(f"{where} is {len(sig)} bytes long, an Ed25519 signature is 64")
+        if not isinstance(entry, dict) or "sig" not in entry:
+            raise _malformed(f"{where} must be an object with a sig")
+        keyid = entry.get("keyid", "")
+        if keyid is None:
+            keyid = ""
+        if not isinstance(keyid, str):
+            raise _malformed(f"{where} has a key id that is not a string")
+        sig = _b64(entry["sig"], where, allow_empty=True)
         parsed.append(Signature(keyid, sig))
     return Envelope(payload_type, payload, tuple(parsed))
 
@@ -300,6 +307,12 @@ def verify_envelope(
 ) -> VerifiedPayload:
     """Return the payload if at least one trusted key signed it (threshold 1).
 
+    A signature's ``keyid`` only narrows which trusted key to try (DSSE: it is an
+    unauthenticated hint): a key id of a trusted key tries that key; an empty, absent or
+    unknown one tries each trusted key. Errors say which case failed: a signature that
+    names a trusted key and does not verify is a bad signature (the content changed);
+    otherwise no trusted key signed the feed.
+
     Raises ConfigError when ``trusted_keys`` is empty or invalid (checked first, so an app
     without keys fails the same way whatever the server sends), else a FeedError subclass.
     """
@@ -307,25 +320,31 @@ def verify_envelope(
     envelope = parse_envelope(data, limits)
     message = pae(envelope.payload_type, envelope.payload)
     good: list[str] = []
-    tried = False
+    named_trusted = False
     for signature in envelope.signatures:
-        key = keys.get(signature.keyid)
-        if key is None or signature.keyid in good:
-            continue  # unknown co-signer, or a duplicate that must not count twice
-        tried = True
-        try:
-            key.key.verify(signature.sig, message)
-        except InvalidSignature:
-            continue
-        good.append(signature.keyid)
+        named = keys.get(signature.keyid)
+        named_trusted = named_trusted or named is not None
+        candidates = [named] if named is not None else list(keys.values())
+        for key in candidates:
+            if key.keyid in good:
+                continue  # a trusted key counts once, however often it signed
+            if len(signature.sig) != 64:
+                continue  # an Ed25519 signature is 64 bytes: this one cannot verify
+            try:
+                key.key.verify(signature.sig, message)
+            except InvalidSignature:
+                continue
+            good.append(key.keyid)
+            break
     if good:
         return VerifiedPayload(envelope.payload, tuple(good))
-    if tried:
+    if named_trusted:
         raise BadSignatureError(
-            "update feed refused: its signature does not match its content (it was altered "
-            "after signing); do not install anything from this server, contact the publisher"
+            "update feed refused: bad signature — it names a key this app trusts but does "
+            "not match its content (it was altered after signing); do not install anything "
+            "from this server, contact the publisher"
         )
     raise UntrustedKeyError(
-        "update feed refused: it is signed by a key this app does not trust; if the "
-        "publisher rotated keys, install the new version from their website"
+        "update feed refused: no key this app trusts signed it; if the publisher rotated "
+        "keys, install the new version from their website"
     )

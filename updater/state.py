@@ -60,7 +60,7 @@ def _decode(data: bytes) -> LocalState:
         except InvalidVersion:
             skipped = None
     remind_at: datetime | None = None
-    if isinstance(remind, str):
+    if isinstance(remind, str) and remind.isascii():
         try:
             remind_at = datetime.fromisoformat(remind)
         except ValueError:

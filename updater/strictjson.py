@@ -83,11 +83,15 @@ def loads(data: bytes, *, max_bytes: int, max_depth: int, max_digits: int) -> ob
         _fail(f"contains {name}, which is not a JSON number")
 
     def integer(digits: str) -> int:
+        if not digits.isascii():
+            _fail("contains a number with non-ASCII digits")
         if len(digits.lstrip("-")) > max_digits:
             _fail(f"contains a number longer than {max_digits} digits")
         return int(digits)
 
     def real(digits: str) -> float:
+        if not digits.isascii():
+            _fail("contains a number with non-ASCII digits")
         if len(digits) > max_digits + 8:
             _fail(f"contains a number longer than {max_digits} digits")
         number = float(digits)

@@ -9,6 +9,7 @@ own context.
 
 from __future__ import annotations
 
+import http.client
 from typing import Any
 
 import urllib3.connection
@@ -33,6 +34,45 @@ def _gated_send(conn: Any, wire: Wire, channel: Channel, data: object) -> None:
     wire.write(conn.sock, channel, payload, conn)
 
 
+class HeadTruncated(http.client.HTTPException):
+    """The connection ended before the blank line that closes the response head."""
+
+
+class _LineWatch:
+    """Delegates to the socket file, remembering the last line ``readline`` returned."""
+
+    def __init__(self, fp: Any) -> None:
+        self._fp = fp
+        self.last: bytes | None = None
+
+    def readline(self, limit: int = -1) -> bytes:
+        line: bytes = self._fp.readline(limit)
+        self.last = line
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fp, name)
+
+
+class HeadCheckedResponse(http.client.HTTPResponse):
+    """http.client takes the end of the stream for the end of the headers; a response
+    head cut short by a closed connection is an error here, never a short answer."""
+
+    def begin(self) -> None:
+        if self.headers is not None:
+            return
+        real = self.fp
+        watch = _LineWatch(real)
+        self.fp = watch  # type: ignore[assignment]
+        try:
+            super().begin()
+        finally:
+            if self.fp is watch:
+                self.fp = real
+        if watch.last is not None and watch.last not in (b"\r\n", b"\n"):
+            raise HeadTruncated("the connection closed in the middle of the response head")
+
+
 def _no_stdlib_tunnel(*args: Any, **kwargs: Any) -> None:
     """http.client's CONNECT differs between Python versions; ours is the only one."""
     raise GateViolation(
@@ -45,6 +85,7 @@ class GatedHTTPConnection(urllib3.connection.HTTPConnection):
 
     set_tunnel = _no_stdlib_tunnel
     _tunnel = _no_stdlib_tunnel
+    response_class = HeadCheckedResponse
 
     def __init__(self, *args: Any, wire: Wire, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,6 +109,7 @@ class GatedHTTPSConnection(urllib3.connection.HTTPSConnection):
 
     set_tunnel = _no_stdlib_tunnel
     _tunnel = _no_stdlib_tunnel
+    response_class = HeadCheckedResponse
 
     def __init__(self, *args: Any, wire: Wire, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,7 +23,7 @@ from glass_updater.errors import Cause, TransportError, UpdaterError, server_tex
 from glass_updater.limits import DEFAULT_LIMITS, Limits
 from glass_updater.request import OutboundRequest
 from glass_updater.transport.base import BodySink, CancelToken, Exchange
-from glass_updater.transport.connection import GatedAdapter
+from glass_updater.transport.connection import GatedAdapter, HeadTruncated
 from glass_updater.transport.tls import make_ssl_context
 from glass_updater.transport.wire import Phase, Watchdog, Wire
 from requests.cookies import RequestsCookieJar
@@ -79,6 +79,20 @@ def _prepared(request: OutboundRequest) -> requests.PreparedRequest:
     # An empty jar that refuses everything; requests copies it when it looks at a 3xx.
     prepared.prepare_cookies(RequestsCookieJar(policy=RejectAllCookies()))
     return prepared
+
+
+def _refuse_encoding(wire: Wire, encoding: str | None) -> None:
+    """The request says ``Accept-Encoding: identity``: any other encoding is a server
+    fault (exit 3), reported as such before a byte of it is used, never decoded."""
+    if encoding is None or encoding.strip().lower() in ("", "identity"):
+        return
+    shown = server_text(encoding, 30)
+    raise TransportError(
+        f"{wire.server} sent the answer encoded as {shown!r}, which the updater did not "
+        "ask for (it asks for no encoding); nothing was decoded or used, try again later "
+        "or tell the publisher",
+        cause=Cause.HTTP_SERVER,
+    )
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -205,6 +219,7 @@ class HttpTransport:
                 result.headers = tuple(
                     (str(k), str(v)) for k, v in response.raw.headers.items()
                 )
+                _refuse_encoding(wire, response.raw.headers.get("Content-Encoding"))
                 self._read_body(wire, request, response, sink, result)
             finally:
                 response.close()
@@ -223,7 +238,8 @@ class HttpTransport:
         strict = ok or sink is None  # a body we use: over the cap is an error
         cap = request.max_body if strict else min(request.max_body, ERROR_BODY_CAP)
         announced = response.raw.headers.get("Content-Length", "")
-        if strict and announced.strip().isdigit() and int(announced) > cap:
+        announced = announced.strip()
+        if strict and announced.isascii() and announced.isdigit() and int(announced) > cap:
             raise TransportError(
                 f"response larger than {cap} bytes ({wire.server} announced "
                 f"{int(announced)}); nothing more was read",
@@ -278,6 +294,11 @@ class HttpTransport:
                 f"{wire.server} stopped sending for more than {limits.read_timeout:g} s "
                 f"(while in the {wire.phase.value} step); try again later"
             ), Cause.TIMEOUT
+        if any(isinstance(e, HeadTruncated) for e in chain):
+            return (
+                f"{wire.server} closed the connection in the middle of the response head "
+                "(the answer was cut off before its end); try again later"
+            ), Cause.CONNECTION_LOST
         if any(isinstance(e, urllib3.exceptions.IncompleteRead) for e in chain) or (
             wire.phase is Phase.BODY
         ):

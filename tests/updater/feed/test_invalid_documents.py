@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from glass_updater.errors import FeedError, StaleFeedError
 from glass_updater.feed import (
+    BadSignatureError,
     MalformedFeedError,
     UnsignedError,
+    UntrustedKeyError,
     WrongProductError,
     verify_feed,
 )
@@ -286,20 +288,23 @@ ENVELOPE_CASES: list[tuple[str, bytes, type[FeedError]]] = [
     ("env-type-number", _env(payloadType=1), MalformedFeedError),
     ("env-payload-number", _env(payload=5), MalformedFeedError),
     ("env-payload-not-base64", _env(payload="%%%"), MalformedFeedError),
-    ("env-payload-urlsafe", _env(payload="-_-_"), MalformedFeedError),
+    ("env-payload-urlsafe-not-signed", _env(payload="-_-_"), BadSignatureError),
+    ("env-payload-mixed-alphabets", _env(payload="ab+_"), MalformedFeedError),
     ("env-payload-no-padding", _env(payload="e30"), MalformedFeedError),
     ("env-payload-empty", _env(payload=""), MalformedFeedError),
     ("env-signatures-object", _env(signatures={}), MalformedFeedError),
     ("env-signature-string", _env(signatures=["sig"]), MalformedFeedError),
-    ("env-signature-no-keyid", _env(signatures=[{"sig": "AA=="}]), MalformedFeedError),
+    ("env-signature-no-keyid", _env(signatures=[{"sig": "AA=="}]), UntrustedKeyError),
+    ("env-signature-no-sig", _env(signatures=[{"keyid": KEY.keyid}]), MalformedFeedError),
+    ("env-signature-keyid-number", _env(signatures=[{"keyid": 7, "sig": "AA=="}]),
+     MalformedFeedError),
     ("env-signature-extra-field", _env(signatures=[{"keyid": "a" * 64, "sig": "A" * 88,
-                                                     "cert": "x"}]), MalformedFeedError),
+                                                     "cert": "x"}]), UntrustedKeyError),
     ("env-too-many-signatures", _env(signatures=[{"keyid": "a" * 64, "sig": "A" * 86 + "=="}]
                                      * 17), MalformedFeedError),
-    ("env-unknown-field", _env(extra="x"), MalformedFeedError),
     ("env-keyid-trailing-newline", _env(signatures=[{"keyid": "a" * 64 + "\n",
                                                      "sig": "A" * 86 + "=="}]),
-     MalformedFeedError),
+     UntrustedKeyError),
     ("env-no-signatures", _env(signatures=None), UnsignedError),
     ("env-signatures-empty", _env(signatures=[]), UnsignedError),
 ]

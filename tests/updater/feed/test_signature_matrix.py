@@ -8,7 +8,6 @@ Rotation: the app trusts the current AND the next key; the retired old key is un
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable
 
@@ -93,7 +92,7 @@ def _envelope(signature: str, payload: bytes) -> bytes:
         return sign_envelope(payload, [])
     if signature == "malformed":
         doc = json.loads(sign_envelope(payload, [KEYS["current"].private]))
-        doc["signatures"][0]["sig"] = base64.b64encode(b"short").decode()
+        doc["signatures"][0]["sig"] = "not base64!"
         return json.dumps(doc).encode()
     return sign_envelope(payload, [KEYS[signature].private])
 

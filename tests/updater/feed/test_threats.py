@@ -73,7 +73,7 @@ def test_bare_payload_without_envelope_refused(sim: FeedSimulator) -> None:
 # 2
 def test_feed_signed_by_untrusted_key_refused(sim: FeedSimulator) -> None:
     trusted = generate_keypair().public
-    with pytest.raises(UntrustedKeyError, match="does not trust"):
+    with pytest.raises(UntrustedKeyError, match="no key this app trusts signed it"):
         verify(sim, trusted_keys=[trusted])
 
 
@@ -90,35 +90,77 @@ def test_flipped_payload_byte_refused(sim: FeedSimulator) -> None:
 
 # 4
 @pytest.mark.parametrize(
-    ("sig", "keyid"),
-    [
-        ("", None),
-        ("not base64 !!", None),
-        (base64.b64encode(b"x" * 63).decode(), None),
-        (base64.b64encode(b"x" * 65).decode(), None),
-        (None, "nothex"),
-        (None, "A" * 64),
-    ],
-    ids=["empty", "not-base64", "63-bytes", "65-bytes", "keyid-not-hex", "keyid-uppercase"],
+    "sig",
+    ["not base64 !!", "AAAA=", "AA==\n", "ab+_" * 22],
+    ids=["not-base64", "bad-padding", "trailing-newline", "mixed-alphabets"],
 )
-def test_malformed_signature_is_clean_feed_error(
-    sim: FeedSimulator, sig: str | None, keyid: str | None
-) -> None:
+def test_malformed_signature_is_clean_feed_error(sim: FeedSimulator, sig: str) -> None:
     doc = envelope_doc(sim)
-    entry = doc["signatures"][0]  # type: ignore[index]
-    if sig is not None:
-        entry["sig"] = sig
-    if keyid is not None:
-        entry["keyid"] = keyid
+    doc["signatures"][0]["sig"] = sig  # type: ignore[index]
     with pytest.raises(MalformedFeedError, match="signature"):
         verify(sim, json.dumps(doc).encode())
 
 
-def test_unknown_key_id_refused_as_untrusted(sim: FeedSimulator) -> None:
+@pytest.mark.parametrize(
+    "sig",
+    ["", base64.b64encode(b"x" * 63).decode(), base64.b64encode(b"x" * 65).decode(),
+     base64.b64encode(b"\0" * 64).decode()],
+    ids=["empty", "63-bytes", "65-bytes", "64-zero-bytes"],
+)
+def test_signature_naming_a_trusted_key_that_does_not_verify_is_a_bad_signature(
+    sim: FeedSimulator, sig: str
+) -> None:
+    """DSSE: ``sig`` must be set, even if empty; one that cannot verify is a bad signature
+    of the trusted key its key id names — not a malformed envelope."""
     doc = envelope_doc(sim)
-    doc["signatures"][0]["keyid"] = "ab" * 32  # type: ignore[index]
-    with pytest.raises(UntrustedKeyError):
+    doc["signatures"][0]["sig"] = sig  # type: ignore[index]
+    with pytest.raises(BadSignatureError, match="bad signature"):
         verify(sim, json.dumps(doc).encode())
+
+
+@pytest.mark.parametrize(
+    "keyid",
+    [None, "", "ab" * 32, "nothex", "A" * 64, "x" * 500],
+    ids=["absent", "empty", "unknown", "not-hex", "uppercase", "long"],
+)
+def test_key_id_is_only_a_hint_each_trusted_key_is_tried(
+    sim: FeedSimulator, keyid: str | None
+) -> None:
+    """DSSE: the key id is an unauthenticated hint; empty, absent or unknown means try
+    each trusted key. The real signature still verifies; a forged one still fails."""
+    doc = envelope_doc(sim)
+    entry = doc["signatures"][0]  # type: ignore[index]
+    if keyid is None:
+        del entry["keyid"]
+    else:
+        entry["keyid"] = keyid
+    rotation = [generate_keypair().public, sim.public_key]  # the signer is the second key
+    assert verify(sim, json.dumps(doc).encode(), trusted_keys=rotation).keyids == (
+        sim.signer.keyid,
+    )
+    entry["sig"] = base64.b64encode(b"\0" * 64).decode()
+    with pytest.raises(UntrustedKeyError, match="no key this app trusts signed it"):
+        verify(sim, json.dumps(doc).encode(), trusted_keys=rotation)
+
+
+def test_unknown_fields_are_ignored_as_dsse_requires(sim: FeedSimulator) -> None:
+    doc = envelope_doc(sim)
+    doc["comment"] = {"anything": [1, 2]}
+    doc["signatures"][0]["cert"] = "-----BEGIN CERTIFICATE-----"  # type: ignore[index]
+    assert verify(sim, json.dumps(doc).encode()).keyids == (sim.signer.keyid,)
+
+
+def test_url_safe_base64_is_accepted_as_dsse_allows(sim: FeedSimulator) -> None:
+    sim.add_release("1.5.0", notes="??? >>> ???? >>>> ????? >>>>> ~~~ ~~~~ ~~~~~")
+    doc = envelope_doc(sim)
+    for holder, key in ((doc, "payload"), (doc["signatures"][0], "sig")):  # type: ignore[index]
+        standard = holder[key]
+        holder[key] = standard.replace("+", "-").replace("/", "_")
+    assert "-" in doc["payload"] or "_" in doc["payload"]  # type: ignore[operator]
+    assert verify(sim, json.dumps(doc).encode()).keyids == (sim.signer.keyid,)
+    doc["payload"] = doc["payload"].rstrip("=")  # type: ignore[attr-defined]
+    with pytest.raises(FeedError):
+        verify(sim, json.dumps(doc).encode())  # unpadded is neither alphabet's standard form
 
 
 # 5
@@ -359,3 +401,26 @@ def test_release_and_asset_count_limits(sim: FeedSimulator) -> None:
     sim.add_release("1.5.0", platforms=("linux-x86_64", "linux-arm64"))
     with pytest.raises(MalformedFeedError, match="more than 1 entries"):
         verify(sim, limits=Limits(max_assets_per_release=1, max_releases=10))
+
+
+@pytest.mark.parametrize(
+    "digits",
+    ["\u0662\u0660\u0662\u0666", "\uff12\uff10\uff12\uff16", "\u0968\u0966\u0968\u0966"],
+    ids=["arabic-indic", "fullwidth", "devanagari"],
+)
+def test_times_with_non_ascii_digits_are_refused(sim: FeedSimulator, digits: str) -> None:
+    """int() reads "٢٠٢٦" as 2026 and a \\d regex matches it; the feed's times are
+    RFC 3339, whose digits are ASCII only."""
+    published = json.dumps(f"{digits}-11-20T10:00:00Z").encode()
+    sim.payload_hook = lambda p: p.replace(b'"2026-11-20T10:00:00Z"', published, 1)
+    assert published in sim.payload_bytes()
+    with pytest.raises(MalformedFeedError, match="RFC 3339"):
+        verify(sim)
+
+
+def test_numbers_with_non_ascii_digits_are_refused() -> None:
+    from glass_updater import strictjson
+
+    for text in ('{"n": \u0661}', '{"n": 1\u0662}', '{"n": 1.\u0663}'):
+        with pytest.raises(strictjson.JsonRejected):
+            strictjson.loads(text.encode(), max_bytes=100, max_depth=4, max_digits=20)

@@ -182,12 +182,45 @@ def test_content_length_longer_than_body_is_an_error(allowlist: Allowlist) -> No
 
 
 def test_gzip_content_encoding_is_not_decoded(allowlist: Allowlist) -> None:
-    """Threat 29: a gzip bomb arrives as its compressed bytes, never inflated."""
+    """Threats 29, 45: a gzip bomb is never inflated, and an encoding the client did not
+    ask for is a network fault naming the encoding (exit 3), not a forged feed."""
     bomb = gzip.compress(b"\0" * 20_000_000)
-    with LoopbackServer(Reply(headers=(("Content-Encoding", "gzip"),), body=bomb)) as server:
-        exchange = HttpTransport(FAST).send(check(allowlist, server.url()))
-    assert exchange.body == bomb
+    with (
+        LoopbackServer(Reply(headers=(("Content-Encoding", "gzip"),), body=bomb)) as server,
+        pytest.raises(TransportError, match="encoded as 'gzip'") as info,
+    ):
+        HttpTransport(FAST).send(check(allowlist, server.url()))
+    assert type(info.value) is TransportError and info.value.exit_code == 3
+    exchange = info.value.exchange
+    assert exchange is not None and exchange.status == 200
+    assert ("Content-Encoding", "gzip") in exchange.response_headers  # recorded as it came
+    assert exchange.bytes_received == 0 and exchange.body == b""  # nothing read, nothing used
     assert len(bomb) < 100_000
+
+
+@pytest.mark.parametrize("encoding", ["identity", "Identity", ""])
+def test_identity_encoding_is_accepted(allowlist: Allowlist, encoding: str) -> None:
+    with LoopbackServer(Reply(headers=(("Content-Encoding", encoding),), body=b"{}")) as server:
+        exchange = HttpTransport(FAST).send(check(allowlist, server.url()))
+    assert exchange.body == b"{}"
+
+
+@pytest.mark.parametrize("cut", [len(b"HTTP/1.1 200 OK\r\nContent-Ty"),
+                                 len(b"HTTP/1.1 200 OK\r\n"),
+                                 len(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")])
+def test_connection_closed_in_the_middle_of_the_head_is_a_network_error(
+    allowlist: Allowlist, cut: int
+) -> None:
+    """Threat 45: http.client takes EOF for the end of the headers; we do not."""
+    reply = Reply(headers=(("Content-Type", "application/json"),), body=b"{}",
+                  head_truncate_at=cut)
+    with (
+        LoopbackServer(reply) as server,
+        pytest.raises(TransportError, match="in the middle of the response head") as info,
+    ):
+        HttpTransport(FAST).send(check(allowlist, server.url()))
+    assert type(info.value) is TransportError and info.value.exit_code == 3
+    assert "\n" not in info.value.message
 
 
 # ---------------------------------------------------------------- threats 27, 28
