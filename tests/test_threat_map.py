@@ -37,7 +37,7 @@ def functions_in(path: Path) -> frozenset[str]:
 
 def test_all_forty_threats_are_mapped_each_with_a_test() -> None:
     rows = threat_rows(MAP.read_text(encoding="utf-8"))
-    required = set(range(1, 41)) | {49, 50, 51}  # and the rows of the later threats, as they land
+    required = set(range(1, 48)) | {49, 50, 51}  # and the rows of the later threats, as they land
     assert required <= set(rows)
     assert set(rows) <= set(range(1, 52))
     for number, line in rows.items():

@@ -325,8 +325,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
 
 
 class Interrupt:
-    """SIGINT and SIGTERM become a cancel, so an interrupted download keeps its resume
-    record and the log lists the interrupted request; exit 130 (SIGINT) or 143 (SIGTERM).
+    """SIGINT, SIGTERM and SIGHUP become a cancel, so an interrupted download keeps its
+    resume record and the log lists the interrupted request; exit 128 + the signal number
+    (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
 
     Only the first signal is turned into a cancel; a second one acts as usual (Ctrl-C
     twice stops at once).
@@ -369,8 +370,9 @@ class Interrupt:
         return 128 + self.received if self.received is not None and code != 0 else code
 
 
+# SIGHUP: the terminal went away (logout, a closed window).
 _SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 INTERRUPT = Interrupt()
 

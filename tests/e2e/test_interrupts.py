@@ -7,7 +7,8 @@ or a process, with a bound.
 
 - SIGKILL anywhere: every request the server saw has its record in the log (the
   write-ahead record, fsynced before the first byte).
-- SIGINT / SIGTERM / SIGKILL in the middle of a download: exit 130 / 143 / killed, the
+- SIGINT / SIGTERM / SIGHUP / SIGKILL in the middle of a download: exit 130 / 143 / 129
+  / killed, the
   resume record is kept, the log lists the interrupted request, and the next run asks
   for exactly the bytes missing on disk with Range + If-Range.
 """
@@ -248,11 +249,12 @@ def test_sigkill_at_random_points_never_loses_a_request(rig: Rig) -> None:
     assert final.read_bytes() == rig.asset
 
 
-RESULT = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL}
+RESULT = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129,
+          signal.SIGKILL: -signal.SIGKILL}
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL],
-                         ids=["SIGINT", "SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
+                         ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"])
 def test_interrupted_download_resumes_with_range_and_is_logged(
     rig: Rig, signum: signal.Signals
 ) -> None:

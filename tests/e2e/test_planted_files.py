@@ -184,3 +184,22 @@ def test_clean_state_dir_still_downloads(site: Site) -> None:
     for relative in FOLDERS.values():
         mode = stat.S_IMODE((site.state / relative).stat().st_mode)
         assert mode == 0o700, (relative, oct(mode))
+
+
+def test_hostile_ledger_lines_do_not_stop_check_download_or_log(site: Site) -> None:
+    """Threat 46: a float too large, NaN, a wrong type, escape sequences and bidi
+    overrides in the log: check and download still work, log skips and shows safely."""
+    log = prepare(site, FILES["ledger"])
+    log.write_bytes(
+        b'{"id": "1", "time": 1e999, "kind": "check"}\n'
+        b'{"id": "2", "time": NaN, "sent": []}\n'
+        b'{"id": "3", "time": 12, "kind": "check", "method": "GET", "url": "x", "sent": 5}\n'
+        b'\x1b[2J{"torn\n'
+    )
+    code, _, err = run(site, "download")
+    assert code == 0, err
+    code, out, err = run(site, "log")
+    assert code == 0, err
+    assert "\x1b" not in out
+    assert "4 unreadable lines were skipped" in out
+    assert "verified" in out

@@ -63,7 +63,7 @@ class HeadCheckedResponse(http.client.HTTPResponse):
             return
         real = self.fp
         watch = _LineWatch(real)
-        self.fp = watch  # type: ignore[assignment]
+        self.fp = watch
         try:
             super().begin()
         finally:
