@@ -138,7 +138,8 @@ def to_har(entries: Iterable[LedgerEntry]) -> dict[str, object]:
             "version": "1.2",
             "creator": dict(HAR_CREATOR),
             "pages": [],
-            "entries": [har_entry(e) for e in entries],
+            # HTTP exchanges only: an offline import sent nothing (it stays in the JSON).
+            "entries": [har_entry(e) for e in entries if e.kind != "import"],
             "comment": "Exact bytes sent are in each entry's _glass_sent (base64).",
         }
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from glass_updater.qt.about import AboutDialog
@@ -109,6 +110,13 @@ def test_install_from_file_runs_the_same_dialogs_offline(
     ]
     (entry,) = app.updater.ledger.entries()
     assert entry.kind == "import" and "offline import: no network" in entry.outcome
+    panel = open_panel(qtbot, app, entry.id)
+    assert panel.selected_entry() == entry
+    assert panel.entry_bytes.shown_bytes() == ()
+    from glass_updater.qt.payload_panel import export_bytes
+
+    har = json.loads(export_bytes("har", (entry,)))
+    assert har["log"]["entries"] == []  # HAR is for HTTP exchanges; an import sent nothing
 
 
 def test_install_from_file_refuses_a_bad_bundle(qtbot: QtBot, make_app, tmp_path: Path) -> None:
