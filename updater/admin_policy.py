@@ -16,6 +16,7 @@ check, no socket) with one line naming the file. (Not to be confused with
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import tomllib
 from dataclasses import dataclass, replace
@@ -257,11 +258,15 @@ def load_policy(path: Path, product_id: str) -> AdminPolicy:
     """Read the policy at ``path``; a missing file means no policy, anything else fails closed."""
     try:
         with open(path, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
             data = fh.read(MAX_POLICY_BYTES + 1)
     except FileNotFoundError:
         return AdminPolicy(path=path)
     except OSError as exc:
         return _fail(path, None, f"cannot be read ({exc.strerror or type(exc).__name__})")
+    if sys.platform != "win32" and mode & 0o002:
+        # Any user could rewrite it (redirect the feed, pin, disable): not the administrator's.
+        return _fail(path, None, "is writable by every user (run `chmod o-w` on it)")
     if len(data) > MAX_POLICY_BYTES:
         return _fail(path, None, f"is larger than {MAX_POLICY_BYTES} bytes")
     return parse_policy(data, path, product_id)

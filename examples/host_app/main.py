@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         relaunch_argv=relaunch_argv(),
     )
     window.help_menu.insertAction(window.about_action, updates.check_action)
+    window.help_menu.insertAction(window.about_action, updates.import_action)  # offline bundle
     window.help_menu.insertAction(window.about_action, updates.payload_action)
     window.help_menu.insertSeparator(window.about_action)
     window.show()

@@ -232,3 +232,14 @@ def test_cli_check_disabled_exits_2_with_one_line(sim: FeedSimulator, tmp_path: 
     assert code == 2
     assert err.getvalue().count("\n") == 1 and MANAGED in err.getvalue()
     assert log.network == []
+
+
+def test_world_writable_policy_fails_closed(sim: FeedSimulator, tmp_path: Path) -> None:
+    path = policy_file(tmp_path, 'max_version = "1.3"\n')
+    path.chmod(0o666)
+    updater = make(sim, tmp_path, path)
+    with pytest.raises(PolicyError, match="writable by every user"):
+        updater.check()
+    assert sim.requests == []
+    path.chmod(0o644)
+    assert make(sim, tmp_path, path).check().release is not None
