@@ -204,7 +204,8 @@ class TerminalDriver:
         reply(self._install)
 
     def show_installing(self, verified: VerifiedFile) -> None:
-        self._say(f"Handing {verified.path.name} to the installer…")
+        self._say(f"Handing {verified.path.name} to the installer; it runs once this command "
+                  "has exited (its outcome: install-report.json in the state folder)…")
 
     def show_error(self, error: UpdaterError, entries: Sequence[LedgerEntry]) -> None:
         self.error = error

@@ -259,6 +259,17 @@ def private_copy(staged: Path, size: int, sha256: str, parent: Path) -> Path:
     return path
 
 
+def sweep_private(parent: Path, older_than: float = 3600.0) -> None:
+    """Private copies a killed helper left behind (an hour old: no live install owns them)."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for leftover in parent.glob("handoff-*"):
+            with contextlib.suppress(OSError):
+                info = os.lstat(leftover)
+                if stat.S_ISDIR(info.st_mode) and now - info.st_mtime > older_than:
+                    shutil.rmtree(leftover, ignore_errors=True)
+
+
 def remove_private(path: Path) -> None:
     """Delete a private copy and its folder."""
     shutil.rmtree(path.parent, ignore_errors=True)

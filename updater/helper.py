@@ -30,6 +30,7 @@ from glass_updater.handoff import (
     remove_private,
     remove_staged,
     substitute,
+    sweep_private,
     wait_for_exit,
 )
 
@@ -154,7 +155,7 @@ class Helper:
         try:
             extract_verified(staged, spec.size, spec.sha256, unpacked)
             self.checkpoint("tar-extracted")
-            swap_in(app_dir, root_of(unpacked))
+            swap_in(app_dir, root_of(unpacked), self.checkpoint)
         finally:
             shutil.rmtree(unpacked, ignore_errors=True)  # the wrapper folder, or a failure
         self.checkpoint("tar-swapped")
@@ -163,6 +164,7 @@ class Helper:
 
     def _run_installer(self, staged: Path) -> None:
         spec = self.spec
+        sweep_private(Path(spec.workdir))
         copy = private_copy(staged, spec.size, spec.sha256, Path(spec.workdir))
         try:
             argv = substitute(spec.command, {

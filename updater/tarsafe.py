@@ -18,6 +18,7 @@ import shutil
 import stat
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -160,7 +161,9 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(errno, os.strerror(errno), str(a))
 
 
-def swap_in(app_dir: Path, new_root: Path) -> Path:
+def swap_in(
+    app_dir: Path, new_root: Path, checkpoint: Callable[[str], None] = lambda point: None
+) -> Path:
     """Put ``new_root`` at ``app_dir``; the old folder moves to ``.<name>.old`` (kept).
 
     With ``RENAME_EXCHANGE`` there is no moment without an app folder; without it, two
@@ -173,9 +176,11 @@ def swap_in(app_dir: Path, new_root: Path) -> Path:
         os.chmod(new_root, stat.S_IMODE(os.stat(app_dir).st_mode))
     try:
         if _exchange(new_root, app_dir):
+            checkpoint("tar-exchanged")
             os.rename(new_root, old)
         else:
             os.rename(app_dir, old)
+            checkpoint("tar-exchanged")
             os.rename(new_root, app_dir)
     except OSError as exc:
         raise InstallError(f"could not swap in the new {app_dir} ({exc.strerror or exc})") from exc

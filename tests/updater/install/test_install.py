@@ -279,6 +279,18 @@ def test_installer_gets_a_private_copy_and_both_files_are_removed_after(
     assert read_report(tmp_path / "report.json")["status"] == "installed"  # type: ignore[index]
 
 
+def test_private_copies_a_killed_helper_left_are_swept(tmp_path: Path) -> None:
+    verified = staged(tmp_path, NEW_APP, "demo.deb", "deb")
+    stale = tmp_path / "handoff" / "handoff-old"
+    fresh = tmp_path / "handoff" / "handoff-recent"  # maybe another install's, right now
+    for folder in (stale, fresh):
+        folder.mkdir(parents=True)
+        (folder / "demo.deb").write_bytes(b"left")
+    os.utime(stale, (1, 1))
+    Helper(spec_for(verified, tmp_path), FakeRunner()).run()
+    assert sorted(p.name for p in (tmp_path / "handoff").iterdir()) == ["handoff-recent"]
+
+
 def test_installer_runs_the_verified_bytes_even_if_the_staged_file_changes(
     tmp_path: Path,
 ) -> None:

@@ -7,6 +7,8 @@ import hashlib
 import io
 import os
 import stat
+import subprocess
+import sys
 import tarfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -196,3 +198,25 @@ def test_swap_without_exchange_support_still_swaps(
     (new / "v2").write_bytes(b"2")
     old = swap_in(app_dir, new)
     assert snapshot(app_dir) == {"v2": b"2"} and snapshot(old) == {"bin/demo": b"old"}
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("point", ["tar-extracted", "tar-exchanged", "tar-swapped"])
+def test_helper_killed_during_the_swap_leaves_a_whole_app_and_the_next_install_completes(
+    tmp_path: Path, point: str
+) -> None:
+    app_dir = installed_app(tmp_path)
+    data = archive([f("demo-2/bin/demo", b"new")])
+    s = spec(tmp_path, data, app_dir)
+    child = subprocess.run(
+        [sys.executable, "-m", "tests.updater.install.crash_helper_child", s.to_json(), point],
+        cwd=ROOT, capture_output=True, timeout=60, check=False,
+    )
+    assert child.returncode == -9, child.stderr.decode()[-2000:]
+    assert snapshot(app_dir) in ({"bin/demo": b"old"}, {"bin/demo": b"new"})  # never torn
+    # The next install repairs what the kill left and completes; nothing stays beside it.
+    assert Helper(s, FakeRunner(app_dir=app_dir)).run() == 0
+    assert snapshot(app_dir) == {"bin/demo": b"new"}
+    assert sorted(p.name for p in app_dir.parent.iterdir()) == ["demo"]
