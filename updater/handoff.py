@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from glass_updater.errors import InstallError
@@ -57,7 +57,6 @@ class HandoffSpec:
     workdir: str = ""  # parent of the helper's private copies (0700)
     wait_seconds: float = DEFAULT_WAIT_SECONDS
     start_grace: float = DEFAULT_START_GRACE
-    extra: dict[str, str] = field(default_factory=dict)  # reserved; ignored
 
     def to_json(self) -> str:
         doc = asdict(self)
