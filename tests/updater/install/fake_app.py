@@ -7,6 +7,7 @@ a new version shows up, which would be the bug under test). Version 2 is the rel
 app: it records whether version 1's process still existed when it started, and its marker.
 """
 
+import fcntl
 import json
 import os
 import subprocess
@@ -51,7 +52,19 @@ class Host:
         return self.params.get("relaunch") or None
 
 
+def single_instance_lock(params):
+    """The app's single-instance lock: held for the whole life of the process."""
+    fd = os.open(Path(params["dir"], "app.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return None  # another instance runs: a real app would quit here
+    return fd
+
+
 def old_version(params):
+    lock = single_instance_lock(params)
+    assert lock is not None
     from datetime import UTC, datetime
 
     from glass_updater.handoff import DEFAULT_WAIT_SECONDS
@@ -82,10 +95,11 @@ def old_version(params):
 
 def new_version(params):
     start_ns = time.time_ns()
+    got_lock = single_instance_lock(params) is not None
     Path(params["dir"], "new-started").write_text(VERSION)
     old_pid = int(Path(params["dir"], "old.pid").read_text())
-    marker = {"version": VERSION, "old_alive": alive(old_pid), "start_ns": start_ns,
-              "argv": sys.argv, "pid": os.getpid()}
+    marker = {"version": VERSION, "old_alive": alive(old_pid), "got_lock": got_lock,
+              "start_ns": start_ns, "argv": sys.argv, "pid": os.getpid()}
     with open(params["marker"], "w") as fh:
         fh.write(json.dumps(marker) + "\n")
     return params.get("new_exit_code", 0)

@@ -133,6 +133,7 @@ def test_tar_gz_app_is_swapped_after_the_old_process_is_gone(tmp_path: Path) -> 
     assert run.old_code == 0
     assert run.marker["version"] == "2"
     assert run.marker["old_alive"] is False  # version 1 was gone when version 2 started
+    assert run.marker["got_lock"] is True  # so a single-instance lock does not stop it
     assert isinstance(run.marker["start_ns"], int) and run.marker["start_ns"] > run.old_exit_ns
     assert run.marker["argv"] == relaunch[1:]
     assert run.report["status"] == "installed", run.report
@@ -161,6 +162,7 @@ def test_appimage_is_replaced_after_the_old_process_is_gone(tmp_path: Path) -> N
         env={"APPIMAGE": str(appimage)},
     )
     assert run.marker["version"] == "2" and run.marker["old_alive"] is False
+    assert run.marker["got_lock"] is True
     assert isinstance(run.marker["start_ns"], int) and run.marker["start_ns"] > run.old_exit_ns
     assert run.report["status"] == "installed", run.report
     assert appimage.read_bytes() == new
