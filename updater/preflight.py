@@ -82,7 +82,7 @@ def preflight(
         return InstallPlan("command", app_dir=app_dir, command=config.install_command)
     if wanted and kind != wanted:
         raise InstallError(
-            f"the update is a {kind} file but this installation takes {wanted}; set "
+            f"the update is of kind {kind} but this installation takes {wanted}; set "
             f"[install] kind to match how the app was installed"
         )
     family = platform_family(config.platform)
