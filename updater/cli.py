@@ -133,9 +133,16 @@ def _show_sent(entry: LedgerEntry, out: TextIO) -> None:
     """Every run of bytes of one exchange; through a proxy its CONNECT or SOCKS5 bytes too."""
     if len(entry.sent) == 1:
         out.write(f"Sent to {entry.url} ({entry.sent[0].channel.label}):\n")
+    else:
+        out.write(f"Sent to {entry.url}:\n")
+    _show_runs(entry, out)
+
+
+def _show_runs(entry: LedgerEntry, out: TextIO) -> None:
+    """The bytes of one exchange, each run labelled by where it went when there are several."""
+    if len(entry.sent) <= 1:
         _show_bytes(entry.request_bytes, out)
         return
-    out.write(f"Sent to {entry.url}:\n")
     for run in entry.sent:  # proxy credentials were redacted when recorded
         out.write(f"  [{run.channel.label}]\n")
         _show_bytes(run.data, out)
@@ -642,7 +649,7 @@ def _log_text(entries: Sequence[LedgerEntry]) -> str:
         status = entry.status if entry.status is not None else "no response"
         buffer.write(f"{when}  {entry.kind:<8} {entry.url}  -> {status}, "
                      f"{entry.bytes_received} bytes; {entry.outcome}\n")
-        _show_bytes(entry.request_bytes, buffer)
+        _show_runs(entry, buffer)
     return buffer.getvalue()
 
 

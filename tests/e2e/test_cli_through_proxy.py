@@ -101,9 +101,20 @@ def test_check_in_text_shows_what_the_proxy_was_sent(tmp_path: Path) -> None:
             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False,
         )
         origin.wait_connections(1)
+        log = subprocess.run(
+            [sys.executable, "-m", "glass_updater", "log", "--config", str(config),
+             "--state-dir", str(tmp_path / "state")],
+            capture_output=True, text=True, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False,
+        )
     assert proc.returncode == 0, proc.stderr
+    assert log.returncode == 0, log.stderr
     port = feed_url.split(":")[2].split("/")[0]
-    out = proc.stdout
+    for out in (proc.stdout, log.stdout):  # `updater check`, then the history
+        _shows_proxy_then_server(out, port)
+
+
+def _shows_proxy_then_server(out: str, port: str) -> None:
     proxy_part = out.index("[to your proxy, in clear]")
     server_part = out.index("[to the update server, inside TLS]")
     assert proxy_part < out.index(f"CONNECT localhost:{port} HTTP/1.1") < server_part
