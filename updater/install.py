@@ -10,7 +10,6 @@ old and new versions never run at the same time. No shell anywhere: argv lists o
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import stat
 import subprocess
@@ -112,13 +111,10 @@ class SubprocessLauncher:
 
 
 def sha256_of(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
+    """(size, SHA-256) of the staged file, read without following a planted link."""
+    from glass_updater.digest import sha256_file
+
+    return sha256_file(path, chunk=_CHUNK)
 
 
 def reverify(verified: VerifiedFile) -> None:

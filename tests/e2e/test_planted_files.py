@@ -32,6 +32,8 @@ FILES = {
     "partial": f"cache/downloads/{SHA}.part",
     "resume-record": f"cache/downloads/{SHA}.part.json",
     "download-lock": f"cache/downloads/.locks/{SHA}.lock",
+    "verified-file": f"cache/downloads/{SHA}/demo-app-1.4.0.sh",
+    "rotated-ledger": "log/transmissions.jsonl.1",
 }
 FOLDERS = {
     "state": ".",
@@ -39,6 +41,7 @@ FOLDERS = {
     "cache": "cache",
     "staging": "cache/downloads",
     "lock-folder": "cache/downloads/.locks",
+    "verified-folder": f"cache/downloads/{SHA}",
 }
 OTHER_UID = 4242
 
@@ -116,7 +119,7 @@ def test_planted_fifo_never_blocks(site: Site, role: str) -> None:
     """In a child with a bound: a FIFO opened without O_NONBLOCK would hang forever."""
     path = prepare(site, FILES[role])
     os.mkfifo(path, 0o600)
-    command = "log" if role == "ledger" else "download"
+    command = "log" if "ledger" in role else "download"
     config = [] if command == "log" else ["--config", str(site.config)]
     child = subprocess.run(
         [sys.executable, "-m", "glass_updater", command, *config, "--state-dir", str(site.state)],
