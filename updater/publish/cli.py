@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from glass_updater.atomic import atomic_write_bytes
 from glass_updater.errors import ConfigError, FeedError
@@ -45,8 +46,15 @@ def _port(text: str) -> int:
     return port
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Usage mistakes are one line that says what to fix, like every other refusal."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}; see `{self.prog} --help`\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _OneLineParser(
         prog="updater-publish", description="Create keys, sign, verify and serve update feeds."
     )
     sub = parser.add_subparsers(dest="command", required=True)

@@ -363,3 +363,13 @@ def test_several_keys_sign_for_rotation(pub: Pub, capsys: pytest.CaptureFixture[
     for key in (pub.public, next_public):  # an app trusting either key accepts it
         assert verify_feed(data, trusted_keys=[key], product="demo-app", now=NOW,
                            floor=None).serial == 1
+
+
+def test_usage_mistakes_are_one_line_too(pub: Pub) -> None:
+    before = snapshot(pub.root)
+    for argv, expected in ((["release", "--version", "1.0.0"], "required: --key, --site"),
+                           (["frobnicate"], "invalid choice")):
+        code, out, err = pub.run(*argv)
+        assert code == 2 and out == "" and err.count("\n") == 1, err
+        assert expected in err and "--help" in err
+    assert snapshot(pub.root) == before
