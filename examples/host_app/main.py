@@ -35,7 +35,8 @@ def record(event: str, **fields: object) -> None:
     """Append one JSON line to $HOST_APP_EVENTS (a diagnostic log the tests read)."""
     path = os.environ.get("HOST_APP_EVENTS")
     if path:
-        line = {"event": event, "pid": os.getpid(), "t": time.monotonic(), **fields}
+        line = {"event": event, "pid": os.getpid(), "ppid": os.getppid(),
+                "t": time.monotonic(), **fields}
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(line) + "\n")
 

@@ -188,3 +188,87 @@ def test_help_check_for_updates_downloads_verifies_and_hands_off(tmp_path: Path)
         f"/{PRODUCT}/feed.json?product={PRODUCT}&version=1.0.0".encode(),
         f"/{PRODUCT}/{PRODUCT}-1.4.0-{current_platform()}.tar.gz".encode(),
     ]
+
+
+class EventPipe:
+    """$HOST_APP_EVENTS as a FIFO: each app process appends JSON lines, the test waits on
+    them with select (no polling, no sleeps). The test holds a write end too, so the FIFO
+    never reads as closed between the old app's exit and the new one's start."""
+
+    def __init__(self, path: Path) -> None:
+        os.mkfifo(path)
+        self.path = path
+        self._read = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        self._keep = os.open(path, os.O_WRONLY)
+        self._buffer = b""
+        self.seen: list[dict[str, object]] = []
+
+    def wait_for(self, match: dict[str, object], timeout: float = 60.0) -> dict[str, object]:
+        while True:
+            for event in self.seen:
+                if all(event.get(k) == v for k, v in match.items()):
+                    return event
+            ready, _, _ = select.select([self._read], [], [], timeout)
+            assert ready, f"no event {match} within {timeout} s; saw {self.seen}"
+            self._buffer += os.read(self._read, 65536)
+            *lines, self._buffer = self._buffer.split(b"\n")
+            self.seen.extend(json.loads(line) for line in lines if line)
+
+    def close(self) -> None:
+        os.close(self._read)
+        os.close(self._keep)
+
+
+def test_tar_gz_update_swaps_the_app_folder_and_relaunches_the_new_version(
+    tmp_path: Path,
+) -> None:
+    """check -> download -> install (tar.gz folder swap by the helper) -> relaunch.
+
+    The app is a folder unpacked from a tar.gz, with its config inside (app_dir = ".").
+    The new version is started from the same path after the old process has exited.
+    """
+    from glass_updater.paths import Paths
+
+    key = write_keypair(tmp_path / "keys")
+    install = '[install]\nkind = "tar.gz"\napp_dir = "."\n'
+    events = EventPipe(tmp_path / "events.fifo")
+    app = tmp_path / "apps" / "host-app"
+    try:
+        with FeedServer(tmp_path / "site") as server:
+            feed_url = f"{server.url}/{PRODUCT}/feed.json"
+            new = tar_gz(app_files("1.4.0", feed_url, key, install))
+            publish(tmp_path / "site", server.url, tmp_path / "keys" / "private.key", new)
+            for name, data in app_files("1.0.0", feed_url, key, install).items():
+                (app / name).parent.mkdir(parents=True, exist_ok=True)
+                (app / name).write_bytes(data)
+            proc = subprocess.run(
+                [sys.executable, str(AUTOPILOT), str(app / "main.py")],
+                cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+                env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                     "HOST_APP_EVENTS": str(events.path)},
+            )
+            assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+            assert "autopilot: Install and Restart" in proc.stdout
+            old = events.wait_for({"event": "started", "version": "1.0.0"})
+            events.wait_for({"event": "exiting", "pid": old["pid"]})
+            new_app = events.wait_for({"event": "started", "version": "1.4.0"})
+            requests = server.request_log
+        previous = events.wait_for({"event": "previous", "pid": new_app["pid"]})
+        helper = int(new_app["ppid"])  # type: ignore[call-overload]
+        wait_for_process(helper)  # it reports once the new version has started
+        stop_process(int(new_app["pid"]))  # type: ignore[call-overload]
+    finally:
+        events.close()
+    assert previous["previous_pid"] == old["pid"]
+    assert previous["previous_gone"] is True  # the old process had exited first
+    assert (app / "resources" / "version.txt").read_text() == "1.4.0\n"  # swapped in place
+    assert 'version = "1.4.0"' in (app / "config.toml").read_text()
+    assert sorted(p.name for p in app.parent.iterdir()) == ["host-app"]  # old copy removed
+    paths = Paths.default(PRODUCT)
+    report = json.loads((paths.state / "install-report.json").read_text())
+    assert report["status"] == "installed", report
+    assert not [p for p in paths.cache.rglob("*.tar.gz")]  # the staged download is gone
+    assert [r.split(b" ")[1] for r in requests] == [
+        f"/{PRODUCT}/feed.json?product={PRODUCT}&version=1.0.0".encode(),
+        f"/{PRODUCT}/{PRODUCT}-1.4.0-{current_platform()}.tar.gz".encode(),
+    ]

@@ -29,13 +29,18 @@ HOST = Path(__file__).parent / "frozen_host" / "myapp.py"
 HAVE_PYINSTALLER = shutil.which("pyinstaller", path=str(Path(sys.executable).parent)) is not None
 
 
+def clean_env() -> dict[str, str]:
+    """The environment without PYTHONPATH: only the fresh venv decides what is imported."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
 def fresh_venv(root: Path, wheel: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True,
                    timeout=120)
     python = root / "bin" / "python"
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True, text=True, check=True, timeout=60, env=clean_env(),
     ).stdout.strip()
     # Third-party dependencies from this venv, as a plain path (its .pth files, among them
     # the editable install's finder, are not processed for such an entry).
@@ -55,7 +60,7 @@ def test_plain_pyinstaller_build_of_a_host_app_checks_for_updates(
     python = fresh_venv(tmp_path / "venv", wheel)
     where = subprocess.run(
         [str(python), "-c", "import glass_updater; print(glass_updater.__file__)"],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True, text=True, check=True, timeout=60, env=clean_env(),
     ).stdout
     assert where.startswith(str(tmp_path / "venv")), where  # the wheel, not the worktree
     app = tmp_path / "app"
@@ -64,7 +69,7 @@ def test_plain_pyinstaller_build_of_a_host_app_checks_for_updates(
     build = subprocess.run(
         [str(python), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
          "--windowed", "myapp.py"],
-        cwd=app, capture_output=True, text=True, timeout=900, check=False,
+        cwd=app, capture_output=True, text=True, timeout=900, check=False, env=clean_env(),
     )
     assert build.returncode == 0, build.stderr[-3000:]
     frozen = app / "dist" / "myapp" / "myapp"
@@ -80,7 +85,7 @@ def test_plain_pyinstaller_build_of_a_host_app_checks_for_updates(
         run = subprocess.run(
             [str(frozen), str(config)], capture_output=True, text=True, timeout=120,
             check=False, cwd=tmp_path,
-            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": ""},
+            env={**clean_env(), "QT_QPA_PLATFORM": "offscreen"},
         )
         requests = server.request_log
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
@@ -88,3 +93,12 @@ def test_plain_pyinstaller_build_of_a_host_app_checks_for_updates(
     assert "Demo App 1.4.0 is available" in run.stdout
     assert len(requests) == 1
     assert requests[0].startswith(b"GET /demo-app/feed.json?product=demo-app&version=1.0.0 ")
+    # The install helper of a frozen app is the app itself, started with the helper flag:
+    # the hook's runtime hook runs it before myapp.py's code (which would read argv[1] as
+    # a config path), with no line in the app for it.
+    helper = subprocess.run(
+        [str(frozen), "--glass-updater-helper"], capture_output=True, text=True,
+        timeout=60, check=False, env={**clean_env(), "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert helper.returncode == 2, helper.stdout + helper.stderr
+    assert helper.stderr.startswith("glass-updater helper: usage"), helper.stderr

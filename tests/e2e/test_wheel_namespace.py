@@ -28,6 +28,9 @@ def test_the_wheel_has_one_top_level_package_with_its_data_inside(wheel: Path) -
                  "tray-dark.svg"):
         assert f"glass_updater/resources/{data}" in names
     assert "glass_updater/qt/controller.py" in names
+    for hook in ("hook-glass_updater.py", "hook-glass_updater.qt.py", "rthooks.dat",
+                 "rthooks/pyi_rth_glass_updater.py"):
+        assert f"glass_updater/_pyinstaller/{hook}" in names  # PyInstaller support
     assert not [n for n in names if n.startswith(("ui/", "resources/", "updater/"))]
 
 
