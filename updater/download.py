@@ -369,50 +369,53 @@ class Downloader:
             )
             meter.start(offset)
             try:
-                exchange = fetch(
-                    self.transport,
-                    self.allowlist,
-                    request,
-                    values,
-                    allowed_hosts=self.allowed_hosts,
-                    max_redirects=self.limits.max_redirects,
-                    on_exchange=self.on_exchange,
-                    on_sending=self.on_sending,
-                    sink=sink,
-                    cancel=abort,
+                try:
+                    exchange = fetch(
+                        self.transport,
+                        self.allowlist,
+                        request,
+                        values,
+                        allowed_hosts=self.allowed_hosts,
+                        max_redirects=self.limits.max_redirects,
+                        on_exchange=self.on_exchange,
+                        on_sending=self.on_sending,
+                        sink=sink,
+                        cancel=abort,
+                    )
+                    if sink.failure is not None:  # the last chunk failed; the transfer had ended
+                        failure = sink.failure
+                        raise type(failure)(failure.message, exchange=exchange)
+                except (UpdaterError, OSError) as exc:
+                    return self._after_failure(asset, attempt, fh, sink, exc, cancel)
+                judgement = sink.head or judge_head(
+                    exchange.status,
+                    exchange.header,
+                    offset=offset,
+                    size=asset.size,
+                    validator=attempt.validator,
                 )
-                if sink.failure is not None:  # the last chunk failed; the transfer had ended
-                    failure = sink.failure
-                    raise type(failure)(failure.message, exchange=exchange)
-            except (UpdaterError, OSError) as exc:
-                return self._after_failure(asset, attempt, fh, sink, exc, cancel)
-            judgement = sink.head or judge_head(
-                exchange.status,
-                exchange.header,
-                offset=offset,
-                size=asset.size,
-                validator=attempt.validator,
-            )
-            if judgement.verdict is Verdict.RESTART:
-                return _Restart(judgement.why)
-            if judgement.verdict is Verdict.FAIL:
-                self._keep(asset, attempt, fh, offset)  # nothing of an error body is kept
-                raise _status_error(exchange, asset)
-            if sink.overflow:
-                self.files.discard(asset.sha256)
-                raise VerificationError(self._overlong_message(asset))
-            meter.update(offset + sink.written, force=True)
-            total = offset + sink.written
-            if total != asset.size or digest.hexdigest() != asset.sha256:
-                fh.close()
-                self.files.discard(asset.sha256)
-                raise VerificationError(self._mismatch_message(asset, total))
-            try:
-                fh.flush()
-                os.fsync(fh.fileno())
-            except OSError as exc:
-                self.files.discard(asset.sha256)
-                raise self._storage_error(asset, exc) from exc
+                if judgement.verdict is Verdict.RESTART:
+                    return _Restart(judgement.why)
+                if judgement.verdict is Verdict.FAIL:
+                    self._keep(asset, attempt, fh, offset)  # nothing of an error body is kept
+                    raise _status_error(exchange, asset)
+                if sink.overflow:
+                    self.files.discard(asset.sha256)
+                    raise VerificationError(self._overlong_message(asset))
+                meter.update(offset + sink.written, force=True)
+                total = offset + sink.written
+                if total != asset.size or sink.hexdigest() != asset.sha256:
+                    fh.close()
+                    self.files.discard(asset.sha256)
+                    raise VerificationError(self._mismatch_message(asset, total))
+                try:
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                except OSError as exc:
+                    self.files.discard(asset.sha256)
+                    raise self._storage_error(asset, exc) from exc
+            finally:
+                sink.close()  # the hashing thread ends with the attempt
         self.checkpoint("part-fsynced")
         try:
             return self.files.promote(asset)

@@ -1,9 +1,10 @@
 """The part sink: response body chunks -> the partial file, hashed as they are written.
 
 This is the download's hot loop (one ``write`` per received chunk): check the signed-size
-cap, write, hash, report progress. A failure never raises through the transport; it
-trips the abort token, so the transport ends the transfer through its cancel path and
-still reports the exchange for the ledger.
+cap, write, hand the chunk to the hashing thread (``hashing``: the hash of one chunk
+overlaps receiving and writing the next), report progress. A failure never raises
+through the transport; it trips the abort token, so the transport ends the transfer
+through its cancel path and still reports the exchange for the ledger.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from glass_updater.errors import TransportError
+from glass_updater.hashing import BackgroundSha256
 from glass_updater.progress import ProgressMeter
 from glass_updater.resume import Judgement, Verdict
 from glass_updater.transport.base import CancelToken
@@ -57,7 +59,7 @@ class PartSink:
         on_head: HeadHook,
     ) -> None:
         self.fh = fh
-        self.digest = digest
+        self._hash = BackgroundSha256(digest)
         self.offset = offset
         self.limit = limit  # bytes this response may carry: signed size minus the offset
         self.meter = meter
@@ -91,10 +93,18 @@ class PartSink:
             self.disk_error = exc
             self._fail(DiskWriteFailed(f"could not write the download ({exc.strerror})"))
             return
-        self.digest.update(chunk)
+        self._hash.update(chunk)
         self.written += len(chunk)
         self.checkpoint("chunk-written")
         self.meter.update(self.offset + self.written)
+
+    def hexdigest(self) -> str:
+        """The SHA-256 of the resumed prefix and every chunk written (waits for the hash)."""
+        return self._hash.finish().hexdigest()
+
+    def close(self) -> None:
+        """Stop the hashing thread (at most a few chunks left to hash)."""
+        self._hash.finish()
 
     def _fail(self, failure: TransportError) -> None:
         self.failure = failure
