@@ -1,9 +1,9 @@
 """SHA-256 on its own thread, so hashing one chunk overlaps receiving and writing the next.
 
-On loopback a verified download is bound by SHA-256 (DESIGN.md §10). hashlib releases
-the GIL while it hashes a buffer larger than 2 KiB, as recv_into and file writes do, so
-with the hash on a second thread the download costs about what hashing alone costs
-instead of the sum of receive, write and hash. At most ``depth`` chunks wait in the
+On loopback a verified download is bound by SHA-256 (docs/performance.md). hashlib
+releases the GIL while it hashes a buffer larger than 2 KiB, as recv_into and file
+writes do, so with the hash on a second thread the download costs about the larger of
+hashing and receiving-plus-writing, instead of their sum. At most ``depth`` chunks wait in the
 queue: memory stays flat (``depth`` x the chunk size) whatever the file size.
 """
 
