@@ -292,3 +292,17 @@ def test_interrupted_download_resumes_with_range_and_is_logged(
         expected = INTERRUPTED if signum == signal.SIGKILL else cancelled
         assert first.outcome.startswith(expected), first.outcome
         assert downloads[-1].outcome.startswith("verified")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupted_check_is_a_cancel_and_is_logged(rig: Rig, signum: signal.Signals) -> None:
+    """Ctrl-C while waiting for the feed: exit 130/143 within the cancel bound, nothing
+    trusted or changed, and the check request is in the log as cancelled."""
+    state = rig.state("state")
+    code, err = rig.interrupt(state, Pause("feed", "head"), signum)
+    assert code == RESULT[signum], err
+    assert err.count("\n") == 1 and "cancelled" in err, err
+    (entry,) = Ledger(state / "log").entries()
+    assert entry.kind == "check" and entry.outcome.startswith("cancelled"), entry.outcome
+    assert entry.request_bytes == rig.server.heads[-1]
+    assert not (state / "state.json").exists()
