@@ -119,12 +119,12 @@ class Host:
 def host_app(qtbot: QtBot, tmp_path: Path) -> Iterator[object]:
     made: list[UpdateController] = []
 
-    def build(allow: bool = True) -> tuple[UpdateController, Host, FeedSimulator,
-                                           RecordingLauncher, QMainWindow]:
+    def build(allow: bool = True, kind: str = "appimage", **config: object) -> tuple[
+            UpdateController, Host, FeedSimulator, RecordingLauncher, QMainWindow]:
         sim = FeedSimulator()
-        sim.add_release("1.4.0")
+        sim.add_release("1.4.0", kind=kind)
         launcher = RecordingLauncher()
-        cfg = make_config(sim, install_command=("/bin/true", "{file}"))
+        cfg = make_config(sim, **{"install_command": ("/bin/true", "{file}"), **config})
         host = Host(allow)
         window = QMainWindow()
         qtbot.addWidget(window)
@@ -210,3 +210,33 @@ def test_a_host_that_cannot_quit_keeps_running_and_nothing_is_launched(
     assert isinstance(error, MessageDialog)
     assert host.asked_on == [True]
     assert host.quit_calls == 0 and launcher.launched == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "says"),
+    [
+        # An AppImage offered to an installation that is not one (a .deb user):
+        ("appimage", {"install_command": ()}, 'set [install] kind = "deb"'),
+        # The packager's installer is not there:
+        ("appimage", {"install_command": ("/nonexistent/apply-update", "{file}")},
+         "'/nonexistent/apply-update' in [install] command was not found"),
+        # A tar.gz install whose app folder is not a folder:
+        ("tar.gz", {"install_command": (), "install_kind": "tar.gz",
+                    "app_dir": Path("/nonexistent/host-app")}, "is not a folder"),
+    ],
+)
+def test_an_update_this_installation_cannot_take_is_refused_before_the_download(
+    qtbot: QtBot, host_app, monkeypatch: pytest.MonkeyPatch, kind: str,
+    config: dict[str, object], says: str,
+) -> None:
+    """The preflight reaches a host app's dialogs: one line, not one byte downloaded."""
+    monkeypatch.delenv("APPIMAGE", raising=False)
+    controller, host, sim, launcher, _window = host_app(kind=kind, **config)
+    found = shown(qtbot, controller, "update-found", controller.check_action.trigger)
+    error = shown(qtbot, controller, "error",
+                  lambda: qtbot.mouseClick(found.install, Qt.MouseButton.LeftButton))
+    assert isinstance(error, MessageDialog)
+    assert says in error.details.toPlainText()
+    assert "\n" not in error.details.toPlainText().strip()  # one line
+    assert len(sim.requests) == 1  # the check only
+    assert host.asked_on == [] and launcher.launched == []
