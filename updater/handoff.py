@@ -32,6 +32,7 @@ DEFAULT_WAIT_SECONDS = 120.0  # how long the helper waits for the app to quit
 DEFAULT_START_GRACE = 10.0  # a relaunched version that lives this long has "started"
 _CHUNK = 1024 * 1024
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._+-]")
+PROC = "/proc"  # Linux process table (absent on macOS and Windows)
 SWAPPED_MESSAGE = (
     "the downloaded update changed on disk after it was verified, so it was not run and "
     "was deleted; download it again"
@@ -93,7 +94,7 @@ def helper_command(spec: HandoffSpec) -> list[str]:
 def process_token(pid: int) -> str:
     """The process's start time (Linux ``/proc``), so a recycled PID is told apart."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
+        with open(f"{PROC}/{pid}/stat", "rb") as fh:
             data = fh.read()
     except OSError:
         return ""
@@ -111,8 +112,10 @@ def _gone(pid: int, token: str) -> bool:
         return True
     except PermissionError:
         pass  # exists, but another user's: a reused PID, not our app
+    if not sys.platform.startswith("linux"):
+        return False  # no /proc (macOS): it exists; its parent reaps it soon after exit
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
+        with open(f"{PROC}/{pid}/stat", "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
         return True

@@ -490,6 +490,25 @@ def test_wait_for_exit_is_bounded_and_sees_the_exit(tmp_path: Path) -> None:
     assert wait_for_exit(child.pid, token, 30) is True  # reaped: no such process
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes")
+def test_without_proc_a_running_app_is_not_taken_for_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """macOS has no /proc and no pidfd: the helper polls, and must not see "gone" early."""
+    monkeypatch.setattr("glass_updater.handoff.sys.platform", "darwin")
+    monkeypatch.setattr("glass_updater.handoff.PROC", "/nonexistent-proc")
+    monkeypatch.delattr("glass_updater.handoff.os.pidfd_open", raising=False)
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                             stdin=subprocess.PIPE)
+    try:
+        assert wait_for_exit(child.pid, "", 0.2) is False
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(timeout=30)
+    assert wait_for_exit(child.pid, "", 30) is True
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a POSIX FIFO")
 def test_subprocess_launcher_starts_detached_without_a_shell(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo"
