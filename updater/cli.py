@@ -124,7 +124,14 @@ def _result_json(
 
 
 def _show_bytes(data: bytes, out: TextIO) -> None:
-    """Request bytes, one header per line; any other control byte shown as an escape."""
+    """Request bytes, one header per line; any other control byte shown as an escape.
+
+    A SOCKS5 handshake (binary) is also said in words first."""
+    import glass_updater.socks as socks
+
+    if socks.looks_like_socks(data):
+        for line in socks.describe(data).splitlines():
+            out.write(f"    ({line})\n")
     for line in data.decode("ascii", "backslashreplace").split("\r\n"):
         out.write(f"    {printable(line)}\n" if line else "")
 

@@ -12,6 +12,7 @@ locally, and is refused where proxies are parsed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 VERSION = 0x05
@@ -132,24 +133,38 @@ def reply_length(head: bytes) -> int:
     raise ValueError(f"unknown address type {atyp}")
 
 
+_REDACTED = re.compile(rb"\x01<redacted (\d+) bytes>")
+
+
 def describe(data: bytes) -> str:
-    """The handshake in words, for the panel (credentials as given: masked or not)."""
+    """The handshake in words, for the panel and the CLI (credentials as given: masked,
+    redacted or not)."""
     try:
-        parts = split(data)
+        greeting, rest = data[:3], data[3:]
         methods = {NO_AUTH: "no login", USER_PASS: "user name and password"}
         lines = [
-            f"SOCKS5 greeting: version {parts.greeting[0]}, one way to log in: "
-            f"{methods.get(parts.greeting[2], hex(parts.greeting[2]))}"
+            f"SOCKS5 greeting: version {greeting[0]}, one way to log in: "
+            f"{methods.get(greeting[2], hex(greeting[2]))}"
         ]
-        if parts.auth is not None:
-            ulen = parts.auth[1]
-            user = parts.auth[2 : 2 + ulen].decode("ascii", "replace")
-            word = parts.auth[3 + ulen :].decode("ascii", "replace")
-            lines.append(f"RFC 1929 login (to the proxy only): user {user!r}, password {word!r}")
-        connect = parts.connect
-        if connect[3] == ATYP_DOMAIN:
-            name = connect[5 : 5 + connect[4]].decode("ascii", "replace")
-            port = int.from_bytes(connect[5 + connect[4] : 7 + connect[4]], "big")
+        if greeting[2] == USER_PASS:
+            redacted = _REDACTED.match(rest)
+            if redacted is not None:
+                lines.append("RFC 1929 login (to the proxy only): user name and password "
+                             "redacted")
+                rest = rest[redacted.end():]
+            else:
+                ulen = rest[1]
+                user = rest[2 : 2 + ulen].decode("ascii", "replace")
+                plen = rest[2 + ulen]
+                word = rest[3 + ulen : 3 + ulen + plen].decode("ascii", "replace")
+                lines.append(
+                    f"RFC 1929 login (to the proxy only): user {user!r}, password {word!r}"
+                )
+                rest = rest[3 + ulen + plen :]
+        if rest[:4] == bytes([VERSION, CMD_CONNECT, 0, ATYP_DOMAIN]):
+            size = rest[4]
+            name = rest[5 : 5 + size].decode("ascii", "replace")
+            port = int.from_bytes(rest[5 + size : 7 + size], "big")
             lines.append(
                 f"CONNECT to {name} port {port}, by name: the proxy looks the name up, "
                 "this computer does not"

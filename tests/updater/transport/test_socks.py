@@ -201,3 +201,21 @@ def test_check_through_pproxy_over_http_and_https(
     assert exchange.sent == request.transmissions
     assert origin_read == request.request_bytes
     assert "localhost" not in {e.host for e in log.lookups}
+
+
+def test_handshake_in_words_raw_masked_and_redacted(allowlist: Allowlist) -> None:
+    import glass_updater.socks as socks_words
+    from glass_updater.ledger import redact_proxy_credentials
+
+    request = check(allowlist, f"https://{NAME}/f.json", socks(9050, "alice", "s3cret"))
+    data = request.transmissions[0].data
+    raw = socks_words.describe(data)
+    assert "user 'alice', password 's3cret'" in raw
+    assert f"CONNECT to {NAME} port 443, by name" in raw
+    masked = socks_words.describe(socks_words.mask(data))
+    assert "user '*****', password '******'" in masked and "s3cret" not in masked
+    redacted = socks_words.describe(redact_proxy_credentials(data))
+    assert "redacted" in redacted and f"CONNECT to {NAME} port 443" in redacted
+    bare = check(allowlist, f"https://{NAME}/f.json", socks(1)).transmissions[0].data
+    plain = socks_words.describe(bare)
+    assert "no login" in plain and "RFC 1929" not in plain
