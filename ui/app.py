@@ -176,6 +176,17 @@ class FallbackWindow(QWidget):
             layout.addWidget(button)
             self.buttons[key] = button
         self.setMinimumWidth(320)
+        # The keys a window is expected to know: Ctrl+Q (Quit's own shortcut) and Esc.
+        quit_action = controller.actions_["quit"]
+        if quit_action.shortcut().isEmpty():  # a platform theme without a Quit binding
+            quit_action.setProperty("shortcut", QKeySequence("Ctrl+Q"))
+        self.addAction(quit_action)
+        # A QAction, not a QShortcut, and its shortcut set by property name: QShortcut's
+        # default arguments and setShortcut's overloads create the ``Qt`` enums (~12 ms).
+        escape = QAction(self)
+        escape.setProperty("shortcut", QKeySequence("Esc"))
+        escape.triggered.connect(self.close)
+        self.addAction(escape)
 
     def closeEvent(self, event: object) -> None:
         """Closing the only window quits, as Quit in the tray menu would."""

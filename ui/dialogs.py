@@ -89,6 +89,11 @@ class FlowDialog(QDialog):
             if self.waits_for_answer:
                 bring_to_front(self)
 
+    def spoken(self) -> str:
+        """What a screen reader announces when this dialog shows a result."""
+        heading = getattr(self, "heading", None)
+        return heading.text() if isinstance(heading, QLabel) else self.windowTitle()
+
     def finish_layout(self) -> None:
         row = QHBoxLayout()
         if self.what_was_sent is not None:
@@ -171,6 +176,9 @@ class MessageDialog(FlowDialog):
         self.finish_layout()
         self.setMinimumWidth(440)
         self.resize(self.minimumWidth(), self.heightForWidth(self.minimumWidth()))
+
+    def spoken(self) -> str:
+        return " ".join(t for t in (self.heading.text(), self.advice.text()) if t)
 
     def _show_details(self, shown: bool) -> None:
         self.details.setVisible(shown)
@@ -387,6 +395,14 @@ class UpdateDialog(FlowDialog):
         self.finish_layout()
         self.resize(560, 480)
 
+    def spoken(self) -> str:
+        parts = [self.heading.text()]
+        if self.skipped_note.isVisibleTo(self):
+            parts.append(self.skipped_note.text())
+        if self.badge.isVisibleTo(self):
+            parts.append(self.badge.text())
+        return " ".join(parts)
+
     def _stop_skipping(self) -> None:
         """Un-skip, locally; the dialog stays open and the version is no longer marked."""
         if self._unskip is None:
@@ -458,9 +474,10 @@ class ReadyDialog(FlowDialog):
         self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
         release = verified.release
         label, what = INSTALL_WORDS[effect]
-        self.layout_.addWidget(
-            _heading(self.tr("%s %s is ready to install") % (product_name, release.version))
+        self.heading = _heading(
+            self.tr("%s %s is ready to install") % (product_name, release.version)
         )
+        self.layout_.addWidget(self.heading)
         self.body = _body(
             self.tr(
                 "The download matches the size and SHA-256 fingerprint the publisher "

@@ -17,9 +17,11 @@ from glass_updater.errors import (
 )
 from glass_updater.ledger import LedgerEntry
 from glass_updater.model import Asset, CheckResult, InstallEffect, Progress, VerifiedFile
+from glass_updater.qt.access import announce
 from glass_updater.qt.dialogs import (
     CheckingDialog,
     DownloadDialog,
+    FlowDialog,
     InstallingDialog,
     MessageDialog,
     OpenPayload,
@@ -35,6 +37,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QStyle, QWidget
 
 Job = Callable[[], None]
+RESULT_KINDS = frozenset({"up-to-date", "update-found", "error", "stale", "ready", "busy"})
 
 
 class QtUserDriver(QObject):
@@ -99,6 +102,9 @@ class QtUserDriver(QObject):
         self.dialogs = [d for d in (self.transient, dialog) if d is not None]
         dialog.setAccessibleName(kind)
         bring_to_front(dialog)
+        if kind in RESULT_KINDS and isinstance(dialog, FlowDialog):
+            # The result of every check is spoken, not only shown.
+            announce(dialog, dialog.spoken(), assertive=kind in ("error", "stale"))
         self.shown.emit(kind, dialog)
 
     def waiting_dialog(self) -> QDialog | None:

@@ -183,3 +183,19 @@ def test_no_display_is_one_line_not_a_qt_abort(tmp_path: Path) -> None:
     assert proc.stderr.count("\n") == 1, proc.stderr
     assert "no graphical display" in proc.stderr and "`updater check`" in proc.stderr
     assert not (tmp_path / "s").exists()  # refused before anything was written
+
+
+def test_stress_every_window_hundreds_of_times_then_quit_exits_0(feed, tmp_path: Path) -> None:
+    """Issue 9: What Is Sent…, Settings…, About opened and closed 200 times each, a check
+    every 10th round, then Quit: exit 0 (PySide6 6.12.0 on Python 3.11 aborted here with
+    "none_dealloc" after a few dozen)."""
+    server, config, _ = feed
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("stress_app.py")), "200", "10", "--",
+         "--config", str(config), "--state-dir", str(tmp_path / "s"), "--window"],
+        env=_env(), cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "stress: done 600 windows, 20 checks" in proc.stdout, proc.stdout[-2000:]
+    assert "Fatal" not in proc.stderr and "Traceback" not in proc.stderr
+    assert len(server.request_log) == 20  # one request per check, nothing else
