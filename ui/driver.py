@@ -171,13 +171,18 @@ class QtUserDriver(QObject):
         )
 
     def show_up_to_date(self, result: CheckResult) -> None:
+        withdrawn = result.withdrawn is not None  # pulled, and nothing to go to yet
         self._later(
             lambda: self._message(
                 "up-to-date",
                 title=self.tr("No Update Available"),
-                heading=self.tr("You're up to date (version %s)") % result.current_version,
+                heading=(
+                    self.tr("Version %s was withdrawn by the publisher") if withdrawn
+                    else self.tr("You're up to date (version %s)")
+                ) % result.current_version,
                 body=result.reason[:1].upper() + result.reason[1:] + ".",
-                icon=QStyle.StandardPixmap.SP_DialogApplyButton,
+                icon=QStyle.StandardPixmap.SP_MessageBoxWarning if withdrawn
+                else QStyle.StandardPixmap.SP_DialogApplyButton,
                 entries=result.entries,
             )
         )

@@ -506,6 +506,8 @@ def _check(updater: Updater, config: PackagerConfig, args: argparse.Namespace, o
             for line in release.notes.splitlines()[:20]:
                 out.write(f"    {_printable(line)}\n")
         out.write("Run `updater download` to fetch and verify it.\n")
+    elif result.withdrawn is not None:  # pulled, and no good release to go to yet
+        out.write("No other release is available for this computer yet; check again later.\n")
     else:
         out.write(f"You're up to date: {result.reason}\n")
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -251,6 +252,10 @@ def _withdrawal(obj: object, where: str) -> Withdrawal:
     reason = _str(fields["reason"], f"{where} reason").strip()
     if not reason or len(reason) > MAX_REASON_CHARS:
         raise _bad(f"{where} reason", f"must be 1 to {MAX_REASON_CHARS} characters")
+    if any(unicodedata.category(c).startswith("C") for c in reason):
+        # It is shown verbatim in terminals and dialogs: one line of plain text only
+        # (no escape sequences, bidi overrides or line breaks).
+        raise _bad(f"{where} reason", "contains control or formatting characters")
     return Withdrawal(
         version=version,
         reason=reason,

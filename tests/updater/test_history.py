@@ -91,6 +91,12 @@ def test_feed_listing_a_version_both_released_and_withdrawn_is_refused() -> None
         ({"version": "1.0", "reason": "x", "withdrawn": "2026-11-22T09:00:00Z", "y": 1},
          "unknown field"),
         ({"version": "one", "reason": "x", "withdrawn": "2026-11-22T09:00:00Z"}, "PEP 440"),
+        ({"version": "1.0", "reason": "bad \x1b[2J", "withdrawn": "2026-11-22T09:00:00Z"},
+         "control or formatting"),
+        ({"version": "1.0", "reason": "bad \u202eevil", "withdrawn": "2026-11-22T09:00:00Z"},
+         "control or formatting"),
+        ({"version": "1.0", "reason": "two\nlines", "withdrawn": "2026-11-22T09:00:00Z"},
+         "control or formatting"),
     ],
 )
 def test_malformed_withdrawals_are_refused(entry: dict[str, object], message: str) -> None:
@@ -114,3 +120,15 @@ def test_payload_without_withdrawals_keeps_the_old_shape() -> None:
         {"version": "1.1.0", "reason": "bad build", "withdrawn": "2026-11-22T09:00:00Z"}
     ]
     assert parse_payload(json.dumps(doc).encode()).withdrawn[0].reason == "bad build"
+
+
+def test_withdrawn_with_nothing_to_go_to_says_so_and_offers_nothing(tmp_path: Path) -> None:
+    sim = FeedSimulator()
+    sim.add_release("1.1.0", platforms=("windows-x86_64",))
+    sim.add_release("1.2.0")
+    sim.withdraw("1.2.0", "data loss")
+    result = make_updater(sim, tmp_path, version="1.2.0").check()
+    assert result.status is CheckStatus.UP_TO_DATE and result.release is None
+    assert result.withdrawn is not None and result.withdrawn.reason == "data loss"
+    assert "withdrawn by the publisher: data loss" in result.reason
+    assert "no other release is available for linux-x86_64" in result.reason

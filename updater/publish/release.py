@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -230,8 +231,11 @@ def _withdraw(args: argparse.Namespace, now: datetime, expires: datetime) -> int
     reason = (args.reason or "").strip()
     if not reason:
         raise ConfigError('pass --reason "…" to say why (its users are shown it)')
-    if "\n" in reason or len(reason) > 1000:
-        raise ConfigError("--reason must be one line of at most 1000 characters")
+    if len(reason) > 1000 or any(unicodedata.category(c).startswith("C") for c in reason):
+        raise ConfigError(
+            "--reason must be one line of plain text (no control characters), at most 1000 "
+            "characters"
+        )
     version = _version(args.withdraw)
     signer = _Signer(args)
     old = load_site_feed(site, signer.trusted)

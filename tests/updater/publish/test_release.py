@@ -192,6 +192,7 @@ def test_refusals_are_one_line_and_change_nothing(pub: Pub) -> None:
     assert "is empty" in pub.refused("--version", "1.3.0", str(pub.file("e-x86_64.AppImage", b"")))
     assert "--expires-in" in pub.refused("--version", "1.3.0", "--expires-in", "5y", str(app))
     assert "--reason" in pub.refused("--withdraw", "1.1.0")
+    assert "plain text" in pub.refused("--withdraw", "1.1.0", "--reason", "a\x1b[31mred")
     assert "not a published release" in pub.refused("--withdraw", "9.0", "--reason", "x")
     assert "--product" in pub.refused("--version", "1.3.0", "--product", "other", str(app))
     # A key inside the site would be uploaded with it.
