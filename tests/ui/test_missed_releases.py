@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from glass_updater.model import Asset, CheckResult, CheckStatus, Release, Withdrawal
-from glass_updater.qt.dialogs import UpdateDialog
+from glass_updater.qt.dialogs import MessageDialog, UpdateDialog
 from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import AppHarness
+from tests.ui.test_check_flow import click_check
 
 ASSET = Asset("linux-x86_64", "appimage", "https://u.example/a", 1234, "0" * 64)
 
@@ -60,3 +64,16 @@ def test_withdrawn_version_is_explained(qtbot: QtBot) -> None:
     assert "1.2.0 was withdrawn by the publisher" in shown and "corrupts settings" in shown
     assert "\u202e" not in shown
     assert dialog.notes.toPlainText().strip() == "The good one."
+
+
+def test_withdrawn_version_with_nothing_to_go_to_is_not_up_to_date(
+    qtbot: QtBot, make_app: Callable[..., AppHarness]
+) -> None:
+    app = make_app(version="1.2.0")
+    app.sim.add_release("1.1.0", platforms=("windows-x86_64",))
+    app.sim.add_release("1.2.0")
+    app.sim.withdraw("1.2.0", "Corrupts settings")
+    dialog = click_check(qtbot, app, "up-to-date")
+    assert isinstance(dialog, MessageDialog)
+    assert dialog.heading.text() == "Version 1.2.0 was withdrawn by the publisher"
+    assert "Corrupts settings" in dialog.body.text()
