@@ -77,7 +77,7 @@ print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_kib": peak, "before_kib"
 class _Handler(http.server.BaseHTTPRequestHandler):
     """GET of a file under the server's root, body sent with sendfile()."""
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         root = Path(self.server.root)  # type: ignore[attr-defined]
         path = root / self.path.lstrip("/").split("?")[0]
         if not path.is_file():
