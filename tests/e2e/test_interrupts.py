@@ -6,7 +6,7 @@ the signal to the CLI and lets the server go on. No sleeps: every wait is on an 
 or a process, with a bound.
 
 - SIGKILL anywhere: every request the server saw has its record in the log (the
-  write-ahead record, fsynced before the first byte).
+  write-ahead record, written before the first byte).
 - SIGINT / SIGTERM / SIGHUP / SIGKILL in the middle of a download: exit 130 / 143 / 129
   / killed, the
   resume record is kept, the log lists the interrupted request, and the next run asks
