@@ -68,3 +68,40 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert proc.returncode == 0, proc.stderr
     (built,) = out.glob("glass_updater-*.whl")
     return built
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without PYTHONPATH: only the fresh venv decides what is imported."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+@pytest.fixture(scope="session")
+def wheel_python(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv with the wheel installed (not editable), as a packager has it.
+
+    Its third-party dependencies (PySide6, requests, cryptography, PyInstaller) come from
+    this venv through a plain path entry in a ``.pth`` file, which does NOT process this
+    venv's own ``.pth`` files, so the worktree's editable install stays out.
+    """
+    import sysconfig
+
+    root = tmp_path_factory.mktemp("wheel-venv") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True,
+                   timeout=120)
+    python = root / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True, timeout=60, env=clean_env(),
+    ).stdout.strip()
+    (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+         "--no-index", "-q", str(wheel)],
+        check=True, timeout=300,
+    )
+    where = subprocess.run(
+        [str(python), "-c", "import glass_updater; print(glass_updater.__file__)"],
+        capture_output=True, text=True, check=True, timeout=60, env=clean_env(),
+    ).stdout
+    assert where.startswith(str(root)), where  # the wheel's copy, not the worktree's
+    return python

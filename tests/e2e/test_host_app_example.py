@@ -27,6 +27,7 @@ from glass_updater.publish.keys import load_private_key, write_keypair
 from glass_updater.publish.serve import FeedServer
 from glass_updater.signing import sign_envelope
 
+from tests.e2e.conftest import clean_env
 from tests.e2e.netwatch import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
@@ -220,12 +221,13 @@ class EventPipe:
 
 
 def test_tar_gz_update_swaps_the_app_folder_and_relaunches_the_new_version(
-    tmp_path: Path,
+    tmp_path: Path, wheel_python: Path,
 ) -> None:
     """check -> download -> install (tar.gz folder swap by the helper) -> relaunch.
 
-    The app is a folder unpacked from a tar.gz, with its config inside (app_dir = ".").
-    The new version is started from the same path after the old process has exited.
+    As a packager ships it: the wheel installed (not editable) in a fresh venv, the app a
+    folder unpacked from a tar.gz with its config inside (app_dir = "."). The new version
+    is started from the same path after the old process has exited.
     """
     from glass_updater.paths import Paths
 
@@ -242,9 +244,9 @@ def test_tar_gz_update_swaps_the_app_folder_and_relaunches_the_new_version(
                 (app / name).parent.mkdir(parents=True, exist_ok=True)
                 (app / name).write_bytes(data)
             proc = subprocess.run(
-                [sys.executable, str(AUTOPILOT), str(app / "main.py")],
+                [str(wheel_python), str(AUTOPILOT), str(app / "main.py")],
                 cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
-                env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                env={**clean_env(), "QT_QPA_PLATFORM": "offscreen",
                      "HOST_APP_EVENTS": str(events.path)},
             )
             assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]

@@ -10,11 +10,9 @@ updater imports lazily at the first check all had to be bundled by the hook.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,46 +21,19 @@ from glass_updater.publish.demo import build_site, write_config
 from glass_updater.publish.keys import write_keypair
 from glass_updater.publish.serve import FeedServer
 
+from tests.e2e.conftest import clean_env
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.loopback]
 
 HOST = Path(__file__).parent / "frozen_host" / "myapp.py"
 HAVE_PYINSTALLER = shutil.which("pyinstaller", path=str(Path(sys.executable).parent)) is not None
 
 
-def clean_env() -> dict[str, str]:
-    """The environment without PYTHONPATH: only the fresh venv decides what is imported."""
-    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-
-
-def fresh_venv(root: Path, wheel: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True,
-                   timeout=120)
-    python = root / "bin" / "python"
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True, timeout=60, env=clean_env(),
-    ).stdout.strip()
-    # Third-party dependencies from this venv, as a plain path (its .pth files, among them
-    # the editable install's finder, are not processed for such an entry).
-    (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-         "--no-index", "-q", str(wheel)],
-        check=True, timeout=300,
-    )
-    return python
-
-
 @pytest.mark.skipif(not HAVE_PYINSTALLER, reason="pyinstaller is not installed in this venv")
 def test_plain_pyinstaller_build_of_a_host_app_checks_for_updates(
-    wheel: Path, tmp_path: Path
+    wheel_python: Path, tmp_path: Path
 ) -> None:
-    python = fresh_venv(tmp_path / "venv", wheel)
-    where = subprocess.run(
-        [str(python), "-c", "import glass_updater; print(glass_updater.__file__)"],
-        capture_output=True, text=True, check=True, timeout=60, env=clean_env(),
-    ).stdout
-    assert where.startswith(str(tmp_path / "venv")), where  # the wheel, not the worktree
+    python = wheel_python
     app = tmp_path / "app"
     app.mkdir()
     shutil.copy(HOST, app / "myapp.py")
