@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 MAX_NOTES_CHARS = 20_000
 SHORTENED_MARK = " …\n\n(shortened)"
-# Bidi overrides and isolates can make text read differently from what it is.
-_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _PROXY_AUTH = re.compile(rb"(?im)^(proxy-authorization:[ \t]*)([^\r\n]*)")
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 _MD_IMAGE_REF = re.compile(r"!\[([^\]\n]*)\]\[[^\]\n]*\]")
 
 
 def strip_controls(text: str) -> str:
-    """Drop control characters (keeping newline and tab) and bidi overrides."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_BIDI)
-    return "".join(
-        c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs")
-    )
+    """Untrusted text for a dialog: line breaks kept (CR LF and CR become LF), every other
+    control, bidi override or separator shown as an escape by the core's one helper."""
+    from glass_updater.printable import printable
+
+    return printable(text.replace("\r\n", "\n").replace("\r", "\n"), keep_newlines=True)
 
 
 def safe_notes(markdown: str, limit: int = MAX_NOTES_CHARS) -> str:

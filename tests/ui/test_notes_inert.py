@@ -41,6 +41,7 @@ def test_release_notes_are_inert(qtbot: QtBot) -> None:
     assert dialog.notes.requested_resources == []
     assert "\x1b" not in text and "\x07" not in text and "\x00" not in text
     assert "\u202e" not in text
+    assert "\\x1b[31mred\\x07\\x00 \\u202eevil" in text  # shown, not obeyed or hidden
     html = dialog.notes.toHtml()
     assert "<img" not in html and "<script" not in html
     assert not dialog.notes.openLinks() and not dialog.notes.openExternalLinks()
@@ -83,7 +84,7 @@ def test_load_resource_answers_nothing(qtbot: QtBot) -> None:
 
 
 def test_safe_notes_strips_controls_keeps_text() -> None:
-    assert strip_controls("a\r\nb\x00c\u202ed\te") == "a\nbcd\te"
+    assert strip_controls("a\r\nb\x00c\u202ed\te\rf") == "a\nb\\x00c\\u202ed\te\nf"
     assert safe_notes("x ![alt](http://e/i.png) y") == "x [image: alt] y"
 
 
