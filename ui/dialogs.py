@@ -17,7 +17,7 @@ from glass_updater.qt.widgets import TransmissionsView
 from glass_updater.qt.windows import bring_to_front, place_beside
 from glass_updater.request import OutboundRequest
 from glass_updater.transport.base import CancelToken
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -88,11 +88,17 @@ class FlowDialog(QDialog):
             place_beside(window, self)
             if self.waits_for_answer:
                 bring_to_front(self)
+                # A window manager maps the panel a moment later, on top: raise again then.
+                QTimer.singleShot(300, self, self._raise_if_shown)
 
     def spoken(self) -> str:
         """What a screen reader announces when this dialog shows a result."""
         heading = getattr(self, "heading", None)
         return heading.text() if isinstance(heading, QLabel) else self.windowTitle()
+
+    def _raise_if_shown(self) -> None:
+        if self.isVisible():
+            bring_to_front(self)
 
     def finish_layout(self) -> None:
         row = QHBoxLayout()

@@ -41,11 +41,12 @@ def fit_to_screen(window: QWidget) -> None:
         window.move(max(area.left(), x), max(area.top(), y))
 
 
-def beside(anchor: QRect, size: QSize, area: QRect) -> QRect:
+def beside(anchor: QRect, size: QSize, area: QRect, min_width: int = 480) -> QRect:
     """Where a window of ``size`` goes so that it does not cover ``anchor``, if it can.
 
-    Right of the anchor, else left, else below, else above; where none fits, the corner
-    of the area farthest from the anchor (the anchor is then raised above it).
+    Right of the anchor, else left, else below, else above; if none fits at full size, the
+    wider side with the window narrowed to the room there (not below ``min_width``);
+    otherwise the corner of the area farthest from the anchor (then the anchor is raised).
     """
     w, h = min(size.width(), area.width()), min(size.height(), area.height())
     top = min(max(anchor.top(), area.top()), area.bottom() - h + 1)
@@ -59,6 +60,12 @@ def beside(anchor: QRect, size: QSize, area: QRect) -> QRect:
     for rect in candidates:
         if area.contains(rect):
             return rect
+    room_right = area.right() - anchor.right() - 2 * MARGIN
+    room_left = anchor.left() - area.left() - 2 * MARGIN
+    room = max(room_right, room_left)
+    if room >= min_width:
+        x = anchor.right() + 1 + MARGIN if room_right >= room_left else area.left() + MARGIN
+        return QRect(x, top, min(w, room), h)
     right = anchor.center().x() < area.center().x()
     bottom = anchor.center().y() < area.center().y()
     x = area.right() - w + 1 if right else area.left()
@@ -67,8 +74,11 @@ def beside(anchor: QRect, size: QSize, area: QRect) -> QRect:
 
 
 def place_beside(window: QWidget, anchor: QWidget) -> None:
-    """Move ``window`` so it leaves ``anchor`` visible where the screen has room."""
+    """Move (and if need be narrow) ``window`` so it leaves ``anchor`` visible."""
+    frame = window.frameGeometry().size() - window.geometry().size()
     rect = beside(anchor.frameGeometry(), window.frameGeometry().size(), available_area(anchor))
+    if rect.width() < window.frameGeometry().width():
+        window.resize(max(1, rect.width() - frame.width()), window.height())
     window.move(rect.topLeft())
 
 
