@@ -185,3 +185,11 @@ def test_beside_leaves_the_anchor_uncovered_when_there_is_room() -> None:
 
 def test_message_dialog_is_a_result_not_a_question() -> None:
     assert not MessageDialog.waits_for_answer and UpdateDialog.waits_for_answer
+
+
+def test_beside_narrows_the_panel_to_the_room_next_to_the_dialog() -> None:
+    area = QRect(0, 0, 1280, 800)
+    anchor = QRect(0, 100, 560, 480)  # the dialog at the left edge: 720 px free on its right
+    rect = beside(anchor, QSize(860, 620), area)
+    assert area.contains(rect) and not rect.intersects(anchor)
+    assert 480 <= rect.width() < 860
