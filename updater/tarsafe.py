@@ -54,6 +54,59 @@ def _shown(name: str) -> str:
     return repr(name[:80])
 
 
+def _link_leaves(folder: str, link: str) -> bool:
+    """True if a symlink in ``folder`` (relative) could point outside the top folder.
+
+    ``..`` is allowed only at the start of the target: ``x/..`` is refused, because ``x``
+    may itself be a link (``x -> .`` makes ``x/..`` the folder above), which a purely
+    textual check would miss.
+    """
+    if link.startswith(("/", "\\")) or (len(link) > 1 and link[1] == ":"):
+        return True
+    parts = [p for p in link.replace("\\", "/").split("/") if p not in ("", ".")]
+    ups = 0
+    while ups < len(parts) and parts[ups] == "..":
+        ups += 1
+    if ".." in parts[ups:]:
+        return True
+    depth = len([p for p in folder.split("/") if p not in ("", ".")])
+    return ups > depth
+
+
+def _refuse_linked_parent(dest: Path, norm: str) -> None:
+    """No member is written through a link already unpacked (its place must be literal)."""
+    here = str(dest)
+    for part in posixpath.dirname(norm).split("/"):
+        if part in ("", "."):
+            continue
+        here = os.path.join(here, part)
+        try:
+            info = os.lstat(here)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise InstallError(f"the update archive could not be unpacked ({exc}); "
+                               "it was not installed") from exc
+        if stat.S_ISLNK(info.st_mode):
+            raise InstallError(f"the update archive writes through a link {_shown(norm)}; "
+                               "it was not installed, tell the publisher")
+
+
+def _check_links(root: Path) -> None:
+    """Every link in the folder that becomes the app stays inside it (checked after the
+    choice of root, since ``demo/lib -> ../x`` is inside the archive but not inside demo)."""
+    for folder, dirs, files in os.walk(root):
+        rel = os.path.relpath(folder, root)
+        for entry in (*dirs, *files):
+            path = os.path.join(folder, entry)
+            if os.path.islink(path) and _link_leaves(rel, os.readlink(path)):
+                raise InstallError(
+                    f"the update archive holds a link leaving its folder "
+                    f"{_shown(os.path.relpath(path, root))}; it was not installed, tell the "
+                    "publisher"
+                )
+
+
 def _check_member(member: tarfile.TarInfo, dest: Path, names: set[str]) -> None:
     """Refuse anything that could write outside ``dest`` or create a special file."""
     name = member.name
@@ -68,12 +121,10 @@ def _check_member(member: tarfile.TarInfo, dest: Path, names: set[str]) -> None:
         raise InstallError(f"the update archive holds a device or special file {_shown(name)}; "
                            "it was not installed, tell the publisher")
     norm = posixpath.normpath(name.replace("\\", "/"))
-    if member.issym():
-        link = member.linkname
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(norm), link))
-        if link.startswith("/") or target == ".." or target.startswith("../"):
-            raise InstallError(f"the update archive holds a link leaving its folder "
-                               f"{_shown(name)}; it was not installed, tell the publisher")
+    if member.issym() and _link_leaves(posixpath.dirname(norm), member.linkname):
+        raise InstallError(f"the update archive holds a link leaving its folder "
+                           f"{_shown(name)}; it was not installed, tell the publisher")
+    _refuse_linked_parent(dest, norm)
     if member.islnk():
         target = posixpath.normpath(member.linkname)
         if target not in names:
@@ -134,9 +185,11 @@ def new_folder_beside(app_dir: Path) -> Path:
 def root_of(unpacked: Path) -> Path:
     """An archive with one top-level folder and nothing else: that folder is the app."""
     entries = list(unpacked.iterdir())
+    root = unpacked
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
-        return entries[0]
-    return unpacked
+        root = entries[0]
+    _check_links(root)
+    return root
 
 
 def old_folder(app_dir: Path) -> Path:
@@ -172,6 +225,9 @@ def swap_in(
     """
     old = old_folder(app_dir)
     shutil.rmtree(old, ignore_errors=True)
+    if os.path.lexists(old):  # else the rename after the exchange fails: old app lost
+        raise InstallError(f"could not remove the previous backup {old}; remove it and "
+                           "install the update again")
     with contextlib.suppress(OSError):
         os.chmod(new_root, stat.S_IMODE(os.stat(app_dir).st_mode))
     try:

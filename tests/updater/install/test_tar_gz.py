@@ -106,6 +106,15 @@ EVIL: dict[str, tuple[list[Member], str]] = {
     "block device": ([("sda", None, tarfile.BLKTYPE, "")], "special file"),
     "fifo": ([("pipe", None, tarfile.FIFOTYPE, "")], "special file"),
     "late evil member": ([f("bin/demo", b"new"), f("ok.txt"), f("/etc/evil")], "absolute"),
+    # Each link is inside when made; together ``b -> e/..`` with ``e -> .`` is the parent.
+    "link through a later link": ([("demo/b", None, tarfile.SYMTYPE, "e/.."),
+                                   ("demo/e", None, tarfile.SYMTYPE, ".")], "link leaving"),
+    # Inside the archive, but the app folder is demo/: after the swap it points beside it.
+    "link out of the single top folder": (
+        [f("demo/bin/demo", b"new"), ("demo/lib", None, tarfile.SYMTYPE, "../evil")],
+        "link leaving"),
+    "member through a link": ([("d", None, tarfile.SYMTYPE, "."),
+                               ("d/c", None, tarfile.SYMTYPE, "../outside")], "through a link"),
 }
 
 
@@ -198,6 +207,23 @@ def test_swap_without_exchange_support_still_swaps(
     (new / "v2").write_bytes(b"2")
     old = swap_in(app_dir, new)
     assert snapshot(app_dir) == {"v2": b"2"} and snapshot(old) == {"bin/demo": b"old"}
+
+
+def test_swap_refuses_when_the_old_backup_cannot_be_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stuck ``.demo.old`` would make the rename after the exchange fail, and the
+    cleanup of the new folder would then delete the old app: refuse before swapping."""
+    app_dir = installed_app(tmp_path)
+    stuck = tmp_path / "apps" / ".demo.old"
+    (stuck / "sub").mkdir(parents=True)
+    monkeypatch.setattr("glass_updater.tarsafe.shutil.rmtree", lambda *a, **k: None)
+    new = tmp_path / "apps" / ".demo.new-x"
+    new.mkdir()
+    (new / "v2").write_bytes(b"2")
+    with pytest.raises(InstallError, match="previous backup"):
+        swap_in(app_dir, new)
+    assert snapshot(app_dir) == {"bin/demo": b"old"} and snapshot(new) == {"v2": b"2"}
 
 
 ROOT = Path(__file__).resolve().parents[3]
