@@ -314,9 +314,34 @@ def _product(args: argparse.Namespace, channel: ElementTree.Element) -> str:
     return slug
 
 
+class _Declared(Exception):
+    pass
+
+
+def _declares_doctype(data: bytes) -> bool:
+    """Ask expat itself: the byte pattern misses a DOCTYPE in UTF-16 or another encoding
+    the XML declaration names. The handlers stop the parse before any entity is defined."""
+    from xml.parsers import expat
+
+    def refuse(*args: object) -> None:
+        raise _Declared
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    try:
+        parser.Parse(data, True)
+    except _Declared:
+        return True
+    except expat.ExpatError:
+        return False  # not well-formed: ElementTree says so next
+    return False
+
+
 def parse_appcast(data: bytes) -> ElementTree.Element:
     """The ``<channel>`` element; refuses DTDs and entity declarations before parsing."""
-    if _DECLARATION.search(data):
+    if _DECLARATION.search(data) or _declares_doctype(data):
         raise ConfigError(
             "the appcast declares a DOCTYPE or entities, which are refused (they can read "
             "local files or expand without bound); remove the declaration"

@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from glass_updater.errors import ConfigError
 from glass_updater.feed import parse_payload
-from glass_updater.publish.appcast import html_to_text
+from glass_updater.publish.appcast import html_to_text, parse_appcast
 from glass_updater.publish.cli import main
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -219,6 +220,17 @@ def test_bad_appcasts_are_one_line_refusals_and_write_nothing(
     assert code == 2
     assert message in err and err.count("\n") == 1, err
     assert not (tmp_path / "payload.json").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le"])
+def test_doctype_in_another_encoding_is_refused_before_parsing(encoding: str) -> None:
+    """The byte pattern cannot see ``<!DOCTYPE`` in UTF-16; expat decodes it and would
+    expand the entities. The refusal must not depend on the encoding."""
+    xml = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE rss '
+           '[<!ENTITY a "AAAA"><!ENTITY b "&a;&a;">]><rss><channel><title>&b;</title>'
+           "</channel></rss>")
+    with pytest.raises(ConfigError, match="DOCTYPE"):
+        parse_appcast(xml.encode(encoding))
 
 
 def test_missing_local_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
