@@ -22,3 +22,4 @@ run() {  # display, screen size, scale, suffix
 }
 run 91 1280x800 1 1x
 run 92 2560x1600 2 2x
+run 93 1280x800 2 2x-on-1280x800  # the small HiDPI screen: every window must still fit

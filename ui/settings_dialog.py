@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -96,7 +98,17 @@ class SettingsDialog(QDialog):
         self._save = save
         self._clear_history = clear_history
         self._runner = runner
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        # The settings scroll when the screen is too small for them (2x on 1280x800): a
+        # squeezed form would draw its fields over each other; the buttons stay in view.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget()
+        self.scroll.setWidget(content)
+        outer.addWidget(self.scroll, 1)
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
 
         note = QLabel(self.tr("These settings are stored on this computer only and never sent."))
         note.setWordWrap(True)
@@ -212,8 +224,15 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        outer.addWidget(buttons)
         self.setMinimumWidth(440)
+        hint = content.sizeHint()  # open at the full size; windows.fit_to_screen may shrink it
+        margins = outer.contentsMargins()
+        self.resize(
+            max(440, hint.width() + margins.left() + margins.right() + 4),
+            hint.height() + buttons.sizeHint().height() + outer.spacing()
+            + margins.top() + margins.bottom() + 4,
+        )
 
     def mode(self) -> str:
         return next(m for m, r in self.radios.items() if r.isChecked())
