@@ -171,8 +171,11 @@ def privacy_statement_markdown(
         "",
     ]
     if check_fields:
+        # This product's own values, not the allowlist's generic examples.
+        ours = {"product": config.product_id, "version": config.version}
         for f in check_fields:
-            lines.append(f"- **{f.key}** (for example `{f.example}`): {f.purpose}")
+            value = ours.get(f.name, f.example)
+            lines.append(f"- **{f.key}** (for example `{value}`): {f.purpose}")
     else:
         lines.append("- nothing about you or your installation: only the address of the list.")
     lines += [

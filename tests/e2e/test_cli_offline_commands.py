@@ -67,3 +67,18 @@ def test_audit_markdown_reads_as_a_privacy_statement(tmp_path: Path) -> None:
     assert "**product**" in text and "**version**" in text
     assert "IP address" in text and "SNI" in text
     assert load_allowlist().sha256 in text
+
+
+def test_privacy_statement_names_this_products_values(tmp_path: Path) -> None:
+    """A packager ships this text: its examples are the product's own id and version."""
+    from glass_updater import config_from_dict
+    from glass_updater.policy import privacy_statement_markdown
+
+    cfg = config_from_dict({
+        "product": {"id": "my-app", "name": "My App", "version": "2.3.1"},
+        "feed": {"url": "https://updates.example.com/my-app/feed.json",
+                 "trusted_keys": [load_config(None).trusted_keys[0]]},
+    })
+    text = privacy_statement_markdown(load_allowlist(), cfg)
+    assert "- **product** (for example `my-app`)" in text
+    assert "- **version** (for example `2.3.1`)" in text
