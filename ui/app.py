@@ -232,7 +232,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     server = InstanceServer(name)
     if not server.listen():
-        return 0 if send_to_running(name, message) else 1
+        if send_to_running(name, message):
+            return 0  # another launch won the race: it got the request
+        print(f"glass-updater: {server.error or 'another instance holds ' + name}",
+              file=sys.stderr)
+        return 1
 
     def make_updater() -> Updater:
         from glass_updater.updater import Updater

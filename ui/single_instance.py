@@ -128,6 +128,7 @@ class InstanceServer(QObject):
         self._notifier: QSocketNotifier | None = None
         self._inode: tuple[int, int] | None = None
         self._clients: list[_Client] = []
+        self.error = ""  # why ``listen`` failed, in one line, when it did
         if not UNIX:
             from glass_updater.qt.single_instance_qt import QtInstanceServer
 
@@ -145,17 +146,26 @@ class InstanceServer(QObject):
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE or is_listening(self.name) or not _ours(self.name):
                 sock.close()
+                self.error = self._explain(exc)
                 return False  # a live instance (or another user's file): never take it
             try:
                 os.unlink(self.name)
                 self._bind(sock)
-            except OSError:
+            except OSError as again:
                 sock.close()
+                self.error = self._explain(again)
                 return False
         self._sock = sock
         self._notifier = QSocketNotifier(sock.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._accept)
         return True
+
+    def _explain(self, exc: OSError) -> str:
+        if exc.errno == errno.EADDRINUSE and not _ours(self.name):
+            return (f"{self.name} belongs to another user; set XDG_RUNTIME_DIR to your own "
+                    "private folder")
+        return (f"cannot open the single-instance socket {self.name} "
+                f"({exc.strerror or exc}); set XDG_RUNTIME_DIR to a short private folder")
 
     def _bind(self, sock: _socket.socket) -> None:
         sock.bind(self.name)

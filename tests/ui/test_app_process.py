@@ -199,3 +199,19 @@ def test_stress_every_window_hundreds_of_times_then_quit_exits_0(feed, tmp_path:
     assert "stress: done 600 windows, 20 checks" in proc.stdout, proc.stdout[-2000:]
     assert "Fatal" not in proc.stderr and "Traceback" not in proc.stderr
     assert len(server.request_log) == 20  # one request per check, nothing else
+
+
+def test_an_unusable_socket_folder_is_one_clear_line(feed, tmp_path: Path) -> None:
+    """A runtime folder whose path is too long for a Unix socket: say so, exit 1."""
+    _, config, _ = feed
+    deep = tmp_path / ("x" * 60) / ("y" * 60)
+    deep.mkdir(parents=True, mode=0o700)
+    env = {**_env(), "XDG_RUNTIME_DIR": str(deep)}
+    done = subprocess.run(
+        [sys.executable, "-m", "glass_updater.qt", "--config", str(config),
+         "--state-dir", str(tmp_path / "s"), "--selftest-quit-after-ms", "0"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=30,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("glass-updater: cannot open the single-instance socket")
+    assert done.stderr.count("\n") == 1 and "XDG_RUNTIME_DIR" in done.stderr
