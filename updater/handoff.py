@@ -85,7 +85,9 @@ def helper_command(spec: HandoffSpec) -> list[str]:
     """argv that starts the helper with this interpreter (or this frozen executable)."""
     if getattr(sys, "frozen", False):
         return [sys.executable, HELPER_FLAG, "--spec", spec.to_json()]
-    return [sys.executable, "-m", "glass_updater.helper", "--spec", spec.to_json()]
+    # -P: ``-m`` would put the current folder first on sys.path, so a ``glass_updater``
+    # planted in the folder the app was started from (another user's, /tmp) would run.
+    return [sys.executable, "-P", "-m", "glass_updater.helper", "--spec", spec.to_json()]
 
 
 # ---------------------------------------------------------------------- waiting for a PID

@@ -133,6 +133,27 @@ def spec_for(verified: VerifiedFile, tmp_path: Path, kind: str = "command",
 # ---------------------------------------------------------------- host side
 
 
+def test_helper_does_not_import_a_glass_updater_planted_in_the_current_folder(
+    tmp_path: Path,
+) -> None:
+    """``python -m`` puts the current folder first on sys.path; the app may have been
+    started from a folder another user can write (/tmp): the helper must not run code
+    planted there."""
+    from glass_updater.handoff import helper_command
+
+    planted = tmp_path / "cwd" / "glass_updater"
+    planted.mkdir(parents=True)
+    marker = tmp_path / "planted-ran"
+    (planted / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    (planted / "helper.py").write_text("raise SystemExit(0)\n")
+    spec = HandoffSpec(pid=0, pid_token="", kind="deb", staged="", size=0, sha256="",
+                       version="1")
+    argv = helper_command(spec)[:-2]  # without --spec: the real helper exits with usage
+    done = subprocess.run(argv, cwd=tmp_path / "cwd", capture_output=True, check=False)
+    assert not marker.exists()
+    assert done.returncode == 2 and b"usage" in done.stderr
+
+
 def test_handoff_asks_then_starts_the_helper_then_quits(tmp_path: Path) -> None:
     verified = staged(tmp_path, NEW_APP, "demo.deb", "deb")
     events: list[str] = []
@@ -144,8 +165,8 @@ def test_handoff_asks_then_starts_the_helper_then_quits(tmp_path: Path) -> None:
                     workdir=tmp_path / "handoff")
     assert events == ["asked", "launch", "shutdown"]  # the two-phase order
     ((argv, detached),) = launcher.calls
-    assert detached and argv[:3] == [sys.executable, "-m", "glass_updater.helper"]
-    assert HandoffSpec.from_json(argv[4]) == spec
+    assert detached and argv[:4] == [sys.executable, "-P", "-m", "glass_updater.helper"]
+    assert HandoffSpec.from_json(argv[5]) == spec
     assert spec.pid == os.getpid() and spec.staged == str(verified.path)
     assert spec.relaunch == ("/opt/demo/bin/demo", "--updated")
     assert spec.command == ("dpkg", "-i", "{file}") and spec.app_dir == "/opt/demo"
