@@ -254,11 +254,31 @@ def _checked_proxy(value: object) -> str | None:
     return text
 
 
+def _not_admin_only(path: Path, uid: int, mode: int) -> str | None:
+    """Why users other than the administrator (root, or the account running this) could
+    change the policy, or None."""
+    trusted = {0, os.geteuid()}
+    if mode & 0o020:
+        return "is writable by its group (run `chmod g-w` on it)"
+    if uid not in trusted:
+        return f"belongs to another user (uid {uid}); it must belong to root"
+    try:
+        folder = os.stat(path.parent)
+    except OSError as exc:
+        return f"is in a folder that cannot be checked ({exc.strerror or type(exc).__name__})"
+    if folder.st_mode & 0o022:
+        return f"is in {path.parent}, which other users can write (run `chmod go-w` on it)"
+    if folder.st_uid not in trusted:
+        return f"is in {path.parent}, which belongs to another user; it must belong to root"
+    return None
+
+
 def load_policy(path: Path, product_id: str) -> AdminPolicy:
     """Read the policy at ``path``; a missing file means no policy, anything else fails closed."""
     try:
         with open(path, "rb") as fh:
-            mode = os.fstat(fh.fileno()).st_mode
+            info = os.fstat(fh.fileno())
+            mode, uid = info.st_mode, info.st_uid
             data = fh.read(MAX_POLICY_BYTES + 1)
     except FileNotFoundError:
         return AdminPolicy(path=path)
@@ -267,6 +287,11 @@ def load_policy(path: Path, product_id: str) -> AdminPolicy:
     if sys.platform != "win32" and mode & 0o002:
         # Any user could rewrite it (redirect the feed, pin, disable): not the administrator's.
         return _fail(path, None, "is writable by every user (run `chmod o-w` on it)")
+    if sys.platform != "win32":
+        # A group member, another user owning it or its folder could rewrite it just as well.
+        why = _not_admin_only(path, uid, mode)
+        if why is not None:
+            return _fail(path, None, why)
     if len(data) > MAX_POLICY_BYTES:
         return _fail(path, None, f"is larger than {MAX_POLICY_BYTES} bytes")
     return parse_policy(data, path, product_id)

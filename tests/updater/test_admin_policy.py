@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -232,6 +233,43 @@ def test_cli_check_disabled_exits_2_with_one_line(sim: FeedSimulator, tmp_path: 
     assert code == 2
     assert err.getvalue().count("\n") == 1 and MANAGED in err.getvalue()
     assert log.network == []
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda p: p.chmod(0o664), "writable by its group"),
+        (lambda p: p.parent.chmod(0o777), "which other users can write"),
+        (lambda p: p.parent.chmod(0o775), "which other users can write"),
+    ],
+)
+def test_policy_others_can_change_fails_closed(
+    sim: FeedSimulator, tmp_path: Path, change: object, message: str
+) -> None:
+    """Read-only for users: a group-writable file or a folder others can write (they
+    could replace the file) is not the administrator's word."""
+    path = policy_file(tmp_path, 'max_version = "1.3"\n')
+    path.parent.chmod(0o755)
+    path.chmod(0o644)
+    assert make(sim, tmp_path, path).policy.error is None
+    change(path)  # type: ignore[operator]
+    with pytest.raises(PolicyError, match=message):
+        make(sim, tmp_path, path).check()
+    assert sim.requests == []
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs chown")
+def test_policy_owned_by_another_user_fails_closed(sim: FeedSimulator, tmp_path: Path) -> None:
+    path = policy_file(tmp_path, 'max_version = "1.3"\n')
+    path.parent.chmod(0o755)
+    os.chown(path, 54321, -1)
+    with pytest.raises(PolicyError, match="belongs to another user"):
+        make(sim, tmp_path, path).check()
+    os.chown(path, 0, -1)
+    os.chown(path.parent, 54321, -1)
+    with pytest.raises(PolicyError, match="belongs to another user"):
+        make(sim, tmp_path, path).check()
+    assert sim.requests == []
 
 
 def test_world_writable_policy_fails_closed(sim: FeedSimulator, tmp_path: Path) -> None:
