@@ -190,8 +190,9 @@ def test_help_menu_action_runs_the_tray_flow_and_quits_the_host(qtbot: QtBot, ho
     qtbot.waitUntil(lambda: host.quit_calls == 1, timeout=TIMEOUT)
     assert host.asked_on == [True]  # asked on the GUI thread, though the flow runs off it
     ((argv, detached),) = launcher.launched
-    assert tuple(argv[1:4]) == ("-m", "glass_updater.helper", "--spec") and detached  # helper
-    spec = HandoffSpec.from_json(argv[4])
+    assert tuple(argv[1:5]) == ("-P", "-m", "glass_updater.helper", "--spec")  # helper
+    assert detached
+    spec = HandoffSpec.from_json(argv[-1])
     assert spec.command == ("/bin/true", "{file}")
     assert spec.relaunch == ("/opt/demo/demo-app",)  # the helper relaunches the host app
     assert controller.host.relaunch_argv() == ["/opt/demo/demo-app"]

@@ -83,8 +83,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def handed_off(launcher: RecordingLauncher) -> str:
     """The staged file the install helper was started for (with the packager command)."""
     ((argv, detached),) = launcher.launched
-    assert detached and argv[1:4] == ("-m", "glass_updater.helper", "--spec")
-    spec = HandoffSpec.from_json(argv[4])
+    assert detached and argv[1:5] == ("-P", "-m", "glass_updater.helper", "--spec")
+    spec = HandoffSpec.from_json(argv[-1])
     assert spec.command == ("/bin/true", "{file}")
     return spec.staged
 

@@ -278,8 +278,8 @@ def test_install_flow_downloads_verifies_and_hands_off(
     assert flow.verified.path.read_bytes() == body
     # The handoff starts the detached helper; the helper runs the command after we quit.
     ((argv, detached),) = launcher.launched
-    assert detached and argv[1:4] == ("-m", "glass_updater.helper", "--spec")
-    spec = HandoffSpec.from_json(argv[4])
+    assert detached and argv[1:5] == ("-P", "-m", "glass_updater.helper", "--spec")
+    spec = HandoffSpec.from_json(argv[-1])
     assert spec.kind == "command" and spec.staged == str(flow.verified.path)
     assert spec.command == ("/bin/true", "--pid={pid}", "{file}")
     assert spec.pid == os.getpid() and spec.version == "1.4.0"
