@@ -48,6 +48,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
   "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-  "$venv/bin/python" -m pip install -q -e "$root[test]"
+  # PYTHONWARNINGS: setuptools' "Editable installation" notice is a 10-line wall in the
+  # first run of the Quick-start commands and says nothing the user can act on.
+  PYTHONWARNINGS=ignore "$venv/bin/python" -m pip install -q -e "$root[test]"
   touch "$stamp"
 fi
