@@ -118,6 +118,13 @@ class Helper:
         except InstallError as exc:
             self._relaunch_quietly()  # the old version is intact: bring it back
             return self._report("failed", str(exc))
+        except Exception as exc:  # the app is gone: never die silently, say why
+            self._relaunch_quietly()
+            return self._report(
+                "failed",
+                f"the update could not be installed ({type(exc).__name__}: {exc}); "
+                "install it again, or report this to the publisher",
+            )
         return self._after_install(rollback)
 
     # -------------------------------------------------------------- per kind

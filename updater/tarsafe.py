@@ -141,6 +141,11 @@ def _check_member(member: tarfile.TarInfo, dest: Path, names: set[str]) -> None:
 
 def extract_verified(archive: Path, size: int, sha256: str, dest: Path) -> None:
     """Unpack ``archive`` into the existing empty folder ``dest`` while hashing it."""
+    if not hasattr(tarfile, "data_filter"):  # Python 3.11.0-3.11.3: extract(filter=) fails
+        raise InstallError(
+            "this Python has no tarfile extraction filter (3.11.4 or later is needed), so "
+            "the tar.gz update was not installed; update Python or use another package kind"
+        )
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(archive, flags)

@@ -226,6 +226,39 @@ def test_swap_refuses_when_the_old_backup_cannot_be_removed(
     assert snapshot(app_dir) == {"bin/demo": b"old"} and snapshot(new) == {"v2": b"2"}
 
 
+def test_an_unexpected_error_in_the_helper_is_reported_and_the_old_app_relaunched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app has already quit: a crash would leave no app running and no report."""
+    def broken(app_dir: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(app_dir))
+
+    monkeypatch.setattr("glass_updater.tarsafe.recover", broken)
+    app_dir = installed_app(tmp_path)
+    runner = FakeRunner(app_dir=app_dir)
+    s = spec(tmp_path, archive([f("bin/demo", b"new")]), app_dir, relaunch=("demo",))
+    assert Helper(s, runner).run() == 5
+    report = read_report(tmp_path / "report.json")
+    assert report is not None and report["status"] == "failed"
+    assert "PermissionError" in str(report["message"])
+    assert len(runner.seen_at_start) == 1  # the old version was started again
+    assert snapshot(app_dir) == {"bin/demo": b"old"}
+
+
+def test_python_without_the_tar_filter_is_refused_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(tarfile, "data_filter")
+    data = archive([f("a", b"1")])
+    path = tmp_path / "a.tar.gz"
+    path.write_bytes(data)
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with pytest.raises(InstallError, match=r"3\.11\.4"):
+        extract_verified(path, len(data), hashlib.sha256(data).hexdigest(), dest)
+    assert list(dest.iterdir()) == []
+
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
