@@ -38,8 +38,10 @@ class BundleUnreadable(UpdaterError):
 
 
 def _open(path: Path) -> int:
+    """The user's bundle file (a link the user named is fine); a FIFO is never waited on."""
+    nonblock = getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, os.O_RDONLY | nonblock | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise BundleUnreadable(
             f"cannot read the bundle {path}: {exc.strerror or type(exc).__name__}; check the "
@@ -48,6 +50,8 @@ def _open(path: Path) -> int:
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise BundleUnreadable(f"{path} is not a regular file; pass the .glassbundle file")
+    if nonblock:
+        os.set_blocking(fd, True)
     return fd
 
 

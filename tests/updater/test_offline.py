@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import tarfile
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -243,6 +245,32 @@ def test_missing_file_is_a_local_problem(sim: FeedSimulator, tmp_path: Path) -> 
     with pytest.raises(BundleUnreadable) as caught:
         updater_for(sim, tmp_path).import_bundle(tmp_path / "nope.glassbundle")
     assert caught.value.exit_code == 1
+
+
+def test_a_fifo_named_as_the_bundle_is_refused_without_waiting(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    """Opening a FIFO for reading blocks until a writer comes; the import must not wait."""
+    fifo = tmp_path / "update.glassbundle"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            updater_for(sim, tmp_path).import_bundle(fifo)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive():  # blocked in open(): release it, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=20)
+        pytest.fail("importing a FIFO waited for a writer")
+    (error,) = outcome
+    assert isinstance(error, BundleUnreadable) and error.exit_code == 1
+    assert "not a regular file" in error.message
 
 
 def _config_file(sim: FeedSimulator, tmp_path: Path) -> Path:
