@@ -134,7 +134,7 @@ def run_demo(args: argparse.Namespace) -> int:
             # The core never imports the UI: the tray app runs as its own process.
             print("Opening the tray app: click “Check for Updates…”. Quit it to end the demo.")
             return subprocess.call(
-                [sys.executable, "-m", "glass_updater.qt", "--config", str(config),
+                [sys.executable, "-P", "-m", "glass_updater.qt", "--config", str(config),
                  "--state-dir", str(state)]
             )
         from glass_updater.cli import main as cli_main
