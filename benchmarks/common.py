@@ -44,7 +44,8 @@ class Row:
     """One line of the budget table: ours and its baseline from the same run.
 
     ``kind`` is ``ratio`` (ours/baseline ≤ budget) or ``extra`` (ours − baseline ≤ budget)
-    or ``absolute`` (ours ≤ budget, no baseline).
+    or ``absolute`` (ours ≤ budget, no baseline) or ``info`` (a ratio shown for reference,
+    no budget).
     """
 
     name: str
@@ -69,9 +70,11 @@ class Row:
 
     @property
     def within(self) -> bool:
-        return self.value <= self.budget
+        return self.kind == "info" or self.value <= self.budget
 
     def verdict(self) -> str:
+        if self.kind == "info":
+            return "for reference"
         if self.within:
             return "within"
         if self.kind == "ratio":
@@ -80,13 +83,15 @@ class Row:
         return f"**over by {over:.{self.digits}f} {self.unit}**"
 
     def measured(self) -> str:
-        if self.kind == "ratio":
+        if self.kind in ("ratio", "info"):
             return f"{self.value:.2f}×"
         if self.kind == "extra":
             return f"+{self.value * self.scale:.{self.digits}f} {self.unit}"
         return f"{self.value * self.scale:.{self.digits}f} {self.unit}"
 
     def budget_text(self) -> str:
+        if self.kind == "info":
+            return "—"
         if self.kind == "ratio":
             return f"≤ {self.budget:.2f}×"
         sign = "+" if self.kind == "extra" else ""
