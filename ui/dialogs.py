@@ -315,12 +315,39 @@ class UpdateDialog(FlowDialog):
         self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
         self._unskip = unskip
         self.result = result
+        # The preflight ran with the check (pure, no network): an asset this copy cannot
+        # install is said here, in the end user's words, and no download is offered.
+        self.installable = not result.install_problem
         self.heading = _heading(
             (self.tr("Go back to %s %s, the newest good version") if result.goes_back
              else self.tr("%s %s is available"))
             % (product_name, strip_controls(release.version))
+            + ("" if self.installable else self.tr(", but this copy cannot update itself"))
         )
         self.layout_.addWidget(self.heading)
+        self.cannot_install = _body(self.tr(
+            "Download it from the publisher's website, or ask whoever installed it."
+        ))
+        self.cannot_install.setObjectName("cannotInstallNote")
+        self.cannot_install.setVisible(not self.installable)
+        self.layout_.addWidget(self.cannot_install)
+        self.details_toggle = QToolButton()
+        self.details_toggle.setText(self.tr("Details"))
+        self.details_toggle.setCheckable(True)
+        self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_toggle.setAutoRaise(True)
+        self.details_toggle.setAccessibleName(self.tr("Show technical details"))
+        self.details_toggle.setVisible(not self.installable)
+        self.details = QPlainTextEdit(strip_controls(result.install_problem))
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName(self.tr("Technical details"))
+        self.details.setTabChangesFocus(True)
+        self.details.setMaximumHeight(90)
+        self.details.setVisible(False)
+        self.details_toggle.toggled.connect(self._show_details)
+        self.layout_.addWidget(self.details_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        self.layout_.addWidget(self.details)
         published = release.published.strftime("%Y-%m-%d")
         sub = self.tr("You have version %s. Released %s.") % (result.current_version, published)
         self.subtitle = _body(sub)
@@ -369,6 +396,7 @@ class UpdateDialog(FlowDialog):
         self.layout_.addWidget(self.shortened)
         self.download_note = _body(download_sentence(result, proxy))
         self.download_note.setObjectName("downloadNote")
+        self.download_note.setVisible(self.installable)
         self.layout_.addWidget(self.download_note)
         self.add_what_was_sent(result.entries, open_payload)
         self.skip = self.buttons.addButton(
@@ -378,7 +406,8 @@ class UpdateDialog(FlowDialog):
             self.tr("Stop Skipping"), QDialogButtonBox.ButtonRole.ResetRole
         )
         self.later = self.buttons.addButton(
-            self.tr("Not Now"), QDialogButtonBox.ButtonRole.RejectRole
+            self.tr("Not Now") if self.installable else self.tr("Close"),
+            QDialogButtonBox.ButtonRole.RejectRole,
         )
         self.install = self.buttons.addButton(
             self.tr("Download Update"), QDialogButtonBox.ButtonRole.AcceptRole
@@ -391,7 +420,10 @@ class UpdateDialog(FlowDialog):
         self.install.setAccessibleName(
             self.tr("Download the update; you are asked before installing")
         )
-        self.install.setDefault(True)
+        self.install.setDefault(self.installable)
+        self.install.setVisible(self.installable)
+        self.install.setEnabled(self.installable)
+        self.later.setDefault(not self.installable)
         self.skip.setVisible(not result.skipped)
         self.stop_skipping.setVisible(result.skipped and unskip is not None)
         self.skip.clicked.connect(lambda: self._choose(UpdateChoice.SKIP))
@@ -403,6 +435,8 @@ class UpdateDialog(FlowDialog):
 
     def spoken(self) -> str:
         parts = [self.heading.text()]
+        if self.cannot_install.isVisibleTo(self):
+            parts.append(self.cannot_install.text())
         if self.skipped_note.isVisibleTo(self):
             parts.append(self.skipped_note.text())
         if self.badge.isVisibleTo(self):
@@ -419,7 +453,15 @@ class UpdateDialog(FlowDialog):
         self.skip.setVisible(True)
         self.unskipped.emit()
 
+    def _show_details(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.details_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
+
     def _choose(self, choice: UpdateChoice) -> None:
+        if choice is UpdateChoice.INSTALL and not self.installable:
+            return  # nothing here can install it: never start a download
         if not self._reply.done:
             self._reply(choice)
             self.chosen.emit(choice)
@@ -434,8 +476,8 @@ def download_sentence(result: CheckResult, proxy: str | None = None) -> str:
     from urllib.parse import urlsplit
 
     asset = result.asset
-    if asset is None:
-        return ""
+    if asset is None or result.install_problem:
+        return ""  # nothing to download here: the dialog says why instead
     host = urlsplit(asset.url).hostname or asset.url
     via = f", through your proxy {proxy}" if proxy else ""
     return (

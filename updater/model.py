@@ -70,6 +70,14 @@ class CheckResult:
     # update critical. Decided locally, never sent.
     missed: tuple[Release, ...] = ()
     withdrawn: Withdrawal | None = None  # the INSTALLED version was withdrawn: why
+    # Why the offered asset cannot be installed HERE (the install preflight's line, for
+    # the packager), decided before any byte is downloaded; "" when it can be.
+    install_problem: str = ""
+
+    @property
+    def installable(self) -> bool:
+        """An update is offered and this installation can install it."""
+        return self.asset is not None and not self.install_problem
 
     @property
     def critical(self) -> bool:

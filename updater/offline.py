@@ -183,6 +183,7 @@ def import_bundle(updater: Updater, path: Path) -> tuple[CheckResult, VerifiedFi
         entries=(entry,),
         missed=missed,
         withdrawn=withdrawal_of(feed, config.version),
+        install_problem=updater.install_problem(selection.release, selection.asset),
     )
     return result, verified
 

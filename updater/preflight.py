@@ -10,17 +10,64 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from glass_updater.config import PackagerConfig
 from glass_updater.errors import InstallError
 from glass_updater.handlers import Which, platform_family, program_present, system_command
-from glass_updater.model import Asset
+from glass_updater.model import Asset, Release
 
 _FAMILY_KINDS = {"windows": ("exe", "msi"), "macos": ("dmg", "pkg")}
-_LINUX_HINT = 'set [install] kind = "deb" (or "rpm", "tar.gz") in the packager config'
+# Kinds a Linux packager can point ``[install] kind`` at instead of a refused one.
+_LINUX_ALTERNATIVES = ("deb", "rpm", "tar.gz")
+_NO_FILE = "this release has no file this installation can install"
+
+
+def _usable(refused: str, offered: Iterable[str], choices: tuple[str, ...]) -> list[str]:
+    have = {k.lower() for k in offered}
+    if "tgz" in have:
+        have.add("tar.gz")
+    return [k for k in choices if k in have and k != refused]
+
+
+def _set_kind(kinds: list[str]) -> str:
+    more = " (or " + ", ".join(f'"{k}"' for k in kinds[1:]) + ")" if kinds[1:] else ""
+    return f'set [install] kind = "{kinds[0]}"{more} in the packager config'
+
+
+def _hint(refused: str, offered: Iterable[str] | None, choices: tuple[str, ...]) -> str:
+    """Advice naming only kinds the release really offers here, or saying there is none.
+
+    ``offered`` None: the release is unknown, so no kind is named at all.
+    """
+    if offered is None:
+        return "set [install] kind in the packager config to how the app was installed"
+    offered = tuple(offered)
+    usable = _usable(refused, offered, choices)
+    if usable:
+        return _set_kind(usable)
+    only = ", ".join(sorted({k.lower() for k in offered})) or "nothing"
+    return (
+        f"{_NO_FILE} (it offers only {only} for this platform); get the new version from "
+        "the publisher's website"
+    )
+
+
+def _or_set_kind(refused: str, offered: Iterable[str] | None) -> str:
+    """", or set [install] kind = ..." for an offered .deb/.rpm; "" when there is none."""
+    if offered is None:
+        return ""
+    usable = _usable(refused, offered, ("deb", "rpm"))
+    return f", or {_set_kind(usable)}" if usable else ""
+
+
+def offered_kinds(release: Release | None, platform: str) -> tuple[str, ...] | None:
+    """The asset kinds ``release`` offers for ``platform``; None when there is no release."""
+    if release is None:
+        return None
+    return tuple(a.kind.lower() for a in release.assets if a.platform == platform)
 
 
 @dataclass(frozen=True)
@@ -66,8 +113,13 @@ def preflight(
     environ: Mapping[str, str] | None = None,
     which: Which = shutil.which,
     euid: int | None = None,
+    offered: Iterable[str] | None = None,
 ) -> InstallPlan:
-    """The plan for installing ``asset`` here, or InstallError saying what to change."""
+    """The plan for installing ``asset`` here, or InstallError saying what to change.
+
+    ``offered``: the kinds the release has for this platform (``offered_kinds``), so the
+    advice never names a kind the feed lacks; None names no kind.
+    """
     env = os.environ if environ is None else environ
     kind = asset.kind.lower()
     wanted = detected_kind(config, env)
@@ -87,9 +139,9 @@ def preflight(
         )
     family = platform_family(config.platform)
     if family == "linux" and kind == "appimage":
-        return _appimage_plan(env)
+        return _appimage_plan(env, offered)
     if family == "linux" and kind in ("tar.gz", "tgz"):
-        return _tar_plan(config)
+        return _tar_plan(config, offered)
     command = system_command(kind, config.platform, which=which, euid=euid)
     if not program_present(command[0], which) and command[0] != "{file}":
         raise InstallError(
@@ -99,12 +151,12 @@ def preflight(
     return InstallPlan("command", app_dir=app_dir, command=command)
 
 
-def _appimage_plan(env: Mapping[str, str]) -> InstallPlan:
+def _appimage_plan(env: Mapping[str, str], offered: Iterable[str] | None) -> InstallPlan:
     running = env.get("APPIMAGE")
     if not running:
         raise InstallError(
             "this copy is not running from an AppImage, so an AppImage update cannot be "
-            f"installed; {_LINUX_HINT}"
+            f"installed; {_hint('appimage', offered, _LINUX_ALTERNATIVES)}"
         )
     target = Path(os.path.realpath(running))
     folder = target.parent
@@ -118,7 +170,7 @@ def _appimage_plan(env: Mapping[str, str]) -> InstallPlan:
     return InstallPlan("appimage", target=str(target))
 
 
-def _tar_plan(config: PackagerConfig) -> InstallPlan:
+def _tar_plan(config: PackagerConfig, offered: Iterable[str] | None) -> InstallPlan:
     app_dir = config.app_dir
     if app_dir is None:
         raise InstallError(
@@ -133,6 +185,6 @@ def _tar_plan(config: PackagerConfig) -> InstallPlan:
     if not os.access(app_dir.parent, os.W_OK | os.X_OK):
         raise InstallError(
             f"cannot update {app_dir}: {app_dir.parent} is not writable; unpack the app in "
-            'a folder you own, or set [install] kind = "deb" (or "rpm") in the packager config'
+            f"a folder you own{_or_set_kind('tar.gz', offered)}"
         )
     return InstallPlan("tar.gz", app_dir=str(app_dir))

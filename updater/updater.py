@@ -307,7 +307,22 @@ class Updater:
             entries=tuple(entries),
             missed=missed,
             withdrawn=withdrawal,
+            install_problem=self.install_problem(selection.release, selection.asset),
         )
+
+    def install_problem(self, release: Release | None, asset: Asset | None) -> str:
+        """The preflight's refusal of ``asset`` here, "" if it can be installed. Pure, cheap:
+        no network, nothing written, so a front end can say it before offering a download.
+        """
+        from glass_updater.errors import InstallError
+
+        if asset is None:
+            return ""
+        try:
+            self.preflight(asset, release)
+        except InstallError as exc:
+            return str(exc)
+        return ""
 
     def pinned(self, feed: Feed) -> Feed:
         """The feed without releases above the administrator's ``max_version``."""
@@ -375,12 +390,12 @@ class Updater:
             self.allowlist, url=asset.url, proxy=self.proxy_for(asset.url), max_body=asset.size
         )
 
-    def install_effect(self, asset: Asset) -> InstallEffect:
+    def install_effect(self, asset: Asset, release: Release | None = None) -> InstallEffect:
         """What installing ``asset`` will do here, so a button can say it before it happens."""
         from glass_updater.errors import InstallError
 
         try:
-            plan = self.preflight(asset)
+            plan = self.preflight(asset, release)
         except InstallError:
             return InstallEffect.CANNOT_REPLACE
         if plan.kind in ("appimage", "tar.gz"):
@@ -413,7 +428,8 @@ class Updater:
             raise UpdaterError("there is no update to download; run a check first")
         asset = result.asset
         if self.preflight_downloads:
-            self.preflight(asset)  # before any byte: refuse what could not be installed
+            # Before any byte: refuse what could not be installed.
+            self.preflight(asset, result.release)
         exchanges: list[Exchange] = []
         self._pending = []
         downloader = Downloader(
@@ -456,17 +472,22 @@ class Updater:
 
         return import_bundle(self, Path(path))
 
-    def preflight(self, asset: Asset) -> InstallPlan:
-        """Can this installation be updated with ``asset``? InstallError says what to change."""
-        from glass_updater.preflight import preflight
+    def preflight(self, asset: Asset, release: Release | None = None) -> InstallPlan:
+        """Can this installation be updated with ``asset``? InstallError says what to change.
 
-        return preflight(self.config, asset)
+        With ``release`` the advice names only kinds it offers for this platform.
+        """
+        from glass_updater.preflight import offered_kinds, preflight
+
+        return preflight(
+            self.config, asset, offered=offered_kinds(release, self.config.platform)
+        )
 
     def install(self, verified: VerifiedFile, host: HostApp) -> None:
         """Start the install helper and ask the host to quit; the helper does the rest."""
         from glass_updater.install import SubprocessLauncher, hand_off
 
-        plan = self.preflight(verified.asset)
+        plan = self.preflight(verified.asset, verified.release)
         hand_off(
             verified,
             host,

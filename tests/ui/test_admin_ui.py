@@ -91,7 +91,8 @@ def test_install_from_file_runs_the_same_dialogs_offline(
 
     from tests.updater.test_offline import make_bundle
 
-    app = make_app(transport=NoNetwork())
+    # An installation that can take the AppImage (its packager's command installs it).
+    app = make_app(transport=NoNetwork(), install_command=("/bin/true", "{file}"))
     app.sim.add_release("1.4.0")
     bundle = make_bundle(app.sim, tmp_path)
     assert app.controller.import_action.text() == "Install from File…"

@@ -25,6 +25,7 @@ from tests.sim import NOW
 from tests.ui.conftest import AppHarness, BlockingTransport
 
 TIMEOUT = 10_000
+INSTALLABLE = {"install_command": ("/bin/true", "{file}")}  # an offer this copy can take
 
 
 def click_check(qtbot: QtBot, app: AppHarness, kind: str) -> QDialog:
@@ -58,7 +59,7 @@ def test_check_shows_up_to_date(qtbot: QtBot, make_app) -> None:
 
 
 def test_check_shows_update_found(qtbot: QtBot, make_app) -> None:
-    app = make_app()
+    app = make_app(**INSTALLABLE)
     app.sim.add_release("1.4.0", critical=True, notes="# Fixes\n\n- faster")
     dialog = click_check(qtbot, app, "update-found")
     assert isinstance(dialog, UpdateDialog)
@@ -146,7 +147,7 @@ def test_skip_version_stays_local(qtbot: QtBot, make_app) -> None:
 
 
 def test_not_now_promises_nothing_and_stores_nothing(qtbot: QtBot, make_app) -> None:
-    app = make_app()
+    app = make_app(**INSTALLABLE)
     app.sim.add_release("1.4.0")
     dialog = click_check(qtbot, app, "update-found")
     assert isinstance(dialog, UpdateDialog)
@@ -301,18 +302,48 @@ def test_invalid_packager_config_is_an_error_not_a_crash(qtbot: QtBot, make_app)
 
 
 def test_uninstallable_asset_is_refused_before_the_download(qtbot: QtBot, make_app) -> None:
-    """The preflight reaches the UI: one line saying what to change, nothing downloaded."""
+    """The preflight runs when the offer is shown: no Download button, the end user is told
+    what they can do, the packager's line is under Details, nothing is downloaded."""
     app = make_app()  # an AppImage feed, and this process is not running from an AppImage
     app.sim.add_release("1.4.0")
     dialog = click_check(qtbot, app, "update-found")
     assert isinstance(dialog, UpdateDialog)
-    with qtbot.waitSignal(
-        app.driver.shown, timeout=TIMEOUT, check_params_cb=lambda k, _d: k == "error"
-    ) as blocker:
-        qtbot.mouseClick(dialog.install, Qt.MouseButton.LeftButton)
-    error = blocker.args[1]
-    assert isinstance(error, MessageDialog)
-    assert error.heading.text().startswith("The update could not be installed")
-    assert 'set [install] kind = "deb"' in error.details.toPlainText()  # what to change
+    assert dialog.heading.text().endswith("is available, but this copy cannot update itself")
+    assert dialog.cannot_install.isVisibleTo(dialog)
+    assert "publisher's website" in dialog.cannot_install.text()
+    assert "Download Update" not in [
+        b.text() for b in dialog.buttons.buttons() if b.isVisibleTo(dialog)
+    ]
+    assert dialog.later.text() == "Close" and dialog.later.isDefault()
+    assert dialog.skip.isVisibleTo(dialog) and dialog.what_was_sent.isVisibleTo(dialog)
+    assert dialog.download_note.text() == ""  # no "Nothing is downloaded until you click…"
+    assert not dialog.details.isVisibleTo(dialog)  # behind the disclosure
+    dialog.details_toggle.click()
+    assert dialog.details.isVisibleTo(dialog)
+    details = dialog.details.toPlainText()
+    assert "not running from an AppImage" in details
+    assert "this release has no file this installation can install" in details
+    assert '"deb"' not in details  # the feed has no .deb: never advised
+    dialog.install.click()  # hidden and disabled; even a scripted click starts nothing
+    assert dialog.isVisible() and not dialog._reply.done
+    qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
+    wait_flow_done(qtbot, app)
     assert len(app.sim.requests) == 1  # the check only: not one byte of the asset
     assert not (app.paths.cache / "downloads").exists()
+
+
+def test_installable_offer_keeps_its_download_button(qtbot: QtBot, make_app) -> None:
+    """The same feed with a .deb the packager chose: offered as before."""
+    app = make_app(install_kind="deb")
+    app.sim.add_release("1.4.0")
+    app.sim.add_asset("1.4.0", "linux-x86_64", kind="deb")
+    dialog = click_check(qtbot, app, "update-found")
+    assert isinstance(dialog, UpdateDialog)
+    assert dialog.heading.text().endswith("1.4.0 is available")
+    assert dialog.install.isVisibleTo(dialog) and dialog.install.isDefault()
+    assert dialog.later.text() == "Not Now"
+    assert not dialog.cannot_install.isVisibleTo(dialog)
+    assert not dialog.details_toggle.isVisibleTo(dialog)
+    assert "Download Update" in dialog.download_note.text()
+    qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
+    wait_flow_done(qtbot, app)

@@ -217,7 +217,9 @@ def test_a_host_that_cannot_quit_keeps_running_and_nothing_is_launched(
     ("kind", "config", "says"),
     [
         # An AppImage offered to an installation that is not one (a .deb user):
-        ("appimage", {"install_command": ()}, 'set [install] kind = "deb"'),
+        # The feed offers only the AppImage, so no other kind is named:
+        ("appimage", {"install_command": ()},
+         "this release has no file this installation can install (it offers only appimage"),
         # The packager's installer is not there:
         ("appimage", {"install_command": ("/nonexistent/apply-update", "{file}")},
          "'/nonexistent/apply-update' in [install] command was not found"),
@@ -230,14 +232,20 @@ def test_an_update_this_installation_cannot_take_is_refused_before_the_download(
     qtbot: QtBot, host_app, monkeypatch: pytest.MonkeyPatch, kind: str,
     config: dict[str, object], says: str,
 ) -> None:
-    """The preflight reaches a host app's dialogs: one line, not one byte downloaded."""
+    """The preflight runs with the check: the offer says this copy cannot update itself,
+    in the end user's words, offers no download, and the packager's line is in Details."""
     monkeypatch.delenv("APPIMAGE", raising=False)
     controller, host, sim, launcher, _window = host_app(kind=kind, **config)
     found = shown(qtbot, controller, "update-found", controller.check_action.trigger)
-    error = shown(qtbot, controller, "error",
-                  lambda: qtbot.mouseClick(found.install, Qt.MouseButton.LeftButton))
-    assert isinstance(error, MessageDialog)
-    assert says in error.details.toPlainText()
-    assert "\n" not in error.details.toPlainText().strip()  # one line
+    assert isinstance(found, UpdateDialog)
+    assert found.heading.text() == (
+        "Demo App 1.4.0 is available, but this copy cannot update itself"
+    )
+    assert not found.install.isVisibleTo(found) and not found.install.isEnabled()
+    assert "[install]" not in found.spoken()  # no packager advice in the main text
+    assert says in found.details.toPlainText()
+    assert "\n" not in found.details.toPlainText().strip()  # one line
+    with qtbot.waitSignal(controller.flow_finished, timeout=TIMEOUT):
+        qtbot.mouseClick(found.later, Qt.MouseButton.LeftButton)
     assert len(sim.requests) == 1  # the check only
     assert host.asked_on == [] and launcher.launched == []

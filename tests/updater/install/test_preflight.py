@@ -74,13 +74,32 @@ def test_one_feed_serves_every_kind_of_installation(
     assert choose(config(**overrides), environ) == chosen
 
 
-def test_appimage_asset_for_a_copy_not_running_from_an_appimage() -> None:
+@pytest.mark.parametrize(
+    ("offered", "advice"),
+    [
+        (("appimage", "deb", "rpm", "tar.gz"),
+         'set [install] kind = "deb" (or "rpm", "tar.gz") in the packager config'),
+        (("appimage", "tar.gz"), 'set [install] kind = "tar.gz" in the packager config'),
+        (("appimage", "rpm"), 'set [install] kind = "rpm" in the packager config'),
+        (("appimage",),
+         "this release has no file this installation can install (it offers only appimage "
+         "for this platform); get the new version from the publisher's website"),
+        (None, "set [install] kind in the packager config to how the app was installed"),
+    ],
+)
+def test_appimage_asset_for_a_copy_not_running_from_an_appimage(
+    offered: tuple[str, ...] | None, advice: str
+) -> None:
+    """The advice names only kinds the release offers for this platform (walk item 1)."""
     with pytest.raises(InstallError) as info:
-        preflight(config(), asset("appimage"), environ={})
+        preflight(config(), asset("appimage"), environ={}, offered=offered)
     assert str(info.value) == (
         "this copy is not running from an AppImage, so an AppImage update cannot be "
-        'installed; set [install] kind = "deb" (or "rpm", "tar.gz") in the packager config'
+        f"installed; {advice}"
     )
+    for kind in ("deb", "rpm", "tar.gz"):
+        if offered is None or kind not in offered:
+            assert f'"{kind}"' not in str(info.value)
 
 
 def test_appimage_in_a_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
