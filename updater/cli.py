@@ -98,6 +98,9 @@ def _result_json(
                 "size": asset.size,
                 "sha256": asset.sha256,
             },
+            # The install preflight, run with the check: download/install would exit 5.
+            "installable": result.installable,
+            "install_problem": result.install_problem or None,
         }
     doc: dict[str, object] = {
         "status": status,
@@ -505,7 +508,13 @@ def _check(updater: Updater, config: PackagerConfig, args: argparse.Namespace, o
             out.write(f"Release notes for {release.version}{flag}:\n")
             for line in release.notes.splitlines()[:20]:
                 out.write(f"    {_printable(line)}\n")
-        out.write("Run `updater download` to fetch and verify it.\n")
+        if result.install_problem:
+            out.write(f"This copy cannot update itself: {printable(result.install_problem)}.\n"
+                      "Get the new version from the publisher's website, or ask whoever "
+                      "installed this copy (`updater download --dest DIR` still fetches and "
+                      "verifies the file).\n")
+        else:
+            out.write("Run `updater download` to fetch and verify it.\n")
     elif result.withdrawn is not None:  # pulled, and no good release to go to yet
         out.write("No other release is available for this computer yet; check again later.\n")
     else:

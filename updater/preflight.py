@@ -20,6 +20,12 @@ from glass_updater.handlers import Which, platform_family, program_present, syst
 from glass_updater.model import Asset, Release
 
 _FAMILY_KINDS = {"windows": ("exe", "msi"), "macos": ("dmg", "pkg")}
+# Kinds the built-in handlers install, per platform family.
+_HANDLED = {
+    "linux": ("appimage", "tar.gz", "deb", "rpm"),
+    "windows": ("exe", "msi"),
+    "macos": ("dmg", "pkg"),
+}
 # Kinds a Linux packager can point ``[install] kind`` at instead of a refused one.
 _LINUX_ALTERNATIVES = ("deb", "rpm", "tar.gz")
 _NO_FILE = "this release has no file this installation can install"
@@ -55,11 +61,13 @@ def _hint(refused: str, offered: Iterable[str] | None, choices: tuple[str, ...])
     )
 
 
-def _or_set_kind(refused: str, offered: Iterable[str] | None) -> str:
-    """", or set [install] kind = ..." for an offered .deb/.rpm; "" when there is none."""
+def _or_set_kind(
+    refused: str, offered: Iterable[str] | None, choices: tuple[str, ...] = ("deb", "rpm")
+) -> str:
+    """", or set [install] kind = ..." for an offered one of ``choices``; "" when none is."""
     if offered is None:
         return ""
-    usable = _usable(refused, offered, ("deb", "rpm"))
+    usable = _usable(refused, offered, choices)
     return f", or {_set_kind(usable)}" if usable else ""
 
 
@@ -142,7 +150,27 @@ def preflight(
         return _appimage_plan(env, offered)
     if family == "linux" and kind in ("tar.gz", "tgz"):
         return _tar_plan(config, offered)
-    command = system_command(kind, config.platform, which=which, euid=euid)
+    if offered is not None and kind not in _HANDLED[family]:
+        offered = tuple(offered)
+        usable = _usable(kind, offered, _HANDLED[family])
+        advice = (
+            f"{_set_kind(usable).removesuffix(' in the packager config')}, or set [install] "
+            "command in the packager config"
+            if usable
+            else f"{_NO_FILE} (it offers only {', '.join(sorted(set(offered)))} for this "
+            "platform); set [install] command in the packager config, or get the new "
+            "version from the publisher's website"
+        )
+        raise InstallError(f"there is no installer for a {kind} file on {family}; {advice}")
+    try:
+        command = system_command(kind, config.platform, which=which, euid=euid)
+    except InstallError as exc:
+        if offered is None or "pkexec" not in str(exc):
+            raise
+        raise InstallError(  # the same refusal, naming only kinds the release offers
+            "installing system packages needs pkexec (polkit), which is missing; install it"
+            f"{_or_set_kind(kind, offered, ('tar.gz', 'appimage'))}"
+        ) from None
     if not program_present(command[0], which) and command[0] != "{file}":
         raise InstallError(
             f"installing a {kind} file needs {command[0]}, which is missing; install it or "

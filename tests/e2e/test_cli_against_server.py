@@ -157,10 +157,23 @@ def test_uninstallable_asset_is_refused_before_the_download(site: Site, tmp_path
     config = tmp_path / "no-command.toml"
     text = site.config.read_text()
     config.write_text(text[: text.index("[install]")])
+    # The check says so first (text and JSON), naming no kind the feed lacks.
+    proc = site.run("check", config=config)
+    assert proc.returncode == 0, proc.stderr
+    assert "This copy cannot update itself: there is no installer for a sh file" in proc.stdout
+    assert "Run `updater download`" not in proc.stdout
+    proc = site.run("check", "--json", config=config)
+    from tests.cli_schema import validate_cli_output
+
+    latest = validate_cli_output(proc.stdout)["latest"]
+    assert latest["installable"] is False
+    problem = latest["install_problem"]
+    assert "this release has no file this installation can install (it offers only sh" in problem
+    assert "[install] kind" not in problem  # the feed offers no kind to switch to
     for command in ("download", "install"):
         proc = site.run(command, "--json", config=config)
         assert proc.returncode == 5, proc.stderr
-        assert proc.stderr.count("\n") == 1 and "set [install] kind" in proc.stderr
+        assert proc.stderr.count("\n") == 1 and problem in proc.stderr
         doc = json.loads(proc.stdout)
         assert doc["status"] == "error" and doc["error"]["kind"] == "install"
     targets = [head_fields(h)[0] for h in site.server.request_log]

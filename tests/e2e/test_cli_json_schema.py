@@ -28,6 +28,7 @@ def test_update_available_and_up_to_date(site: Site, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     doc = validate_cli_output(proc.stdout)
     assert doc["status"] == "update-available" and doc["latest"]["asset"]["size"] > 0
+    assert doc["latest"]["installable"] is True and doc["latest"]["install_problem"] is None
     newest = tmp_path / "newest.toml"
     newest.write_text(site.config.read_text().replace('version = "1.0.0"', 'version = "1.4.0"'))
     doc = validate_cli_output(site.run("check", "--json", config=newest).stdout)

@@ -14,6 +14,7 @@ from glass_updater.driver import UpdateChoice
 from glass_updater.errors import (
     BusyError,
     FeedError,
+    InstallError,
     StaleFeedError,
     StorageError,
     TransportError,
@@ -307,6 +308,30 @@ def test_preflight_refuses_before_any_asset_byte(sim: FeedSimulator, tmp_path: P
     assert driver.calls == ["checking", "update_found", "error:install", "dismiss"]
     assert len(sim.requests) == 1  # the check; no request for the asset
     assert not (tmp_path / "state" / "cache").exists()  # nothing staged, nothing left
+
+
+def test_check_says_when_the_offer_cannot_be_installed_here(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    """The preflight runs with the check (no extra request); its advice names only kinds
+    the release offers, and download refuses with the same line before any asset byte."""
+    updater = make_updater(sim, tmp_path)  # an AppImage-only feed, not run from an AppImage
+    result = updater.check()
+    assert result.asset is not None and not result.installable
+    assert result.install_problem == (
+        "this copy is not running from an AppImage, so an AppImage update cannot be "
+        "installed; this release has no file this installation can install (it offers only "
+        "appimage for this platform); get the new version from the publisher's website"
+    )
+    with pytest.raises(InstallError) as info:
+        updater.download(result, on_progress=lambda _p: None)
+    assert str(info.value) == result.install_problem
+    assert len(sim.requests) == 1  # the check only
+    sim.add_asset("1.4.0", "linux-x86_64", kind="deb")  # now the feed has a .deb too
+    result = make_updater(sim, tmp_path / "again").check()
+    assert result.install_problem.endswith('set [install] kind = "deb" in the packager config')
+    installable = make_updater(sim, tmp_path / "deb", install_kind="deb").check()
+    assert installable.installable and installable.install_problem == ""
 
 
 def test_one_feed_serves_each_kind_of_installation(sim: FeedSimulator, tmp_path: Path) -> None:

@@ -216,3 +216,40 @@ def test_install_config_is_read(tmp_path: Path) -> None:
     assert cfg.app_dir == tmp_path / "app"
     assert cfg.install_command == ("/opt/x/apply", "--pid={pid}", "{file}", "{app_dir}",
                                    "{version}")
+
+
+@pytest.mark.parametrize(
+    ("offered", "says", "never"),
+    [
+        (("deb",), "install it", ('"tar.gz"', '"appimage"')),
+        (("deb", "tar.gz"), 'install it, or set [install] kind = "tar.gz" in the packager',
+         ('"appimage"',)),
+    ],
+)
+def test_missing_pkexec_advice_names_only_offered_kinds(
+    offered: tuple[str, ...], says: str, never: tuple[str, ...]
+) -> None:
+    with pytest.raises(InstallError) as info:
+        preflight(config(install_kind="deb"), asset("deb"), environ={},
+                  which=which_of("apt-get"), euid=1000, offered=offered)
+    assert "needs pkexec" in str(info.value) and says in str(info.value)
+    assert not any(n in str(info.value) for n in never)
+
+
+@pytest.mark.parametrize(
+    ("offered", "says"),
+    [
+        (("zip",), "this release has no file this installation can install (it offers only "
+                   "zip for this platform); set [install] command in the packager config"),
+        (("zip", "rpm"), 'set [install] kind = "rpm", or set [install] command in the packager'),
+    ],
+)
+def test_a_kind_without_an_installer_names_only_offered_kinds(
+    offered: tuple[str, ...], says: str
+) -> None:
+    with pytest.raises(InstallError) as info:
+        preflight(config(install_kind="zip"), asset("zip"), environ={}, offered=offered)
+    text = str(info.value)
+    assert text.startswith("there is no installer for a zip file on linux; ") and says in text
+    for kind in ("appimage", "tar.gz", "deb", "rpm"):
+        assert kind in offered or f'"{kind}"' not in text and f"{kind}," not in text
