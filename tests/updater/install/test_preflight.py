@@ -252,4 +252,4 @@ def test_a_kind_without_an_installer_names_only_offered_kinds(
     text = str(info.value)
     assert text.startswith("there is no installer for a zip file on linux; ") and says in text
     for kind in ("appimage", "tar.gz", "deb", "rpm"):
-        assert kind in offered or f'"{kind}"' not in text and f"{kind}," not in text
+        assert kind in offered or (f'"{kind}"' not in text and f"{kind}," not in text)
