@@ -62,10 +62,11 @@ def hexdump(data: bytes, width: int = 16) -> str:
 
 
 def human_bytes(n: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if abs(n) < 1024 or unit == "GB":
+    """Decimal units (1 MB = 1,000,000 bytes), as desktop file managers show sizes."""
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
             return f"{int(n)} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
+        n /= 1000
     return f"{n:.1f} GB"  # pragma: no cover
 
 

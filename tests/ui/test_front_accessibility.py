@@ -96,8 +96,8 @@ def test_download_progress_text(qtbot: QtBot) -> None:
     token = CancelToken()
     dialog = DownloadDialog(token)
     qtbot.addWidget(dialog)
-    dialog.set_progress(Progress(done=5 * 1024 * 1024, total=20 * 1024 * 1024,
-                                 rate=1024 * 1024, eta=15.0), token)
+    dialog.set_progress(Progress(done=5_000_000, total=20_000_000,
+                                 rate=1_000_000, eta=15.0), token)
     assert dialog.label.text() == "5.0 MB of 20.0 MB — 1.0 MB/s — about 15 s left"
     assert dialog.bar.value() == 250
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)

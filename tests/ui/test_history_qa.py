@@ -77,7 +77,7 @@ def test_rows_have_status_icon_colour_and_human_units(qtbot: QtBot, make_app) ->
     assert ok.foreground().color().name() == "#2e7d32"
     assert not ok.icon().isNull()
     assert panel.history.item(0, 5).text().endswith((" ms", " s"))  # not raw milliseconds
-    assert panel.history.item(0, 4).text().endswith(("bytes", "KB"))
+    assert panel.history.item(0, 4).text().endswith(("bytes", "kB"))
     # Columns fit: the outcome column keeps room for its words at the default size.
     widths = [panel.history.columnWidth(c) for c in range(7)]
     assert widths[6] == max(widths) and widths[6] >= 180, widths

@@ -30,8 +30,10 @@ def test_hexdump_lines() -> None:
 
 def test_human_units() -> None:
     assert human_bytes(512) == "512 bytes"
-    assert human_bytes(1536) == "1.5 KB"
-    assert human_bytes(3 * 1024**3) == "3.0 GB"
+    assert human_bytes(1536) == "1.5 kB"
+    assert human_bytes(999) == "999 bytes"
+    assert human_bytes(48_213_504) == "48.2 MB"  # what `ls -l --si` and file managers show
+    assert human_bytes(3 * 1000**3) == "3.0 GB"
     assert human_duration(59.6) == "1 min 00 s"
     assert human_duration(3725) == "1 h 02 min"
     assert hide_credentials("http://u:p@proxy:3128") == "http://proxy:3128"
