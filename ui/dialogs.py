@@ -14,7 +14,7 @@ from glass_updater.model import CheckResult, InstallEffect, Progress, Release, V
 from glass_updater.qt.inert import InertTextBrowser
 from glass_updater.qt.text import human_bytes, human_duration, strip_controls
 from glass_updater.qt.widgets import TransmissionsView
-from glass_updater.qt.windows import bring_to_front, place_beside
+from glass_updater.qt.windows import bring_to_front, make_room_beside, place_beside
 from glass_updater.request import OutboundRequest
 from glass_updater.transport.base import CancelToken
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -85,6 +85,8 @@ class FlowDialog(QDialog):
         """Open the panel beside this dialog; a dialog waiting for an answer stays on top."""
         window = open_payload(entry_id)
         if isinstance(window, QWidget):
+            if self.waits_for_answer:
+                make_room_beside(self, window)  # both stay readable, not one behind the other
             place_beside(window, self)
             if self.waits_for_answer:
                 bring_to_front(self)

@@ -553,32 +553,42 @@ class PayloadPanel(QWidget):
             self.entry_summary.setText(self.tr("No request has been sent yet."))
             self.entry_bytes.set_transmissions(())
         else:
-            via = self.tr(" via proxy %s") % entry.proxy if entry.proxy else ""
-            status = (
-                f"{entry.status} {entry.reason}".strip()
-                if entry.status is not None
-                else self.tr("no response")
-            )
-            headers = "; ".join(f"{k}: {v}" for k, v in entry.response_headers[:12])
-            self.entry_summary.setText(
-                self.tr(
-                    "%s %s%s — answer: %s, %s received in %s from %s. Outcome: %s\n"
-                    "Response headers: %s"
-                )
-                % (
-                    entry.method,
-                    entry.url,
-                    via,
-                    status,
-                    human_bytes(entry.bytes_received),
-                    human_ms(entry.duration),
-                    entry.remote or "?",
-                    entry.outcome or entry.error or "",
-                    headers or "-",
-                )
-            )
+            self.entry_summary.setText(self.summary_text(entry))
             self.entry_bytes.set_transmissions(entry.sent)
         self._update_history_buttons()
+
+    def summary_text(self, entry: LedgerEntry) -> str:
+        """One exchange in words; with no answer, say so (no "from ?", no empty headers)."""
+        via = self.tr(" via proxy %s") % entry.proxy if entry.proxy else ""
+        outcome = entry.outcome or entry.error or ""
+        if entry.status is None and not entry.bytes_received:
+            return self.tr("%s %s%s — no answer (nothing received) after %s. Outcome: %s") % (
+                entry.method,
+                entry.url,
+                via,
+                human_ms(entry.duration),
+                outcome,
+            )
+        status = (
+            f"{entry.status} {entry.reason}".strip()
+            if entry.status is not None
+            else self.tr("no response")
+        )
+        sender = self.tr(" from %s") % entry.remote if entry.remote else ""
+        headers = "; ".join(f"{k}: {v}" for k, v in entry.response_headers[:12])
+        return self.tr(
+            "%s %s%s — answer: %s, %s received in %s%s. Outcome: %s\nResponse headers: %s"
+        ) % (
+            entry.method,
+            entry.url,
+            via,
+            status,
+            human_bytes(entry.bytes_received),
+            human_ms(entry.duration),
+            sender,
+            outcome,
+            headers or "-",
+        )
 
     def _update_history_buttons(self) -> None:
         entry = self.selected_entry()

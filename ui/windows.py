@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -71,6 +71,33 @@ def beside(anchor: QRect, size: QSize, area: QRect, min_width: int = 480) -> QRe
     x = area.right() - w + 1 if right else area.left()
     y = area.bottom() - h + 1 if bottom else area.top()
     return QRect(x, y, w, h)
+
+
+def room_beside(anchor: QRect, size: QSize, area: QRect, min_width: int = 480) -> QPoint | None:
+    """Where to move ``anchor`` so a window of ``size`` fits next to it, or None.
+
+    None when ``beside`` already leaves the anchor uncovered, or when the screen is too
+    narrow for both. Otherwise the anchor goes to the edge it is nearer, which leaves the
+    other side at least ``min_width`` wide (on 1280×800 a centred update dialog otherwise
+    leaves under 480 pixels on each side, and the panel would open behind it).
+    """
+    if not beside(anchor, size, area, min_width).intersects(anchor):
+        return None
+    if area.width() - anchor.width() - 3 * MARGIN < min_width:
+        return None
+    top = min(max(anchor.top(), area.top()), area.bottom() - anchor.height() + 1)
+    if anchor.center().x() <= area.center().x():
+        return QPoint(area.left() + MARGIN, top)
+    return QPoint(area.right() - MARGIN - anchor.width() + 1, top)
+
+
+def make_room_beside(anchor: QWidget, window: QWidget) -> None:
+    """Move ``anchor`` aside if that lets ``window`` open next to it instead of over it."""
+    point = room_beside(
+        anchor.frameGeometry(), window.frameGeometry().size(), available_area(anchor)
+    )
+    if point is not None:
+        anchor.move(point)
 
 
 def place_beside(window: QWidget, anchor: QWidget) -> None:

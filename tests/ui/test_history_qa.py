@@ -67,6 +67,27 @@ def test_cancelled_check_reads_cancelled_by_you_with_its_colour(
     assert "cancelled" in outcome.data(Qt.ItemDataRole.AccessibleTextRole)
 
 
+def test_an_exchange_without_an_answer_names_no_peer_and_no_headers(
+    qtbot: QtBot, make_app, sim
+) -> None:
+    """Found under Xvfb: a refused proxy read "0 bytes received in 7 ms from ?"."""
+    sim.add_release("1.0.0")
+    slow = BlockingTransport(sim)
+    app = make_app(transport=slow)
+    checking = click_check(qtbot, app, "checking")
+    qtbot.waitUntil(slow.entered.is_set, timeout=TIMEOUT)
+    checking.reject()
+    wait_flow_done(qtbot, app)
+    panel = open_panel(qtbot, app)
+    panel.history.selectRow(0)
+    entry = panel.selected_entry()
+    assert entry is not None and entry.status is None and not entry.remote
+    summary = panel.entry_summary.text()
+    assert "no answer (nothing received)" in summary, summary
+    assert "from ?" not in summary and "Response headers" not in summary, summary
+    assert "cancelled by you" in summary
+
+
 def test_rows_have_status_icon_colour_and_human_units(qtbot: QtBot, make_app) -> None:
     app = make_app()
     app.sim.add_release("1.0.0")

@@ -8,7 +8,7 @@ from pathlib import Path
 import shiboken6
 from glass_updater.model import Asset, InstallEffect, Release, VerifiedFile
 from glass_updater.qt.dialogs import MessageDialog, ReadyDialog, UpdateDialog
-from glass_updater.qt.windows import beside
+from glass_updater.qt.windows import MARGIN, beside, room_beside
 from PySide6.QtCore import QRect, QSize, Qt
 from pytestqt.qtbot import QtBot
 
@@ -181,6 +181,27 @@ def test_beside_leaves_the_anchor_uncovered_when_there_is_room() -> None:
     small = QRect(0, 0, 800, 600)
     rect = beside(QRect(10, 10, 500, 400), QSize(860, 620), small)
     assert small.contains(rect)
+
+
+def test_a_centred_dialog_moves_aside_so_the_panel_opens_next_to_it() -> None:
+    """Found under Xvfb at 1280×800: the panel opened behind the centred update dialog."""
+    area = QRect(0, 0, 1280, 774)
+    anchor = QRect(349, 100, 562, 505)  # centred: under 480 px free on either side
+    size = QSize(862, 645)
+    assert beside(anchor, size, area).intersects(anchor)
+    point = room_beside(anchor, size, area)
+    assert point is not None
+    moved = QRect(point, anchor.size())
+    assert area.contains(moved)
+    rect = beside(moved, size, area)
+    assert area.contains(rect) and not rect.intersects(moved) and rect.width() >= 480
+    # Right of centre: it goes to the right edge; the panel then opens on its left.
+    right = QRect(420, 100, 562, 505)
+    point = room_beside(right, size, area)
+    assert point is not None and point.x() + right.width() - 1 == area.right() - MARGIN
+    # Room already (a wide screen), or no room even at an edge: the dialog stays put.
+    assert room_beside(anchor, size, QRect(0, 0, 1920, 1080)) is None
+    assert room_beside(QRect(100, 100, 560, 480), size, QRect(0, 0, 800, 600)) is None
 
 
 def test_message_dialog_is_a_result_not_a_question() -> None:
