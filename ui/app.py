@@ -74,7 +74,8 @@ class AppController(UpdateController):
         self.actions_["about"].setText(self.tr("About && Privacy"))
         quit_action = QAction(self.tr("Quit"), self)
         quit_action.triggered.connect(self.quit)
-        quit_action.setShortcuts(QKeySequence.StandardKey.Quit)  # setShortcut loads `Qt`
+        # No shortcut here: a tray menu cannot take Ctrl+Q (found under trayer: the menu
+        # showed "Ctrl+Q" and the key did nothing). The fallback window adds it below.
         self.actions_["quit"] = quit_action
         self.menu = QMenu()
         for key, action in self.actions_.items():
@@ -178,6 +179,7 @@ class FallbackWindow(QWidget):
         self.setMinimumWidth(320)
         # The keys a window is expected to know: Ctrl+Q (Quit's own shortcut) and Esc.
         quit_action = controller.actions_["quit"]
+        quit_action.setProperty("shortcut", QKeySequence(QKeySequence.StandardKey.Quit))
         if quit_action.shortcut().isEmpty():  # a platform theme without a Quit binding
             quit_action.setProperty("shortcut", QKeySequence("Ctrl+Q"))
         self.addAction(quit_action)

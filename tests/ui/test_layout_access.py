@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,6 +82,40 @@ def test_fallback_window_has_ctrl_q_and_esc(qtbot: QtBot, make_app) -> None:
     assert quits == ["ctrl+q"]
     qtbot.keyClick(front, Qt.Key.Key_Escape)
     assert quits == ["ctrl+q", "close"] and not front.isVisible()
+
+
+TRAY_QUIT_SCRIPT = """
+import sys
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+assert app.platformName() == "xcb", app.platformName()
+# xcb has a Quit binding (offscreen has none, so only here can the test fail).
+assert QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+from glass_updater.qt.app import AppController
+from tests.sim import FeedSimulator
+from tests.ui.conftest import make_config
+controller = AppController(make_config(FeedSimulator()), make_updater=lambda: sys.exit(3))
+quit_action = controller.actions_["quit"]
+assert quit_action in controller.menu.actions()
+assert quit_action.shortcut().isEmpty(), quit_action.shortcut().toString()
+controller.build_front(force_window=True)  # no tray: the window takes Ctrl+Q
+assert quit_action.shortcut().toString() == "Ctrl+Q", quit_action.shortcut().toString()
+print("OK")
+"""
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="Xvfb is not installed")
+def test_tray_menu_shows_no_shortcut_it_cannot_honour() -> None:
+    """Found under trayer: the tray menu said "Quit  Ctrl+Q" and Ctrl+Q did nothing there."""
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb", PYTHONPATH=str(root))
+    done = subprocess.run(
+        ["xvfb-run", "-a", sys.executable, "-c", TRAY_QUIT_SCRIPT],
+        env=env, cwd=root, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "OK" in done.stdout
 
 
 def test_windows_fit_the_available_screen_area(qtbot: QtBot, make_app) -> None:
