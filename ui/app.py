@@ -228,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = server_name(config.product_id)
     message = "quit" if args.quit else "check" if args.check_now else "activate"
     if send_to_running(name, message):
+        # Say so: a second demo otherwise ended in silence after "Opening the tray app".
+        asked = {"quit": "quit", "check": "check for updates"}.get(message, "show itself")
+        print(f"glass-updater: already running ({name}); asked it to {asked}", flush=True)
         return 0
     if args.quit:
         print("glass-updater: no running instance to quit", file=sys.stderr)

@@ -98,7 +98,9 @@ def test_second_launch_forwards_check_then_quit(feed, tmp_path: Path) -> None:
         assert server.request_log == ()
         second = _ui("--config", str(config), "--state-dir", str(state), "--check-now")
         assert second.returncode == 0, second.stderr
-        assert "ready" not in second.stdout  # it forwarded and left; it did not start a tray
+        assert "glass-updater: ready" not in second.stdout  # it forwarded; started no tray
+        assert "already running" in second.stdout  # and said so (it used to end silently)
+        assert "asked it to check for updates" in second.stdout
         assert got.wait(20), "the running app did not check"
         assert len(server.request_log) == 1
         stop = _ui("--config", str(config), "--quit")
