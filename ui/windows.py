@@ -15,6 +15,22 @@ def available_area(window: QWidget) -> QRect:
     return screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 768)
 
 
+UNDECORATED = QSize(16, 40)  # room for a title bar and borders not yet added by the WM
+
+
+def frame_of(window: QWidget) -> tuple[QSize, bool]:
+    """The window manager's frame around ``window``, and whether it is only a guess.
+
+    Just after ``show()`` an X11 window manager has not framed the window yet, and a
+    ``move()`` then places the inside of the window, not its title bar (found under
+    openbox: the panel opened at y=8 with its title bar above the screen).
+    """
+    frame = window.frameGeometry().size() - window.geometry().size()
+    if frame.isEmpty() and QGuiApplication.platformName() not in ("offscreen", "minimal"):
+        return UNDECORATED, True
+    return frame, False
+
+
 def fit_to_screen(window: QWidget) -> None:
     """Never larger than the available area: shrink (and lower the minimum) to fit, move in.
 
@@ -22,7 +38,7 @@ def fit_to_screen(window: QWidget) -> None:
     its buttons would be off-screen, so the layout gets less room and scrolls instead.
     """
     area = available_area(window)
-    frame = window.frameGeometry().size() - window.geometry().size()
+    frame, guessed = frame_of(window)
     room = QSize(
         max(120, area.width() - 2 * MARGIN - frame.width()),
         max(80, area.height() - 2 * MARGIN - frame.height()),
@@ -35,10 +51,17 @@ def fit_to_screen(window: QWidget) -> None:
     if size != window.size():
         window.resize(size)
     geo = window.frameGeometry()
+    left = top = 0
+    if guessed:
+        if area.contains(geo):
+            return  # not framed yet and inside: the window manager places it on the screen
+        left, top = frame.width() // 2, frame.height() - frame.width() // 2
+        geo = QRect(geo.x() - left, geo.y() - top, geo.width() + frame.width(),
+                    geo.height() + frame.height())
     x = min(max(geo.x(), area.left() + MARGIN), area.right() - MARGIN - geo.width() + 1)
     y = min(max(geo.y(), area.top() + MARGIN), area.bottom() - MARGIN - geo.height() + 1)
     if (x, y) != (geo.x(), geo.y()):
-        window.move(max(area.left(), x), max(area.top(), y))
+        window.move(max(area.left(), x) + left, max(area.top(), y) + top)
 
 
 def beside(anchor: QRect, size: QSize, area: QRect, min_width: int = 480) -> QRect:
@@ -102,11 +125,20 @@ def make_room_beside(anchor: QWidget, window: QWidget) -> None:
 
 def place_beside(window: QWidget, anchor: QWidget) -> None:
     """Move (and if need be narrow) ``window`` so it leaves ``anchor`` visible."""
-    frame = window.frameGeometry().size() - window.geometry().size()
-    rect = beside(anchor.frameGeometry(), window.frameGeometry().size(), available_area(anchor))
-    if rect.width() < window.frameGeometry().width():
+    frame, guessed = frame_of(window)
+    inset = QPoint(frame.width() // 2, frame.height() - frame.width() // 2)
+    anchor_frame, anchor_guessed = frame_of(anchor)
+    if guessed and not anchor_guessed:  # the same window manager will frame it the same way
+        frame = anchor_frame
+        inset = anchor.geometry().topLeft() - anchor.frameGeometry().topLeft()
+    full = window.geometry().size() + frame if guessed else window.frameGeometry().size()
+    rect = beside(anchor.frameGeometry(), full, available_area(anchor))
+    if rect.width() < full.width():
         window.resize(max(1, rect.width() - frame.width()), window.height())
-    window.move(rect.topLeft())
+    if guessed:  # not framed yet: a move places the inside; leave room for the title bar
+        window.move(rect.topLeft() + inset)
+    else:
+        window.move(rect.topLeft())
 
 
 def bring_to_front(window: QWidget) -> None:

@@ -118,6 +118,42 @@ def test_tray_menu_shows_no_shortcut_it_cannot_honour() -> None:
     assert "OK" in done.stdout
 
 
+UNFRAMED_SCRIPT = """
+import sys
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from glass_updater.qt.windows import MARGIN, UNDECORATED, available_area, bring_to_front
+app = QApplication(sys.argv[:1])
+assert app.platformName() == "xcb", app.platformName()
+fresh = QWidget()
+fresh.resize(400, 300)
+bring_to_front(fresh)  # xvfb-run has no window manager: the frame is never known
+assert not fresh.testAttribute(Qt.WidgetAttribute.WA_Moved), fresh.geometry()
+lost = QWidget()
+lost.resize(400, 300)
+lost.move(-500, -500)
+bring_to_front(lost)
+area = available_area(lost)
+top = UNDECORATED.height() - UNDECORATED.width() // 2
+assert lost.geometry().top() >= area.top() + MARGIN + top, lost.geometry()
+assert lost.geometry().left() >= area.left() + MARGIN, lost.geometry()
+print("OK")
+"""
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="Xvfb is not installed")
+def test_a_window_not_yet_framed_keeps_its_title_bar_on_screen() -> None:
+    """Found under openbox: the panel opened at y=8 with its title bar above the screen."""
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb", PYTHONPATH=str(root))
+    done = subprocess.run(
+        ["xvfb-run", "-a", sys.executable, "-c", UNFRAMED_SCRIPT],
+        env=env, cwd=root, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "OK" in done.stdout
+
+
 def test_windows_fit_the_available_screen_area(qtbot: QtBot, make_app) -> None:
     app = make_app()
     app.sim.add_release("1.4.0", notes="x\n\n" * 400)
