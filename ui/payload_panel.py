@@ -687,4 +687,6 @@ class PayloadPanel(QWidget):
         if error:
             self.say(self.tr("Could not export to %s: %s") % (path, error))
         else:
-            self.say(self.tr("Exported %d exchange(s) to %s") % (len(self.entries), path))
+            count = len(self.entries)
+            words = self.tr("1 exchange") if count == 1 else self.tr("%d exchanges") % count
+            self.say(self.tr("Exported %s to %s") % (words, path))

@@ -654,7 +654,8 @@ def _log(ledger: Ledger, args: argparse.Namespace, out: TextIO) -> int:
     except OSError as exc:
         raise storage_error(exc, f"the {fmt} export") from exc
     if not args.json:
-        out.write(f"Wrote {len(entries)} exchange(s) as {fmt} to {args.out}\n")
+        words = "1 exchange" if len(entries) == 1 else f"{len(entries)} exchanges"
+        out.write(f"Wrote {words} as {fmt} to {args.out}\n")
     return 0
 
 

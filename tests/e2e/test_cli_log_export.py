@@ -14,7 +14,7 @@ def test_log_exports_after_a_real_check(site: Site, tmp_path: Path) -> None:
     har = tmp_path / "history.har"
     proc = site.run("log", "--format", "har", "--out", str(har))
     assert proc.returncode == 0, proc.stderr
-    assert "Wrote 1 exchange(s) as har" in proc.stdout
+    assert "Wrote 1 exchange as har" in proc.stdout
     doc = json.loads(har.read_text())
     assert_valid_har(doc)
     (entry,) = doc["log"]["entries"]

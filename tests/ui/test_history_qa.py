@@ -193,7 +193,7 @@ def test_export_goes_home_with_its_extension_and_a_status_line(
     summary = panel.entry_summary.text()
     with qtbot.waitSignal(panel.exported, timeout=TIMEOUT):
         panel.export_to("json", tmp_path / "h.json")
-    assert panel.status.text() == f"Exported 1 exchange(s) to {tmp_path / 'h.json'}"
+    assert panel.status.text() == f"Exported 1 exchange to {tmp_path / 'h.json'}"
     assert panel.entry_summary.text() == summary  # the details pane is left alone
 
 
