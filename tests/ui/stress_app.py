@@ -17,10 +17,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 Step = Callable[[FallbackWindow], bool]  # True: done, go to the next step
 
 
-def _visible(widget: QWidget | None) -> bool:
-    return widget is not None and widget.isVisible()
-
-
 def pilot(cycles: int, check_every: int) -> None:
     state = {"cycle": 0, "step": 0, "opened": 0, "checks": 0}
     seen: dict[str, object] = {}
@@ -33,9 +29,10 @@ def pilot(cycles: int, check_every: int) -> None:
 
         def close(front: FallbackWindow) -> bool:
             shown = window(front)
-            if not _visible(shown) or (shown is seen.get(key) and key != "payload"):
+            if shown is None or not shown.isVisible() or (
+                shown is seen.get(key) and key != "payload"
+            ):
                 return False  # not there yet (settings and about load in the background)
-            assert shown is not None
             shown.close()
             state["opened"] += 1
             return True

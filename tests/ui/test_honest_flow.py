@@ -9,7 +9,7 @@ import shiboken6
 from glass_updater.model import Asset, InstallEffect, Release, VerifiedFile
 from glass_updater.qt.dialogs import MessageDialog, ReadyDialog, UpdateDialog
 from glass_updater.qt.windows import MARGIN, beside, room_beside
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import AppHarness, BlockingTransport
@@ -190,7 +190,7 @@ def test_a_centred_dialog_moves_aside_so_the_panel_opens_next_to_it() -> None:
     size = QSize(862, 645)
     assert beside(anchor, size, area).intersects(anchor)
     point = room_beside(anchor, size, area)
-    assert point is not None
+    assert isinstance(point, QPoint), "no room was found to move the centred dialog aside"
     moved = QRect(point, anchor.size())
     assert area.contains(moved)
     rect = beside(moved, size, area)

@@ -106,8 +106,8 @@ class Host:
         self.quit_calls = 0
 
     def can_quit(self) -> bool:
-        app = QApplication.instance()
-        assert app is not None
+        # The host is asked while its Qt application runs (it may show its own dialog).
+        assert isinstance(QApplication.instance(), QApplication)
         self.asked_on.append(threading.current_thread() is threading.main_thread())
         return self.allow
 

@@ -64,7 +64,8 @@ def single_instance_lock(params):
 
 def old_version(params):
     lock = single_instance_lock(params)
-    assert lock is not None
+    if lock is None:  # the old version must be the one running instance
+        raise SystemExit("fake app: another instance already holds the lock")
     from datetime import UTC, datetime
 
     from glass_updater.handoff import DEFAULT_WAIT_SECONDS
