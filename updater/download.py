@@ -39,7 +39,6 @@ from glass_updater.partsink import AbortToken, PartSink
 from glass_updater.progress import ProgressMeter
 from glass_updater.request import OutboundRequest, ProxySpec, build_download_request
 from glass_updater.resume import Judgement, PartialInfo, Verdict, judge_head, plan_resume
-from glass_updater.safefs import UnsafeFileError
 from glass_updater.staging import (
     LOCK_DIR,
     PART_SUFFIX,
@@ -178,12 +177,6 @@ class Downloader:
     def part_path(self, asset: Asset) -> Path:
         return self.files.part_path(asset.sha256)
 
-    def sidecar_path(self, asset: Asset) -> Path:
-        return self.files.record_path(asset.sha256)
-
-    def final_path(self, asset: Asset) -> Path:
-        return self.files.final_path(asset)
-
     # ------------------------------------------------------------------ public
 
     def download(
@@ -216,8 +209,6 @@ class Downloader:
             self.files.sweep_own_temps(asset.sha256)
             try:
                 reused = self.files.reuse(asset, self.limits.download_chunk)
-            except UnsafeFileError:
-                raise
             except OSError as exc:
                 raise self._storage_error(asset, exc) from exc
             if reused is not None:
@@ -334,8 +325,6 @@ class Downloader:
         if offset:
             try:
                 digest = sha256_prefix(self.part_path(asset), offset, self.limits.download_chunk)
-            except UnsafeFileError:
-                raise
             except OSError:
                 self.files.discard(asset.sha256)
                 return _Restart("the partial file could not be read back")
@@ -344,8 +333,6 @@ class Downloader:
         abort = AbortToken(outer=cancel)
         try:
             fh = self.opener(self.part_path(asset))
-        except UnsafeFileError:
-            raise
         except OSError as exc:
             raise self._storage_error(asset, exc) from exc
         self.checkpoint("part-opened")

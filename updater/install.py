@@ -110,17 +110,12 @@ class SubprocessLauncher:
         threading.Thread(target=proc.wait, name="installer-reaper", daemon=True).start()
 
 
-def sha256_of(path: Path) -> tuple[int, str]:
-    """(size, SHA-256) of the staged file, read without following a planted link."""
-    from glass_updater.digest import sha256_file
-
-    return sha256_file(path, chunk=_CHUNK)
-
-
 def reverify(verified: VerifiedFile) -> None:
     """Re-hash the staged file right before launch; a swapped file is deleted, not run."""
+    from glass_updater.digest import sha256_file  # hashlib only when installing
+
     try:
-        size, digest = sha256_of(verified.path)
+        size, digest = sha256_file(verified.path, chunk=_CHUNK)
     except OSError as exc:
         raise InstallError(
             f"the downloaded update at {verified.path} can no longer be read "

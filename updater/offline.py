@@ -218,7 +218,6 @@ def _extract(
             f"the bundle's {member.name} does not match the SHA-256 the publisher signed; "
             "it was not kept"
         )
-    os.chmod(tmp, 0o600)  # as a download's partial file
     existed = final.exists()
     os.replace(tmp, final)
     staged.temp = None

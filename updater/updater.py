@@ -348,10 +348,12 @@ class Updater:
             exc.args = (exc.message,)
 
     def _write_ahead(self, request: OutboundRequest) -> None:
-        """Before a request's first byte: its record, fsynced (completed by ``_record``).
+        """Before a request's first byte: its record (completed by ``_record``).
 
         If it cannot be written the request is not sent: the log must list every request
-        that left the machine, even when the process is killed right after sending.
+        that left the machine, even when the process is killed right after sending. The
+        record is written, not fsynced (see ``Ledger.begin``): it survives any death of the
+        process, not a power cut in that instant.
         """
         self._pending.append((request, self.ledger.begin(request)))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import io
 import os
 import tarfile
@@ -120,11 +119,7 @@ def write_bundle(site: Path, version: str, out: Path) -> tuple[int, str]:
             os.unlink(tmp)
         raise
     fsync_dir(out.parent)
-    digest = hashlib.sha256()
-    with out.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return out.stat().st_size, digest.hexdigest()
+    return file_digest(out)
 
 
 def run_bundle(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from types import TracebackType
 from urllib.parse import quote, unquote, urlsplit
 
 from glass_updater.atomic import fsync_dir
+from glass_updater.digest import sha256_stream
 from glass_updater.errors import ConfigError, FeedError, UpdaterError
 from glass_updater.feed import parse_payload, payload_dict
 from glass_updater.limits import DEFAULT_LIMITS, Limits
@@ -64,13 +65,10 @@ def payload_bytes(feed: Feed) -> bytes:
 
 
 def file_digest(path: Path) -> tuple[int, str]:
-    """(size, sha256 hex) of a file, streamed."""
-    digest = hashlib.sha256()
-    size = 0
+    """(size, sha256 hex) of a publisher's file, streamed (links followed: these are the
+    publisher's own build outputs, not the updater's state files)."""
     with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+        size, digest = sha256_stream(fh, chunk=CHUNK)
     return size, digest.hexdigest()
 
 
