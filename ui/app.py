@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glass_updater.config import PackagerConfig
-from glass_updater.paths import Paths
 from glass_updater.qt.controller import UpdateController
 from glass_updater.qt.icons import app_icon, tray_icon
 from glass_updater.qt.single_instance import InstanceServer, send_to_running, server_name
@@ -63,10 +62,11 @@ class AppController(UpdateController):
         self,
         config: PackagerConfig,
         *,
-        make_updater: Callable[[], Updater],
+        state_dir: str | None = None,
+        make_updater: Callable[[], Updater] | None = None,
         runner: BackgroundRunner | None = None,
     ) -> None:
-        super().__init__(config, make_updater=make_updater, runner=runner)
+        super().__init__(config, state_dir=state_dir, make_updater=make_updater, runner=runner)
         self.front: QWidget | None = None  # the fallback window, when there is no tray
         self.tray: QSystemTrayIcon | None = None
         # In the tray app's own menu the words need no "Updates" qualifier.
@@ -214,7 +214,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"glass-updater: {exc}", file=sys.stderr)
         return 2
-    paths = Paths.resolve(args.state_dir, config.product_id)
     if QApplication.instance() is None and no_display():
         print("glass-updater: no graphical display (DISPLAY and WAYLAND_DISPLAY are not set); "
               "start it in a desktop session, or use `updater check` in a terminal",
@@ -243,12 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
 
-    def make_updater() -> Updater:
-        from glass_updater.updater import Updater
-
-        return Updater(config, paths=paths)  # its HttpTransport is created at the first send
-
-    controller = AppController(config, make_updater=make_updater)
+    # The product's folders (platformdirs) and the Updater are resolved at the first use.
+    controller = AppController(config, state_dir=args.state_dir)
     server.message.connect(controller.handle_message)
     controller.build_front(force_window=args.window)
     if args.check_now:

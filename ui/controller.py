@@ -240,8 +240,6 @@ class UpdateController(QObject):
 
     def check_now(self) -> None:
         """The only way a check starts: the user asked (menu, button, --check-now)."""
-        if not self._ready():
-            return
         self._with_updater(lambda u: self.runner(self.flow(u).start))
 
     def ask_import_file(self) -> None:
@@ -301,9 +299,15 @@ class UpdateController(QObject):
             return self._updater
 
     def _with_updater(self, then: Callable[[Updater], None]) -> None:
-        """Build/get the core off the GUI thread, then run ``then`` on the GUI thread."""
+        """Build/get the core off the GUI thread, then run ``then`` on the GUI thread.
+
+        Every action comes through here, so an unreadable config is reported once, here
+        (Install from File… too), instead of raising in a slot.
+        """
         from glass_updater.errors import UpdaterError
 
+        if not self._ready():
+            return
         driver = self.driver()  # created here, on the GUI thread
 
         def job() -> None:
@@ -410,9 +414,6 @@ class UpdateController(QObject):
         return result.asset, result.release.version
 
     def show_settings(self) -> None:
-        if not self._ready():
-            return
-
         def load_then_open(updater: Updater) -> None:
             def job() -> None:
                 current = updater.settings.load()
@@ -452,9 +453,6 @@ class UpdateController(QObject):
         self._refresh_panel()
 
     def show_about(self) -> None:
-        if not self._ready():
-            return
-
         def open_about(updater: Updater) -> None:
             from glass_updater.policy import privacy_statement_markdown, sameness_digest
             from glass_updater.qt.about import AboutDialog
