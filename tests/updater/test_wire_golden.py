@@ -1,0 +1,303 @@
+"""Wire bytes pinned by golden files, so a refactor can prove it changed no byte.
+
+A fixed set of requests is built through the façade (``preview``, ``preview_download``)
+and a fixed set of checks and downloads is run against a scripted transport; the preview
+bytes and the ledger's recorded bytes (with their status, headers and outcome) must equal
+``tests/data/wire-golden/*.txt`` exactly. The files were made before the refactor of
+issue 11 and are only ever regenerated on purpose:
+
+    GLASS_WRITE_GOLDEN=1 python -m pytest tests/updater/test_wire_golden.py
+
+A real-socket case reads what a loopback server received, with its port written as
+``{PORT}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from glass_updater.config import PackagerConfig
+from glass_updater.errors import Cause, TransportError, UpdaterError
+from glass_updater.model import Asset, CheckResult, CheckStatus, Release
+from glass_updater.paths import Paths
+from glass_updater.request import OutboundRequest
+from glass_updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.updater import Updater
+
+from tests.loopback import LoopbackServer, Reply
+from tests.sim import NOW, FeedSimulator
+
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "wire-golden"
+WRITE = os.environ.get("GLASS_WRITE_GOLDEN") == "1"
+MIRROR = "mirror.example.com"
+ETAG = '"asset-etag-1"'
+
+
+def compare(name: str, text: str) -> None:
+    path = GOLDEN / f"{name}.txt"
+    if WRITE:
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {path.name}; write it with GLASS_WRITE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"wire bytes differ from {path.name}"
+
+
+def show(data: bytes) -> str:
+    """Bytes as readable text; anything outside printable ASCII as \\xNN."""
+    out = []
+    for b in data:
+        if b == 0x0A:
+            out.append("\\n\n")
+        elif b == 0x0D:
+            out.append("\\r")
+        elif 0x20 <= b < 0x7F and b != 0x5C:
+            out.append(chr(b))
+        else:
+            out.append(f"\\x{b:02x}")
+    return "".join(out)
+
+
+def show_request(request: OutboundRequest) -> str:
+    parts = [f"url: {request.url}\nmax_body: {request.max_body}\n"]
+    for t in request.transmissions:
+        parts.append(f"--- {t.channel.value}\n{show(t.data)}\n")
+    return "".join(parts)
+
+
+@dataclass
+class Scripted:
+    """A Transport that answers by URL path from a script; one answer per call, in order.
+
+    An answer is ``(status, headers, body)`` or a callable taking the request and sink
+    (to stream part of a body and then fail, as a dropped connection does).
+    """
+
+    script: dict[str, list[object]]
+    sent: list[OutboundRequest] = field(default_factory=list)
+
+    def send(
+        self,
+        request: OutboundRequest,
+        sink: BodySink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Exchange:
+        self.sent.append(request)
+        answers = self.script[request.target.path]
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        if callable(answer):
+            result: Exchange = answer(request, sink)
+            return result
+        status, headers, body = answer  # type: ignore[misc]
+        if sink is not None and 200 <= status < 300:
+            sink.begin(status, headers)
+            sink.write(body)
+            kept = b""
+        else:
+            kept = body
+        return Exchange(
+            request=request,
+            sent=request.transmissions,
+            status=status,
+            reason={200: "OK", 206: "Partial Content", 302: "Found", 404: "Not Found"}[status],
+            response_headers=headers,
+            body=kept,
+            bytes_received=len(body),
+            remote=f"{request.target.host}:{request.target.port}",
+        )
+
+
+def config(sim: FeedSimulator, **overrides: object) -> PackagerConfig:
+    base: dict[str, object] = dict(
+        product_id="demo-app",
+        product_name="Demo App",
+        version="1.0.0",
+        feed_url=sim.base_url + sim.feed_path,
+        trusted_keys=(sim.public_key,),
+        proxy="none",
+        platform="linux-x86_64",
+        os_version="6.1",
+        redirect_hosts=(MIRROR,),
+    )
+    base.update(overrides)
+    return PackagerConfig(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def sim() -> FeedSimulator:
+    s = FeedSimulator()
+    s.add_release("1.4.0", notes="faster")
+    return s
+
+
+def updater_for(
+    sim: FeedSimulator, tmp_path: Path, transport: object = None, **overrides: object
+) -> Updater:
+    return Updater(
+        config(sim, **overrides),
+        paths=Paths.under(tmp_path / "state"),
+        transport=transport,  # type: ignore[arg-type]
+        clock=lambda: NOW,
+        policy_path=tmp_path / "no-policy.toml",
+        preflight_downloads=False,  # no installation here: fetch the file, as --dest does
+    )
+
+
+def ledger_text(updater: Updater) -> str:
+    """The log as written, without the fields that differ from run to run."""
+    lines = (updater.paths.log / "transmissions.jsonl").read_text().splitlines()
+    parts = []
+    for line in lines:
+        obj = json.loads(line)
+        for volatile in ("id", "time", "duration"):
+            obj.pop(volatile, None)
+        sent = obj.pop("sent")
+        parts.append(json.dumps(obj, sort_keys=True) + "\n")
+        for t in sent:
+            parts.append(f"--- {t['channel']}\n{show(base64.b64decode(t['b64']))}\n")
+        parts.append("===\n")
+    return "".join(parts)
+
+
+PROXIES = {
+    "direct": "none",
+    "http-proxy": "http://alice:s3cret@proxy.example.net:3128",
+    "http-proxy-anonymous": "http://proxy.example.net:8080",
+    "socks5h": "socks5h://bob:pw@127.0.0.1:1080",
+    "socks5h-anonymous": "socks5h://127.0.0.1:1080",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROXIES))
+def test_check_preview_bytes(name: str, sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = updater_for(sim, tmp_path, proxy=PROXIES[name])
+    compare(f"preview-check-{name}", show_request(updater.preview()))
+
+
+def test_check_preview_bytes_without_version(sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = updater_for(sim, tmp_path, remove_fields=("version",))
+    compare("preview-check-no-version", show_request(updater.preview()))
+
+
+def test_check_preview_bytes_plain_http_loopback(sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = updater_for(sim, tmp_path, feed_url="http://127.0.0.1:8080/demo-app/feed.json")
+    compare("preview-check-loopback-http", show_request(updater.preview()))
+
+
+@pytest.mark.parametrize("name", ["direct", "http-proxy", "socks5h"])
+def test_download_preview_bytes(name: str, sim: FeedSimulator, tmp_path: Path) -> None:
+    updater = updater_for(sim, tmp_path, proxy=PROXIES[name])
+    asset = Asset(
+        platform="linux-x86_64",
+        kind="appimage",
+        url="https://updates.example.com/demo-app/demo-app-1.4.0-linux-x86_64.appimage",
+        size=1234,
+        sha256="ab" * 32,
+    )
+    compare(f"preview-download-{name}", show_request(updater.preview_download(asset)))
+
+
+def _feed_redirect(sim: FeedSimulator) -> dict[str, list[object]]:
+    mirror_feed = f"https://{MIRROR}/feeds/demo-app.json"
+    return {
+        sim.feed_path: [(302, (("Location", mirror_feed), ("Content-Length", "0")), b"")],
+        "/feeds/demo-app.json": [
+            (200, (("Content-Type", "application/json"), ("ETag", '"feed-1"')),
+             sim.feed_bytes())
+        ],
+    }
+
+
+def test_recorded_check_and_resumed_download(sim: FeedSimulator, tmp_path: Path) -> None:
+    """Check through a redirect; a download cut half-way; the resume with Range."""
+    asset_path = "/demo-app/demo-app-1.4.0-linux-x86_64.appimage"
+    body = sim.assets[asset_path]
+    half = len(body) // 2
+    headers = (("Content-Length", str(len(body))), ("ETag", ETAG))
+
+    def cut(request: OutboundRequest, sink: BodySink | None) -> Exchange:
+        assert sink is not None
+        sink.begin(200, headers)
+        sink.write(body[:half])
+        raise TransportError(
+            "the connection was closed before the download was complete",
+            Exchange(request, request.transmissions, 200, "OK", headers,
+                     bytes_received=half, error="connection closed"),
+            cause=Cause.CONNECTION_LOST,
+        )
+
+    rest = (
+        206,
+        (("Content-Range", f"bytes {half}-{len(body) - 1}/{len(body)}"),
+         ("Content-Length", str(len(body) - half)), ("ETag", ETAG)),
+        body[half:],
+    )
+    transport = Scripted({**_feed_redirect(sim), asset_path: [cut, rest]})
+    updater = updater_for(sim, tmp_path, transport)
+    result = updater.check()
+    with pytest.raises(TransportError):
+        updater.download(result, on_progress=lambda _p: None)
+    verified = updater.download(result, on_progress=lambda _p: None)
+    assert verified.path.read_bytes() == body
+    compare("recorded-check-redirect-cut-resume", ledger_text(updater))
+
+
+@pytest.mark.parametrize("name", ["http-proxy", "socks5h"])
+def test_recorded_check_through_proxy(name: str, sim: FeedSimulator, tmp_path: Path) -> None:
+    transport = Scripted(_feed_redirect(sim))
+    updater = updater_for(sim, tmp_path, transport, proxy=PROXIES[name])
+    updater.check()
+    compare(f"recorded-check-{name}", ledger_text(updater))
+
+
+def test_recorded_failures(sim: FeedSimulator, tmp_path: Path) -> None:
+    """A 404, a redirect off the allowed hosts, and a feed signed by nobody we trust."""
+    failing: list[Callable[[], dict[str, list[object]]]] = [
+        lambda: {sim.feed_path: [(404, (("Content-Length", "10"),), b"not found\n")]},
+        lambda: {sim.feed_path: [
+            (302, (("Location", "https://elsewhere.example.org/f.json"),), b"")
+        ]},
+        lambda: {sim.feed_path: [(200, (), FeedSimulator().feed_bytes())]},
+    ]
+    updater = None
+    for script in failing:
+        updater = updater_for(sim, tmp_path, Scripted(script()))
+        with pytest.raises(UpdaterError):
+            updater.check()
+    assert updater is not None
+    compare("recorded-failures", ledger_text(updater))
+
+
+@pytest.mark.loopback
+def test_socket_bytes_of_a_check_and_download(sim: FeedSimulator, tmp_path: Path) -> None:
+    """What a real server read off the socket, port aside."""
+    body = b"payload " * 100
+
+    def reply(head: bytes) -> Reply:
+        if b"/feed.json" in head:
+            return Reply(body=b"not a feed")
+        return Reply(body=body, headers=(("ETag", ETAG),))
+
+    with LoopbackServer(reply) as server:
+        updater = updater_for(sim, tmp_path, None, feed_url=server.url("/demo-app/feed.json"))
+        with pytest.raises(UpdaterError):
+            updater.check()
+        asset = Asset(platform="linux-x86_64", kind="appimage",
+                      url=server.url("/demo-app/a.appimage"), size=len(body),
+                      sha256=hashlib.sha256(body).hexdigest())
+        release = Release(version="1.4.0", channel="stable", published=NOW, critical=False,
+                          min_os=(), notes="", assets=(asset,))
+        updater.download(
+            CheckResult(status=CheckStatus.UPDATE_AVAILABLE, current_version="1.0.0",
+                        reason="", release=release, asset=asset, feed_serial=1),
+            on_progress=lambda _p: None,
+        )
+        received = server.wait_connections(2)
+    text = "".join(f"--- connection {i}\n{show(raw)}\n" for i, raw in enumerate(received))
+    compare("socket-check-and-download", text.replace(str(server.port), "{PORT}"))
