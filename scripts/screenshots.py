@@ -52,7 +52,7 @@ class Switchable:
     def send(self, request, sink=None, cancel=None):  # type: ignore[no-untyped-def]
         if self.fail is not None:
             error, self.fail = self.fail, None
-            from glass_updater.transport.base import Exchange
+            from glass_updater.wire_types import Exchange
 
             exchange = Exchange(request, (), None, error=error.message)
             raise TransportError(error.message, exchange=exchange, cause=error.cause,
@@ -218,7 +218,7 @@ def main() -> int:
     from glass_updater.model import Progress
     from glass_updater.qt.dialogs import DownloadDialog
     from glass_updater.qt.windows import bring_to_front
-    from glass_updater.transport.base import CancelToken
+    from glass_updater.wire_types import CancelToken
 
     token = CancelToken()
     download = DownloadDialog(token)

@@ -10,8 +10,7 @@ from glass_updater.driver import UpdateChoice
 from glass_updater.errors import UpdaterError
 from glass_updater.ledger import LedgerEntry
 from glass_updater.model import CheckResult, Progress, VerifiedFile
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import CancelToken
+from glass_updater.wire_types import CancelToken, OutboundRequest
 
 
 @dataclass

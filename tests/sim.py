@@ -18,9 +18,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from glass_updater.errors import TransportError
-from glass_updater.request import OutboundRequest
 from glass_updater.signing import KeyPair, generate_keypair, sign_envelope
-from glass_updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.transport.base import BodySink
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PRODUCT = "demo-app"

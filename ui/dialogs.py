@@ -15,8 +15,7 @@ from glass_updater.qt.inert import InertTextBrowser
 from glass_updater.qt.text import human_bytes, human_duration, strip_controls
 from glass_updater.qt.widgets import TransmissionsView
 from glass_updater.qt.windows import bring_to_front, make_room_beside, place_beside
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import CancelToken
+from glass_updater.wire_types import CancelToken, OutboundRequest
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,

@@ -31,8 +31,7 @@ from glass_updater.qt.dialogs import (
 )
 from glass_updater.qt.error_words import describe
 from glass_updater.qt.windows import bring_to_front
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import CancelToken
+from glass_updater.wire_types import CancelToken, OutboundRequest
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QStyle, QWidget
 

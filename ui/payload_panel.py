@@ -24,8 +24,8 @@ from glass_updater.qt.access import announce
 from glass_updater.qt.text import human_bytes, human_ms, visible_text
 from glass_updater.qt.widgets import ByteView, TransmissionsView
 from glass_updater.qt.windows import bring_to_front
-from glass_updater.request import OutboundRequest
 from glass_updater.settings import SettingsStore
+from glass_updater.wire_types import OutboundRequest
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (

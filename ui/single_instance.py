@@ -24,11 +24,9 @@ import re
 import stat
 import sys
 
+from glass_updater.qt.instance_protocol import MAX_LINE, MESSAGES, TIMEOUT_S
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
-MESSAGES = ("activate", "check", "quit", "payload", "settings", "about")
-TIMEOUT_S = 2.0
-MAX_LINE = 64  # longer than any message: a client sending more is dropped
 MAX_CLIENTS = 8  # a client that connects and says nothing cannot pile up sockets
 
 UNIX = hasattr(_socket, "AF_UNIX") and sys.platform != "win32"

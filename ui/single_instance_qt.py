@@ -9,7 +9,7 @@ runs both backends on Linux.
 from __future__ import annotations
 
 import shiboken6
-from glass_updater.qt.single_instance import MESSAGES, TIMEOUT_S
+from glass_updater.qt.instance_protocol import MESSAGES, TIMEOUT_S
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 

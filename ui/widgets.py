@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import glass_updater.socks as socks
 from glass_updater.qt.text import hexdump, mask_credentials, visible_text
-from glass_updater.request import Transmission
+from glass_updater.wire_types import Transmission
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,

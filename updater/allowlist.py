@@ -6,7 +6,6 @@ narrow it (remove fields) but never widen it.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import re
 import tomllib
@@ -16,21 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from glass_updater.errors import ConfigError
-
-
-class Where(enum.Enum):
-    PATH = "path"
-    QUERY = "query"
-    QUERY_STRING = "query-string"
-    HEADER = "header"
-    REQUEST_LINE = "request-line"
-    SOCKS = "socks"  # a field of a SOCKS5 message, sent only to your proxy
-
-
-class RequestKind(enum.Enum):
-    CHECK = "check"
-    DOWNLOAD = "download"
-    PROXY = "proxy"
+from glass_updater.wire_types import RequestKind, Where
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,7 @@ from glass_updater.meta import package_version
 from glass_updater.model import CheckResult, Progress, VerifiedFile
 from glass_updater.paths import Paths
 from glass_updater.printable import printable
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import CancelToken
+from glass_updater.wire_types import CancelToken, OutboundRequest
 
 if TYPE_CHECKING:
     from glass_updater.updater import Updater

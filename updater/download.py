@@ -37,7 +37,7 @@ from glass_updater.limits import Limits
 from glass_updater.model import Asset, Progress, Release, VerifiedFile
 from glass_updater.partsink import AbortToken, PartSink
 from glass_updater.progress import ProgressMeter
-from glass_updater.request import OutboundRequest, ProxySpec, build_download_request
+from glass_updater.request import build_download_request
 from glass_updater.resume import Judgement, PartialInfo, Verdict, judge_head, plan_resume
 from glass_updater.staging import (
     LOCK_DIR,
@@ -50,7 +50,8 @@ from glass_updater.staging import (
     open_part,
     verify_file,
 )
-from glass_updater.transport.base import CancelToken, Exchange, Transport
+from glass_updater.transport.base import Transport
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest, ProxySpec
 
 __all__ = [
     "LOCK_DIR",

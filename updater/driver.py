@@ -13,8 +13,7 @@ from typing import Protocol
 from glass_updater.errors import UpdaterError
 from glass_updater.ledger import LedgerEntry
 from glass_updater.model import CheckResult, Progress, VerifiedFile
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import CancelToken
+from glass_updater.wire_types import CancelToken, OutboundRequest
 
 
 class UpdateChoice(enum.Enum):

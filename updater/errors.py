@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from glass_updater.ledger import LedgerEntry
-    from glass_updater.transport.base import Exchange
+    from glass_updater.wire_types import Exchange
 
 
 def server_text(text: str, limit: int = 60) -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
 from glass_updater.ledger import LedgerEntry
-from glass_updater.request import Channel
+from glass_updater.wire_types import Channel
 
 HAR_CREATOR = {"name": "glass-updater", "version": "0.1.0"}
 JSON_FORMAT = "glass-updater-ledger"

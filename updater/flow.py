@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 from glass_updater.driver import UpdateChoice, UserDriver
 from glass_updater.errors import BusyError, Cancelled, UpdaterError
 from glass_updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import CancelToken
 from glass_updater.updater import Updater
+from glass_updater.wire_types import CancelToken, OutboundRequest
 
 if TYPE_CHECKING:
     from glass_updater.install import HostApp

@@ -25,8 +25,7 @@ from pathlib import Path
 from glass_updater import safefs
 from glass_updater.limits import DEFAULT_LIMITS, Limits
 from glass_updater.printable import printable
-from glass_updater.request import Channel, OutboundRequest, Transmission
-from glass_updater.transport.base import Exchange
+from glass_updater.wire_types import Channel, Exchange, OutboundRequest, Transmission
 
 LOG_NAME = "transmissions.jsonl"
 

@@ -16,7 +16,7 @@ import stat
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from glass_updater.atomic import TEMP_PREFIX, fsync_dir
 from glass_updater.bundle import BundleError, BundleReader, asset_member_name
@@ -24,9 +24,43 @@ from glass_updater.errors import Cause, UpdaterError, VerificationError, storage
 from glass_updater.model import Asset, CheckResult, CheckStatus, VerifiedFile
 
 if TYPE_CHECKING:
-    from glass_updater.updater import Updater
+    from datetime import datetime
+
+    from glass_updater.admin_policy import AdminPolicy
+    from glass_updater.config import PackagerConfig
+    from glass_updater.ledger import Ledger
+    from glass_updater.limits import Limits
+    from glass_updater.model import Feed, Release
+    from glass_updater.paths import Paths
+    from glass_updater.state import StateStore
 
 NO_NETWORK = "offline import: no network"
+
+
+class Updater(Protocol):
+    """What an import needs of the façade (``glass_updater.updater.Updater`` is one).
+
+    Named here, not imported, so the façade can call this module without a cycle.
+    """
+
+    policy: AdminPolicy
+    config: PackagerConfig
+    limits: Limits
+    paths: Paths
+    ledger: Ledger
+
+    @property
+    def state(self) -> StateStore: ...
+
+    def exclusive(self, name: str) -> contextlib.AbstractContextManager[None]: ...
+
+    def now(self) -> datetime: ...
+
+    def pinned(self, feed: Feed) -> Feed: ...
+
+    def channel(self) -> str: ...
+
+    def install_problem(self, release: Release | None, asset: Asset | None) -> str: ...
 
 
 class BundleUnreadable(UpdaterError):

@@ -18,7 +18,7 @@ from glass_updater.errors import TransportError
 from glass_updater.hashing import BackgroundSha256
 from glass_updater.progress import ProgressMeter
 from glass_updater.resume import Judgement, Verdict
-from glass_updater.transport.base import CancelToken
+from glass_updater.wire_types import CancelToken
 
 Checkpoint = Callable[[str], None]
 HeadHook = Callable[[int, tuple[tuple[str, str], ...]], Judgement]

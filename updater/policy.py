@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from glass_updater.allowlist import AllowedField, Allowlist, RequestKind, Where
+from glass_updater.allowlist import AllowedField, Allowlist
 from glass_updater.config import PackagerConfig
+from glass_updater.wire_types import RequestKind, Where
 
 if TYPE_CHECKING:
     from glass_updater.admin_policy import AdminPolicy

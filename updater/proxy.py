@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from glass_updater.errors import ConfigError
-from glass_updater.request import ProxySpec, is_loopback, parse_target
+from glass_updater.request import is_loopback, parse_target
+from glass_updater.wire_types import ProxySpec
 
 DNS_LEAK = (
     "socks5:// would look the update server's name up on this computer, which tells your "

@@ -7,133 +7,23 @@ before sending is what is sent.
 
 from __future__ import annotations
 
-import base64
-import enum
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-from glass_updater.allowlist import AllowedField, Allowlist, RequestKind, Where
+from glass_updater.allowlist import AllowedField, Allowlist
 from glass_updater.errors import ConfigError, RequestRefused
-
-
-class Channel(enum.Enum):
-    """Where a run of bytes travels, as the payload panel labels it."""
-
-    PROXY = "proxy"  # in clear, to your proxy (the CONNECT request)
-    TLS = "tls"  # to the update server, inside TLS
-    PLAIN = "plain"  # to the update server, unencrypted (loopback only)
-
-    @property
-    def label(self) -> str:
-        return {
-            Channel.PROXY: "to your proxy, in clear",
-            Channel.TLS: "to the update server, inside TLS",
-            Channel.PLAIN: "to the update server, unencrypted (loopback only)",
-        }[self]
-
-
-@dataclass(frozen=True)
-class Transmission:
-    channel: Channel
-    data: bytes
-
-
-@dataclass(frozen=True)
-class ProxySpec:
-    """An HTTP proxy that tunnels with CONNECT, or a SOCKS5 proxy that resolves names
-    itself (``socks5h``). Credentials go only to the proxy."""
-
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = None
-    scheme: str = "http"  # "http" | "socks5h"
-
-    @property
-    def url(self) -> str:
-        """The proxy's address without credentials, safe to show and log."""
-        return f"{self.scheme}://{self.host}:{self.port}"
-
-    @property
-    def is_socks(self) -> bool:
-        return self.scheme == "socks5h"
-
-    def authorization(self) -> str | None:
-        if self.username is None or self.is_socks:
-            return None
-        token = f"{self.username}:{self.password or ''}".encode()
-        return "Basic " + base64.b64encode(token).decode("ascii")
-
-
-@dataclass(frozen=True)
-class SentField:
-    """One allowlisted field as it will travel, with the purpose shown to auditors."""
-
-    name: str
-    where: Where
-    key: str | None
-    value: str
-    purpose: str
-
-
-@dataclass(frozen=True)
-class Target:
-    """A validated URL split into the parts the wire needs."""
-
-    scheme: str
-    host: str
-    port: int
-    path: str
-    query: str
-
-    @property
-    def authority(self) -> str:
-        default = 443 if self.scheme == "https" else 80
-        return self.host if self.port == default else f"{self.host}:{self.port}"
-
-    @property
-    def url(self) -> str:
-        q = f"?{self.query}" if self.query else ""
-        return f"{self.scheme}://{self.authority}{self.path}{q}"
-
-    @property
-    def origin_form(self) -> str:
-        return self.path + (f"?{self.query}" if self.query else "")
-
-
-@dataclass(frozen=True)
-class OutboundRequest:
-    """A request whose wire bytes are fixed before any socket exists."""
-
-    kind: RequestKind
-    method: str
-    target: Target
-    headers: tuple[tuple[str, str], ...]  # in wire order
-    fields: tuple[SentField, ...]  # every allowlisted field it carries, proxy ones included
-    proxy: ProxySpec | None
-    transmissions: tuple[Transmission, ...]  # expected bytes, in the order they are written
-    max_body: int  # the transport never reads more response body than this
-
-    @property
-    def url(self) -> str:
-        return self.target.url
-
-    @property
-    def channel(self) -> Channel:
-        """The channel that carries the request itself (not the CONNECT)."""
-        return self.transmissions[-1].channel
-
-    @property
-    def request_bytes(self) -> bytes:
-        """The request head as the update server receives it."""
-        return self.transmissions[-1].data
-
-    def expected(self, channel: Channel) -> bytes:
-        return b"".join(t.data for t in self.transmissions if t.channel is channel)
-
+from glass_updater.wire_types import (
+    Channel,
+    OutboundRequest,
+    ProxySpec,
+    RequestKind,
+    SentField,
+    Target,
+    Transmission,
+    Where,
+)
 
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 

@@ -41,15 +41,10 @@ from glass_updater.model import (
 )
 from glass_updater.paths import Paths
 from glass_updater.proxy import resolve_proxy
-from glass_updater.request import (
-    OutboundRequest,
-    ProxySpec,
-    build_check_request,
-    build_download_request,
-    parse_target,
-)
+from glass_updater.request import build_check_request, build_download_request, parse_target
 from glass_updater.settings import SettingsStore, UserSettings
-from glass_updater.transport.base import CancelToken, Exchange, Transport
+from glass_updater.transport.base import Transport
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest, ProxySpec
 
 if TYPE_CHECKING:
     from glass_updater.install import HostApp, Launcher

@@ -12,10 +12,9 @@ import json
 from pathlib import Path
 
 import pytest
-from glass_updater.allowlist import Where
 from glass_updater.model import CheckStatus
 from glass_updater.publish.keys import write_keypair
-from glass_updater.request import Channel
+from glass_updater.wire_types import Channel, Where
 
 from tests.cli_schema import SCHEMA, validate_cli_output
 from tests.e2e.conftest import Site

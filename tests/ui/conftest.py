@@ -17,9 +17,9 @@ from glass_updater.config import PackagerConfig
 from glass_updater.paths import Paths
 from glass_updater.qt.app import AppController
 from glass_updater.qt.driver import QtUserDriver
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import BodySink, CancelToken, Exchange, Transport
+from glass_updater.transport.base import BodySink, Transport
 from glass_updater.updater import Updater
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 

@@ -15,8 +15,8 @@ from glass_updater.qt.dialogs import (
     UpdateDialog,
 )
 from glass_updater.qt.payload_panel import PayloadPanel
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.transport.base import BodySink
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot

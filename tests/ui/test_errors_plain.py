@@ -20,9 +20,9 @@ from glass_updater.errors import (
 from glass_updater.qt.controller import UpdateController
 from glass_updater.qt.dialogs import MessageDialog
 from glass_updater.qt.error_words import describe
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.transport.base import BodySink
 from glass_updater.updater import Updater
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 

@@ -16,8 +16,8 @@ from glass_updater.qt.access import ANNOUNCED
 from glass_updater.qt.app import FallbackWindow
 from glass_updater.qt.icons import ICONS, icon, render_svg, svg_bytes
 from glass_updater.qt.windows import available_area
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.transport.base import BodySink
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAccessible, QImage
 from pytestqt.qtbot import QtBot

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from glass_updater.qt.payload_panel import PayloadPanel
-from glass_updater.request import OutboundRequest
 from glass_updater.settings import UserSettings
-from glass_updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.transport.base import BodySink
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 from pytestqt.qtbot import QtBot
 
 from tests.sim import FEED_PATH

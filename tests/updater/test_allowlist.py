@@ -6,16 +6,11 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from glass_updater.allowlist import (
-    RequestKind,
-    Where,
-    default_allowlist_bytes,
-    load_allowlist,
-    parse_allowlist,
-)
+from glass_updater.allowlist import default_allowlist_bytes, load_allowlist, parse_allowlist
 from glass_updater.config import parse_config
 from glass_updater.errors import ConfigError
 from glass_updater.request import build_check_request
+from glass_updater.wire_types import RequestKind, Where
 
 KEY = "ed25519:" + "A" * 43 + "="
 

@@ -6,7 +6,7 @@ import io
 
 from glass_updater.cli import TerminalDriver
 from glass_updater.model import Progress
-from glass_updater.transport.base import CancelToken
+from glass_updater.wire_types import CancelToken
 
 
 class FakeTTY(io.StringIO):

@@ -12,8 +12,8 @@ import pytest
 from glass_updater.allowlist import load_allowlist
 from glass_updater.export import to_har, to_json, to_raw_http
 from glass_updater.ledger import Ledger, LedgerEntry
-from glass_updater.request import ProxySpec, build_check_request
-from glass_updater.transport.base import Exchange
+from glass_updater.request import build_check_request
+from glass_updater.wire_types import Exchange, ProxySpec
 
 
 def _entries(tmp_path: Path) -> list[LedgerEntry]:

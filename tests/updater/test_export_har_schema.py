@@ -98,7 +98,7 @@ def test_http_export_keeps_the_https_scheme(tmp_path: Path) -> None:
     from glass_updater.allowlist import load_allowlist
     from glass_updater.ledger import Ledger
     from glass_updater.request import build_check_request
-    from glass_updater.transport.base import Exchange
+    from glass_updater.wire_types import Exchange
 
     request = build_check_request(
         load_allowlist(), feed_url="https://updates.example.com/demo-app/feed.json",

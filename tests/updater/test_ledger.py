@@ -8,8 +8,8 @@ from pathlib import Path
 from glass_updater.allowlist import load_allowlist
 from glass_updater.ledger import LOG_NAME, Ledger
 from glass_updater.limits import Limits
-from glass_updater.request import Channel, Transmission, build_check_request
-from glass_updater.transport.base import Exchange
+from glass_updater.request import build_check_request
+from glass_updater.wire_types import Channel, Exchange, Transmission
 
 
 def _exchange(version: str = "1.0.0", status: int | None = 200) -> Exchange:
@@ -98,7 +98,7 @@ def test_clear_removes_history(tmp_path: Path) -> None:
 
 
 def test_proxy_credentials_never_reach_the_log(tmp_path: Path) -> None:
-    from glass_updater.request import ProxySpec
+    from glass_updater.wire_types import ProxySpec
 
     req = build_check_request(
         load_allowlist(), feed_url="https://updates.example.com/demo-app/feed.json",

@@ -23,10 +23,9 @@ from glass_updater.offline import NO_NETWORK, BundleUnreadable
 from glass_updater.paths import Paths
 from glass_updater.publish import cli as publish_cli
 from glass_updater.publish.bundle import write_bundle
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import Exchange
 from glass_updater.transport.witness import Witness
 from glass_updater.updater import Updater
+from glass_updater.wire_types import Exchange, OutboundRequest
 
 from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
 from tests.sim import NOW, FeedSimulator, asset_bytes

@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 import pytest
-from glass_updater.allowlist import Allowlist, RequestKind, load_allowlist
+from glass_updater.allowlist import Allowlist, load_allowlist
 from glass_updater.errors import RequestRefused
 from glass_updater.limits import Limits
-from glass_updater.request import (
-    Channel,
-    ProxySpec,
-    build_check_request,
-    build_download_request,
-    build_request,
-)
+from glass_updater.request import build_check_request, build_download_request, build_request
 from glass_updater.transport.http import HttpTransport
 from glass_updater.transport.witness import Witness
+from glass_updater.wire_types import Channel, ProxySpec, RequestKind
 
 from tests.loopback import LoopbackServer, Reply
 

@@ -24,10 +24,9 @@ from glass_updater.flow import UpdateFlow, run_inline
 from glass_updater.handoff import HandoffSpec
 from glass_updater.model import CheckStatus
 from glass_updater.paths import Paths
-from glass_updater.request import OutboundRequest
 from glass_updater.settings import UserSettings
-from glass_updater.transport.base import Exchange
 from glass_updater.updater import Updater
+from glass_updater.wire_types import Exchange, OutboundRequest
 
 from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
 from tests.sim import NOW, FeedSimulator

@@ -27,9 +27,9 @@ from glass_updater.config import PackagerConfig
 from glass_updater.errors import Cause, TransportError, UpdaterError
 from glass_updater.model import Asset, CheckResult, CheckStatus, Release
 from glass_updater.paths import Paths
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.transport.base import BodySink
 from glass_updater.updater import Updater
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 
 from tests.loopback import LoopbackServer, Reply
 from tests.sim import NOW, FeedSimulator

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from glass_updater.transport.base import BodySink, CancelToken, Exchange, Transport
+from glass_updater.transport.base import BodySink, Transport
 from glass_updater.transport.fetch import fetch
 from glass_updater.transport.witness import Witness
+from glass_updater.wire_types import CancelToken, Exchange
 
 if TYPE_CHECKING:
     from glass_updater.transport.http import HttpTransport

@@ -15,8 +15,8 @@ from typing import Any
 import urllib3.connection
 import urllib3.connectionpool
 from glass_updater.errors import GateViolation
-from glass_updater.request import Channel
 from glass_updater.transport.wire import Wire
+from glass_updater.wire_types import Channel
 from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 

@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 
 from glass_updater.allowlist import Allowlist
 from glass_updater.errors import Cause, RequestRefused, TransportError
-from glass_updater.request import OutboundRequest, rebuild_for_redirect
-from glass_updater.transport.base import BodySink, CancelToken, Exchange, Transport
+from glass_updater.request import rebuild_for_redirect
+from glass_updater.transport.base import BodySink, Transport
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 

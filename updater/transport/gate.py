@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 
 from glass_updater.errors import GateViolation
-from glass_updater.request import Channel, OutboundRequest, Transmission
+from glass_updater.wire_types import Channel, OutboundRequest, Transmission
 
 
 def _show(data: bytes, limit: int = 60) -> str:

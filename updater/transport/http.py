@@ -21,11 +21,11 @@ import requests
 import urllib3.exceptions
 from glass_updater.errors import Cause, TransportError, UpdaterError, server_text
 from glass_updater.limits import DEFAULT_LIMITS, Limits
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.transport.base import BodySink
 from glass_updater.transport.connection import GatedAdapter, HeadTruncated
 from glass_updater.transport.tls import make_ssl_context
 from glass_updater.transport.wire import Phase, Watchdog, Wire
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 from requests.cookies import RequestsCookieJar
 from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict

@@ -23,13 +23,11 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from glass_updater.allowlist import RequestKind
 from glass_updater.errors import Cancelled, Cause, TransportError
 from glass_updater.limits import Limits
-from glass_updater.request import Channel, OutboundRequest
-from glass_updater.transport.base import CancelToken
 from glass_updater.transport.gate import Gate
 from glass_updater.transport.witness import Witness
+from glass_updater.wire_types import CancelToken, Channel, OutboundRequest, RequestKind
 
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, errno.EAGAIN}
 _IN_PROGRESS |= {getattr(errno, "WSAEWOULDBLOCK", errno.EWOULDBLOCK)}

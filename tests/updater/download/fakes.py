@@ -18,8 +18,8 @@ from glass_updater.download import Downloader
 from glass_updater.errors import Cancelled, TransportError
 from glass_updater.limits import Limits
 from glass_updater.model import Asset, Release
-from glass_updater.request import OutboundRequest
-from glass_updater.transport.base import BodySink, CancelToken, Exchange
+from glass_updater.transport.base import BodySink
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 
 URL = "http://127.0.0.1:8765/demo-app/demo-app-1.4.0.AppImage"
 

@@ -24,7 +24,7 @@ from glass_updater.errors import BusyError, Cancelled, TransportError, Verificat
 from glass_updater.limits import Limits
 from glass_updater.locks import FileLock
 from glass_updater.model import Progress
-from glass_updater.transport.base import CancelToken, Exchange
+from glass_updater.wire_types import CancelToken, Exchange
 
 from tests.updater.download.fakes import (
     URL,

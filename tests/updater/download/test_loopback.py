@@ -17,8 +17,8 @@ from glass_updater.download import DiskFullError, Downloader, PartialInfo
 from glass_updater.errors import Cancelled, TransportError, VerificationError
 from glass_updater.limits import Limits
 from glass_updater.model import Asset, Progress, VerifiedFile
-from glass_updater.transport.base import CancelToken, Exchange
 from glass_updater.transport.http import HttpTransport
+from glass_updater.wire_types import CancelToken, Exchange
 
 from tests.updater.download.fakes import content_of, make_asset, make_release
 from tests.updater.download.servers import Answer, FaultServer, Head, Plan, ranged

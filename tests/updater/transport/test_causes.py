@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from glass_updater.allowlist import Allowlist
 from glass_updater.errors import Cause, TransportError
-from glass_updater.request import OutboundRequest, ProxySpec, build_check_request
+from glass_updater.request import build_check_request
 from glass_updater.transport.http import HttpTransport
+from glass_updater.wire_types import OutboundRequest, ProxySpec
 
 from tests.loopback import ConnectProxy, LoopbackServer, Reply, TestCA
 from tests.updater.transport.conftest import FAST

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 import pytest
 from glass_updater.allowlist import Allowlist
 from glass_updater.errors import TransportError
-from glass_updater.request import OutboundRequest, build_check_request
-from glass_updater.transport.base import Exchange
+from glass_updater.request import build_check_request
 from glass_updater.transport.fetch import fetch
 from glass_updater.transport.http import HttpTransport
+from glass_updater.wire_types import Exchange, OutboundRequest
 
 from tests.loopback import LoopbackServer, Reply, TestCA
 from tests.updater.transport.conftest import FAST

@@ -10,10 +10,11 @@ import requests
 import requests.adapters
 from glass_updater.allowlist import Allowlist
 from glass_updater.errors import GateViolation
-from glass_updater.request import Channel, OutboundRequest, build_check_request
+from glass_updater.request import build_check_request
 from glass_updater.transport.gate import Gate
 from glass_updater.transport.http import HttpTransport
 from glass_updater.transport.witness import Witness
+from glass_updater.wire_types import Channel, OutboundRequest
 
 from tests.loopback import LoopbackServer, Reply, TestCA
 from tests.updater.transport.conftest import FAST

@@ -11,9 +11,9 @@ from dataclasses import replace
 import pytest
 from glass_updater.allowlist import Allowlist
 from glass_updater.errors import Cancelled, TransportError
-from glass_updater.request import Channel, OutboundRequest, ProxySpec, build_check_request
-from glass_updater.transport.base import CancelToken
+from glass_updater.request import build_check_request
 from glass_updater.transport.http import HttpTransport
+from glass_updater.wire_types import CancelToken, Channel, OutboundRequest, ProxySpec
 
 from tests.loopback import ConnectProxy, LoopbackServer, Reply, TestCA
 from tests.updater.transport.conftest import FAST

@@ -22,9 +22,10 @@ from glass_updater.config import parse_config
 from glass_updater.errors import ConfigError, RequestRefused, TransportError
 from glass_updater.ledger import Ledger, redact_proxy_credentials
 from glass_updater.proxy import parse_proxy_url, resolve_proxy
-from glass_updater.request import Channel, ProxySpec, build_check_request
+from glass_updater.request import build_check_request
 from glass_updater.transport.http import HttpTransport
 from glass_updater.transport.witness import Witness
+from glass_updater.wire_types import Channel, ProxySpec
 
 from tests.loopback import LoopbackServer, Reply, Socks5Proxy, TestCA
 from tests.updater.transport.conftest import FAST
