@@ -11,7 +11,7 @@ from pathlib import Path
 import glass_updater
 import glass_updater.qt
 import pytest
-from glass_updater.cli import _build_parser
+from glass_updater.cli_parser import build_parser
 from glass_updater.config import _SECTIONS
 from glass_updater.errors import UpdaterError
 
@@ -34,7 +34,7 @@ def test_config_md_documents_every_key_in_its_section() -> None:
 
 def test_cli_md_documents_every_command_and_option() -> None:
     text = read("cli.md")
-    parser = _build_parser()
+    parser = build_parser()
     assert "updater --version" in text
     sub = next(a for a in parser._actions if a.dest == "command")
     for name, command in sub.choices.items():  # type: ignore[union-attr]

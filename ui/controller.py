@@ -130,8 +130,12 @@ class UpdateController(QObject):
         super().__init__(parent)
         # False when the host app does not show ``settings_action``: advice then names no menu.
         self.has_settings_menu = has_settings_menu
-        self._config_path = config if isinstance(config, str | os.PathLike) else None
-        self._config: PackagerConfig | None = None if self._config_path else config  # type: ignore[assignment]
+        self._config_path: str | os.PathLike[str] | None = None
+        self._config: PackagerConfig | None = None
+        if isinstance(config, str | os.PathLike):
+            self._config_path = config
+        else:
+            self._config = config
         self._wired = False
         self._paths = paths
         self._state_dir = state_dir
@@ -359,8 +363,8 @@ class UpdateController(QObject):
         from glass_updater.qt.dialogs import UpdateDialog
 
         if isinstance(dialog, UpdateDialog) and self.panel is not None:
-            release = dialog.result.release
-            self.panel.set_offered(dialog.result.asset, release.version if release else "")
+            release = dialog.check_result.release
+            self.panel.set_offered(dialog.check_result.asset, release.version if release else "")
         if kind != "brought-to-front":
             self._refresh_panel()
 

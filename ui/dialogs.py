@@ -7,6 +7,7 @@ to open at the ledger entry of the request that produced the result.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
 from glass_updater.driver import UpdateChoice
 from glass_updater.ledger import LedgerEntry
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 OpenPayload = Callable[[str | None], object]  # may return the panel's window
 LATEST = "latest"  # an entry id meaning "the newest exchange in the history"
+T = TypeVar("T")
 
 
 def _heading(text: str) -> QLabel:
@@ -260,13 +262,13 @@ class DownloadDialog(FlowDialog):
         self.cancel()
 
 
-class _ReplyOnce:
+class _ReplyOnce(Generic[T]):
     """Calls the core's reply at most once, whichever way the dialog ends."""
 
-    def __init__(self, reply: Callable[[object], None]) -> None:
-        self._reply: Callable[[object], None] | None = reply
+    def __init__(self, reply: Callable[[T], None]) -> None:
+        self._reply: Callable[[T], None] | None = reply
 
-    def __call__(self, value: object) -> None:
+    def __call__(self, value: T) -> None:
         reply, self._reply = self._reply, None
         if reply is not None:
             reply(value)
@@ -313,9 +315,9 @@ class UpdateDialog(FlowDialog):
         release = result.release
         assert release is not None
         super().__init__(self.tr("Software Update"), parent)
-        self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
+        self._reply = _ReplyOnce(reply)
         self._unskip = unskip
-        self.result = result
+        self.check_result = result
         # The preflight ran with the check (pure, no network): an asset this copy cannot
         # install is said here, in the end user's words, and no download is offered.
         self.installable = not result.install_problem
@@ -520,7 +522,7 @@ class ReadyDialog(FlowDialog):
         effect: InstallEffect = InstallEffect.OPEN_INSTALLER,
     ) -> None:
         super().__init__(self.tr("Ready to Install"), parent)
-        self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
+        self._reply = _ReplyOnce(reply)
         release = verified.release
         label, what = INSTALL_WORDS[effect]
         self.heading = _heading(
@@ -568,7 +570,7 @@ class SendConfirmationDialog(FlowDialog):
     ) -> None:
         super().__init__(self.tr("Send This Request?"), parent)
         self.waits_for_answer = True
-        self._reply = _ReplyOnce(reply)  # type: ignore[arg-type]
+        self._reply = _ReplyOnce(reply)
         self.layout_.addWidget(_heading(self.tr("These exact bytes will be sent")))
         self.layout_.addWidget(
             _body(

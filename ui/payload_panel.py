@@ -85,7 +85,7 @@ EXPORTS = {
 
 def export_bytes(fmt: str, entries: Sequence[LedgerEntry]) -> bytes:
     """The same documents as ``updater log --format har|http|json``."""
-    from glass_updater.cli import log_document
+    from glass_updater.export import log_document
 
     return log_document(fmt, entries)
 

@@ -101,12 +101,12 @@ class SettingsDialog(QDialog):
         outer = QVBoxLayout(self)
         # The settings scroll when the screen is too small for them (2x on 1280x800): a
         # squeezed form would draw its fields over each other; the buttons stay in view.
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         content = QWidget()
-        self.scroll.setWidget(content)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(content)
+        outer.addWidget(self.scroll_area, 1)
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
 

@@ -23,9 +23,13 @@ import os
 import re
 import stat
 import sys
+from typing import TYPE_CHECKING
 
 from glass_updater.qt.instance_protocol import MAX_LINE, MESSAGES, TIMEOUT_S
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
+
+if TYPE_CHECKING:
+    from glass_updater.qt.single_instance_qt import QtInstanceServer
 
 MAX_CLIENTS = 8  # a client that connects and says nothing cannot pile up sockets
 
@@ -121,7 +125,7 @@ class InstanceServer(QObject):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
-        self._qt: QObject | None = None
+        self._qt: QtInstanceServer | None = None
         self._sock: _socket.socket | None = None
         self._notifier: QSocketNotifier | None = None
         self._inode: tuple[int, int] | None = None
@@ -137,7 +141,7 @@ class InstanceServer(QObject):
     def listen(self) -> bool:
         """Take the name; a stale socket left by a crash is removed first."""
         if self._qt is not None:
-            return bool(self._qt.listen())  # type: ignore[attr-defined]
+            return self._qt.listen()
         sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         try:
             self._bind(sock)
@@ -178,7 +182,8 @@ class InstanceServer(QObject):
         assert self._sock is not None
         while True:
             try:
-                fd, _ = self._sock._accept()
+                # The C socket's accept (typeshed lists only socket.socket's): an fd.
+                fd, _ = self._sock._accept()  # type: ignore[attr-defined]
             except OSError:  # BlockingIOError: no more pending; anything else: try later
                 return
             client_sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, fileno=fd)
@@ -222,7 +227,7 @@ class InstanceServer(QObject):
     def close(self) -> None:
         """Stop listening and remove the socket file, if it is still ours."""
         if self._qt is not None:
-            self._qt.close()  # type: ignore[attr-defined]
+            self._qt.close()
             return
         for client in list(self._clients):
             self._drop(client)

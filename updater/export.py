@@ -9,7 +9,8 @@ extensions), and the raw and JSON exports contain nothing but recorded bytes.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
@@ -215,3 +216,17 @@ def to_http(entries: Iterable[LedgerEntry]) -> bytes:
 def to_json(entries: Iterable[LedgerEntry]) -> dict[str, object]:
     """The ledger records themselves, as written on disk (sent bytes in base64)."""
     return {"format": JSON_FORMAT, "version": 1, "entries": [e.to_json() for e in entries]}
+
+
+def log_document(fmt: str, entries: Sequence[LedgerEntry]) -> bytes:
+    """The history in an export format: json (the records), har (HAR 1.2), http.
+
+    The same bytes for ``updater log --format`` and the payload panel's Export.
+    """
+    if fmt == "har":
+        return json.dumps(to_har(entries), indent=2).encode() + b"\n"
+    if fmt == "http":
+        return to_http(entries)
+    if fmt == "json":
+        return json.dumps(to_json(entries), indent=2).encode() + b"\n"
+    raise ValueError(f"unknown log format {fmt!r}")

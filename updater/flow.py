@@ -66,8 +66,8 @@ class UpdateFlow:
         self._run_id += 1
         self.finished.clear()
         try:
+            request = self._updater.preview()  # first: a policy refusal before any read
             ask = self._updater.user_settings().ask_before_check
-            request = self._updater.preview()
         except UpdaterError as exc:
             self._fail(exc)
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from glass_updater.cli import TerminalDriver
+from glass_updater.cli_terminal import TerminalDriver
 from glass_updater.model import Progress
 from glass_updater.wire_types import CancelToken
 
