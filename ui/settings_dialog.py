@@ -10,7 +10,7 @@ from collections.abc import Callable
 from urllib.parse import quote, unquote, urlsplit
 
 from glass_updater.config import CHANNELS
-from glass_updater.qt.text import hide_credentials
+from glass_updater.proxy import without_credentials
 from glass_updater.settings import UserSettings
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -127,7 +127,7 @@ class SettingsDialog(QDialog):
         box = QGroupBox(self.tr("Proxy"))
         box_layout = QVBoxLayout(box)
         self.proxy_mode = QButtonGroup(self)
-        shown_default = hide_credentials(default_proxy)
+        shown_default = without_credentials(default_proxy)
         self.radios: dict[str, QRadioButton] = {}
         for mode, label in (
             ("default", self.tr("Publisher default (%s)") % shown_default),
@@ -171,7 +171,8 @@ class SettingsDialog(QDialog):
         if managed_proxy is not None:
             box.setEnabled(False)
             self.managed_note = QLabel(
-                self.tr("Proxy set by your administrator: %s") % hide_credentials(managed_proxy)
+                self.tr("Proxy set by your administrator: %s")
+                % without_credentials(managed_proxy)
             )
             self.managed_note.setWordWrap(True)
             layout.addWidget(self.managed_note)

@@ -90,14 +90,6 @@ def human_ms(seconds: float) -> str:
     return human_duration(seconds)
 
 
-def hide_credentials(proxy: str) -> str:
-    """A proxy setting as it may be shown: ``http://user:pass@h:p`` becomes ``http://h:p``."""
-    scheme, sep, rest = proxy.partition("://")
-    if not sep:
-        return proxy
-    return f"{scheme}://{rest.rsplit('@', 1)[-1]}"
-
-
 def mask_credentials(data: bytes) -> bytes:
     """The bytes with each Proxy-Authorization value, or a SOCKS5 user name and password,
     replaced by ``*`` (same length)."""

@@ -120,7 +120,10 @@ class AdminPolicy:
         if self.feed_url is not None:
             lines.append(f"feed from the mirror {self.feed_url} (same trusted keys)")
         if self.proxy is not None:
-            lines.append(f"proxy: {_redact_proxy(self.proxy)}")
+            from glass_updater.proxy import without_credentials
+
+            shown = without_credentials(self.proxy, "<credentials redacted>")
+            lines.append(f"proxy: {shown}")
         if self.ask_before_every_check:
             lines.append("asks before every check, showing the exact bytes")
         return tuple(lines) or ("present, changes nothing",)
@@ -142,13 +145,6 @@ class AdminPolicy:
             "error": self.error,
             "changes": list(self.changes()),
         }
-
-
-def _redact_proxy(url: str) -> str:
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    return f"{scheme}://<credentials redacted>@{rest.rsplit('@', 1)[1]}"
 
 
 def _fail(path: Path, digest: str | None, why: str) -> AdminPolicy:

@@ -24,7 +24,8 @@ def parse_proxy_url(url: str) -> ProxySpec:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise ConfigError(f"proxy {_shown(url)!r} is not a valid host:port address") from None
+        shown = without_credentials(url)
+        raise ConfigError(f"proxy {shown!r} is not a valid host:port address") from None
     scheme = parts.scheme.lower()
     if scheme in ("socks5", "socks", "socks4", "socks4a"):
         raise ConfigError(f"proxy {scheme}:// is refused: " + DNS_LEAK)
@@ -44,10 +45,20 @@ def parse_proxy_url(url: str) -> ProxySpec:
     )
 
 
-def _shown(url: str) -> str:
-    """The address without credentials, for messages."""
-    scheme, sep, rest = url.partition("://")
-    return f"{scheme}{sep}{rest.rsplit('@', 1)[-1]}" if sep else url
+def without_credentials(setting: str, marker: str | None = None) -> str:
+    """A proxy setting as it may be shown: ``http://user:pass@h:p`` becomes ``http://h:p``,
+    or ``http://<marker>@h:p`` with a marker; "system", "none" are returned as they are.
+
+    The one place that hides proxy credentials in text (messages, the settings dialog,
+    the administrator's policy); the bytes sent to a proxy are redacted by the ledger.
+    """
+    scheme, sep, rest = setting.partition("://")
+    if not sep:
+        return setting
+    host = rest.rsplit("@", 1)[-1]
+    if marker is None:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{marker}@{host}" if host != rest else setting
 
 
 def resolve_proxy(

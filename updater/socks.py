@@ -2,7 +2,7 @@
 
 Pure byte layout, no I/O: the request builder calls ``handshake`` to compute the exact
 bytes sent to the proxy before any socket exists (so the gate compares them like the
-HTTP ``CONNECT``), the wire splits them with ``steps`` to wait for each answer, and the
+HTTP ``CONNECT``), the tunnel splits them with ``split`` to wait for each answer, and the
 ledger, CLI and panel hide the credentials with ``credential_span``.
 
 Only ``socks5h`` exists here: the CONNECT always carries the update host as a domain
@@ -56,9 +56,7 @@ def handshake(host: str, port: int, username: str | None, password: str | None) 
     greeting = bytes.fromhex(greeting_text(username is not None))
     auth = None
     if username is not None:
-        user = username.encode("ascii")
-        word = (password or "").encode("ascii")
-        auth = bytes([0x01, len(user)]) + user + bytes([len(word)]) + word
+        auth = _login_message(username.encode("ascii"), (password or "").encode("ascii"))
     name = host.encode("ascii")
     connect = (
         bytes([VERSION, CMD_CONNECT, 0x00, ATYP_DOMAIN, len(name)])
@@ -68,17 +66,47 @@ def handshake(host: str, port: int, username: str | None, password: str | None) 
     return Handshake(greeting, auth, connect)
 
 
+# ---------------------------------------------------------------------- RFC 1929 login
+# The one encoder and the one parser of ``01 ULEN USER PLEN PASS`` (after the greeting):
+# the wire splits with it, the ledger redacts, the panel masks and the CLI describes.
+
+_LOGIN_AT = 3  # the login message follows the three-byte greeting
+
+
+def _login_message(user: bytes, word: bytes) -> bytes:
+    return bytes([0x01, len(user)]) + user + bytes([len(word)]) + word
+
+
+@dataclass(frozen=True)
+class _Login:
+    """Where the login message's parts sit in handshake bytes (cut short at the end)."""
+
+    user: slice
+    password: slice
+    end: int  # just past the password: where the CONNECT begins
+
+
+def _login(data: bytes) -> _Login | None:
+    """The login in handshake bytes whose greeting offers user name and password; None
+    when there is none or it is cut short before the password's length."""
+    if data[2:3] != bytes([USER_PASS]) or len(data) < _LOGIN_AT + 2:
+        return None
+    ulen = data[_LOGIN_AT + 1]
+    user_at = _LOGIN_AT + 2
+    if len(data) < user_at + ulen + 1:
+        return None
+    plen = data[user_at + ulen]
+    word_at = user_at + ulen + 1
+    end = min(word_at + plen, len(data))
+    return _Login(slice(user_at, user_at + ulen), slice(word_at, end), end)
+
+
 def split(data: bytes) -> Handshake:
     """The three parts of bytes made by ``handshake`` (the wire sends them one by one)."""
-    greeting = data[:3]
-    rest = data[3:]
-    auth = None
-    if greeting[2:3] == bytes([USER_PASS]):
-        ulen = rest[1]
-        plen = rest[2 + ulen]
-        end = 3 + ulen + plen
-        auth, rest = rest[:end], rest[end:]
-    return Handshake(greeting, auth, rest)
+    login = _login(data)
+    if login is None:
+        return Handshake(data[:_LOGIN_AT], None, data[_LOGIN_AT:])
+    return Handshake(data[:_LOGIN_AT], data[_LOGIN_AT : login.end], data[login.end :])
 
 
 def looks_like_socks(data: bytes) -> bool:
@@ -86,15 +114,12 @@ def looks_like_socks(data: bytes) -> bool:
 
 
 def credential_span(data: bytes) -> tuple[int, int] | None:
-    """Where user name and password sit in handshake bytes (from ``02`` on), else None."""
-    if not looks_like_socks(data) or data[2] != USER_PASS or len(data) < 5 or data[3] != 0x01:
+    """Where user name and password sit in handshake bytes (from their lengths on), else
+    None."""
+    if not looks_like_socks(data) or data[_LOGIN_AT : _LOGIN_AT + 1] != b"\x01":
         return None
-    ulen = data[4]
-    if len(data) < 6 + ulen:
-        return None
-    plen = data[5 + ulen]
-    end = 6 + ulen + plen
-    return (4, min(end, len(data)))
+    login = _login(data)
+    return None if login is None else (_LOGIN_AT + 1, login.end)
 
 
 def redact(data: bytes) -> bytes:
@@ -108,17 +133,13 @@ def redact(data: bytes) -> bytes:
 
 def mask(data: bytes) -> bytes:
     """The same bytes with user name and password replaced by ``*`` (same length)."""
-    span = credential_span(data)
-    if span is None:
+    login = _login(data) if credential_span(data) is not None else None
+    if login is None:
         return data
-    start, end = span
-    ulen = data[start]
-    body = bytearray(data[start:end])
-    for i in range(1, 1 + ulen):
-        body[i] = ord("*")
-    for i in range(2 + ulen, len(body)):
-        body[i] = ord("*")
-    return data[:start] + bytes(body) + data[end:]
+    masked = bytearray(data)
+    for part in (login.user, login.password):
+        masked[part] = b"*" * len(data[part])
+    return bytes(masked)
 
 
 def reply_length(head: bytes) -> int:
@@ -148,19 +169,20 @@ def describe(data: bytes) -> str:
         ]
         if greeting[2] == USER_PASS:
             redacted = _REDACTED.match(rest)
+            login = _login(data)
             if redacted is not None:
                 lines.append("RFC 1929 login (to the proxy only): user name and password "
                              "redacted")
                 rest = rest[redacted.end():]
+            elif login is None:
+                raise IndexError("the login is cut short")
             else:
-                ulen = rest[1]
-                user = rest[2 : 2 + ulen].decode("ascii", "replace")
-                plen = rest[2 + ulen]
-                word = rest[3 + ulen : 3 + ulen + plen].decode("ascii", "replace")
+                user = data[login.user].decode("ascii", "replace")
+                word = data[login.password].decode("ascii", "replace")
                 lines.append(
                     f"RFC 1929 login (to the proxy only): user {user!r}, password {word!r}"
                 )
-                rest = rest[3 + ulen + plen :]
+                rest = data[login.end :]
         if rest[:4] == bytes([VERSION, CMD_CONNECT, 0, ATYP_DOMAIN]):
             size = rest[4]
             name = rest[5 : 5 + size].decode("ascii", "replace")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from glass_updater.proxy import without_credentials
 from glass_updater.qt.about import AboutDialog
 from glass_updater.qt.settings_dialog import SettingsDialog, proxy_setting, split_proxy
-from glass_updater.qt.text import hide_credentials
 from glass_updater.settings import UserSettings
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
@@ -78,7 +78,7 @@ def test_proxy_setting_round_trip() -> None:
     assert split_proxy(setting) == ("manual", "h.example", 8080, "u:x", "p/w")
     assert proxy_setting("system", "", 1, "", "") == "system"
     assert split_proxy(None)[0] == "default"
-    assert hide_credentials("http://u:p@h:1") == "http://h:1"
+    assert without_credentials("http://u:p@h:1") == "http://h:1"
 
 
 def test_about_shows_statement_versions_and_allowlist(qtbot: QtBot, make_app) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from glass_updater.proxy import without_credentials
 from glass_updater.qt.text import (
     hexdump,
-    hide_credentials,
     human_bytes,
     human_duration,
     visible_text,
@@ -36,8 +36,8 @@ def test_human_units() -> None:
     assert human_bytes(3 * 1000**3) == "3.0 GB"
     assert human_duration(59.6) == "1 min 00 s"
     assert human_duration(3725) == "1 h 02 min"
-    assert hide_credentials("http://u:p@proxy:3128") == "http://proxy:3128"
-    assert hide_credentials("system") == "system"
+    assert without_credentials("http://u:p@proxy:3128") == "http://proxy:3128"
+    assert without_credentials("system") == "system"
 
 
 def test_mask_credentials_keeps_length_and_other_bytes() -> None:

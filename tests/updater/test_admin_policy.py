@@ -192,6 +192,16 @@ def test_policy_proxy_and_ask_beat_user_settings(sim: FeedSimulator, tmp_path: P
     assert request.proxy is not None and request.proxy.host == "proxy.corp.example"
 
 
+def test_policy_proxy_is_shown_without_its_credentials(tmp_path: Path) -> None:
+    text = 'proxy = "http://ann:s3cret@proxy.corp.example:3128"\n'
+    policy = load_policy(policy_file(tmp_path, text), "demo-app")
+    assert policy.changes() == ("proxy: http://<credentials redacted>@proxy.corp.example:3128",)
+    assert "s3cret" not in policy.summary() and "ann" not in json.dumps(policy.to_json())
+    socks = policy_file(tmp_path, 'proxy = "socks5h://127.0.0.1:9050"\n', "b")
+    plain = load_policy(socks, "demo-app")
+    assert plain.changes() == ("proxy: socks5h://127.0.0.1:9050",)
+
+
 def test_audit_shows_policy_hash_and_changes(sim: FeedSimulator, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(

@@ -15,6 +15,7 @@ from typing import Any
 import urllib3.connection
 import urllib3.connectionpool
 from glass_updater.errors import GateViolation
+from glass_updater.transport.tunnel import through_proxy
 from glass_updater.transport.wire import Wire
 from glass_updater.wire_types import Channel
 from requests import PreparedRequest
@@ -80,58 +81,49 @@ def _no_stdlib_tunnel(*args: Any, **kwargs: Any) -> None:
     )
 
 
-class GatedHTTPConnection(urllib3.connection.HTTPConnection):
-    """Plain HTTP (loopback only): connect and write through the wire."""
+class _Gated:
+    """What both connection classes share: our tunnel only, the checked head, the gate."""
 
     set_tunnel = _no_stdlib_tunnel
     _tunnel = _no_stdlib_tunnel
-    response_class = HeadCheckedResponse
+    response_class: type[http.client.HTTPResponse] = HeadCheckedResponse
+    _channel: Channel
+    sock: Any
 
     def __init__(self, *args: Any, wire: Wire, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._wire = wire
 
     def _new_conn(self) -> Any:
+        """urllib3's own socket opener, should anything call it: the wire's instead."""
         return self._wire.open_socket()
-
-    def connect(self) -> None:
-        self.sock = self._wire.open_socket()
-        proxy = self._wire.request.proxy
-        if proxy is not None and proxy.is_socks:
-            self._wire.socks_handshake(self.sock, self)
-
-    def send(self, data: Any) -> None:
-        _gated_send(self, self._wire, Channel.PLAIN, data)
-
-
-class GatedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    """HTTPS, directly or through a CONNECT tunnel, with our SSLContext."""
-
-    set_tunnel = _no_stdlib_tunnel
-    _tunnel = _no_stdlib_tunnel
-    response_class = HeadCheckedResponse
-
-    def __init__(self, *args: Any, wire: Wire, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._wire = wire
-        self._channel = Channel.TLS
-
-    def connect(self) -> None:
-        wire = self._wire
-        self.sock = wire.open_socket()
-        if wire.request.proxy is not None and wire.request.proxy.is_socks:
-            wire.socks_handshake(self.sock, self)
-        elif wire.request.proxy is not None:
-            self._channel = Channel.PROXY
-            self.send(wire.connect_bytes)
-            wire.read_tunnel_answer(self.sock)
-            self._channel = Channel.TLS
-        self.sock = tls = wire.wrap_tls(self.sock)
-        wire.handshake(tls)
-        self.is_verified = True  # by our context: CERT_REQUIRED and check_hostname
 
     def send(self, data: Any) -> None:
         _gated_send(self, self._wire, self._channel, data)
+
+
+class GatedHTTPConnection(_Gated, urllib3.connection.HTTPConnection):
+    """Plain HTTP (loopback only): connect and write through the wire."""
+
+    _channel = Channel.PLAIN
+
+    def connect(self) -> None:
+        self.sock = self._wire.open_socket()  # set first: urllib3 closes it on failure
+        through_proxy(self._wire, self.sock, self)
+
+
+class GatedHTTPSConnection(_Gated, urllib3.connection.HTTPSConnection):
+    """HTTPS, directly or through a proxy's tunnel, with our SSLContext."""
+
+    _channel = Channel.TLS
+
+    def connect(self) -> None:
+        wire = self._wire
+        self.sock = wire.open_socket()  # set first: urllib3 closes it on failure
+        through_proxy(wire, self.sock, self)
+        self.sock = tls = wire.wrap_tls(self.sock)
+        wire.handshake(tls)
+        self.is_verified = True  # by our context: CERT_REQUIRED and check_hostname
 
 
 class GatedHTTPPool(urllib3.connectionpool.HTTPConnectionPool):

@@ -1,10 +1,10 @@
-"""Everything one send does below requests: sockets, CONNECT, TLS, gate, watchdog.
+"""Everything one send does below requests: sockets, TLS, gate, watchdog.
 
 One ``Wire`` per send. urllib3's connection classes (``connection.py``) call into it
-for every socket operation, so these few functions are the only code that opens a
-socket or writes a byte. A watchdog thread enforces cancel, the overall deadline and
-the minimum throughput by shutting the socket down, which wakes any blocked read
-within ``Limits.cancel_latency``.
+for every socket operation, so these few functions (and ``tunnel.py``, which speaks to a
+proxy through them) are the only code that opens a socket or writes a byte. A watchdog
+thread enforces cancel, the overall deadline and the minimum throughput by shutting the
+socket down, which wakes any blocked read within ``Limits.cancel_latency``.
 """
 
 from __future__ import annotations
@@ -124,11 +124,6 @@ class Wire:
         return f"the update server {self.request.target.host}:{self.request.target.port}"
 
     @property
-    def _proxy_host(self) -> str:
-        proxy = self.request.proxy
-        return proxy.host if proxy is not None else ""
-
-    @property
     def peer(self) -> str:
         proxy = self.request.proxy
         return f"your proxy {proxy.url}" if proxy is not None else self.server
@@ -203,8 +198,25 @@ class Wire:
         witness = Witness.installed()
         return witness.announced(host, port) if witness is not None else contextlib.nullcontext()
 
+    @property
+    def _check_hint(self) -> str:
+        if self.request.proxy is not None:
+            return "check your internet connection and proxy setting"
+        return "check your internet connection"
+
+    def _first_hop_error(self, message: str, direct: Cause) -> TransportError:
+        """A failure to reach the first hop: through a proxy it is the proxy's (PROXY, its
+        host), else the update server's (``direct``, the server's host)."""
+        proxy = self.request.proxy
+        if proxy is not None:
+            return TransportError(message, cause=Cause.PROXY, host=proxy.host)
+        return TransportError(message, cause=direct, host=self.request.target.host)
+
     def open_socket(self) -> socket.socket:
-        """TCP to the proxy if one is set, else to the update server; returns it connected."""
+        """TCP to the proxy if one is set, else to the update server; returns it connected.
+
+        Then ``tunnel.through_proxy`` goes through the proxy's handshake, if any.
+        """
         proxy = self.request.proxy
         host, port = (
             (proxy.host, proxy.port)
@@ -226,12 +238,9 @@ class Wire:
             ip, port_no = str(addr[0]), int(addr[1])
             self.remote = f"{ip}:{port_no}"
             return sock
-        reason = _os_reason(last)
-        raise TransportError(
-            f"could not connect to {self.peer} ({reason}); check your internet connection"
-            + (" and proxy setting" if proxy is not None else ""),
-            cause=Cause.PROXY if proxy is not None else _connect_cause(last),
-            host=host,
+        raise self._first_hop_error(
+            f"could not connect to {self.peer} ({_os_reason(last)}); {self._check_hint}",
+            _connect_cause(last),
         )
 
     def _resolve(
@@ -259,20 +268,17 @@ class Wire:
         while not done.wait(self.limits.cancel_latency):
             self.check_abort()
             if self._clock() > limit:
-                raise TransportError(
+                raise self._first_hop_error(
                     f"could not find the address of {host} within "
                     f"{self.limits.connect_timeout:g} s; check your internet connection",
-                    cause=Cause.PROXY if self.request.proxy is not None else Cause.DNS,
-                    host=host,
+                    Cause.DNS,
                 )
         self.check_abort()
         if "error" in box:
-            raise TransportError(
-                f"could not find the address of {host} ({_os_reason(box['error'])}); check "
-                "your internet connection"
-                + (" and proxy setting" if self.request.proxy is not None else ""),
-                cause=Cause.PROXY if self.request.proxy is not None else Cause.DNS,
-                host=host,
+            raise self._first_hop_error(
+                f"could not find the address of {host} ({_os_reason(box['error'])}); "
+                f"{self._check_hint}",
+                Cause.DNS,
             )
         infos: list[tuple[Any, Any, int, str, Any]] = box["infos"]
         return infos
@@ -296,12 +302,10 @@ class Wire:
                 self.check_abort()
                 left = limit - self._clock()
                 if left <= 0:
-                    proxy = self.request.proxy
-                    raise TransportError(
+                    raise self._first_hop_error(
                         f"could not connect to {self.peer} within "
                         f"{self.limits.connect_timeout:g} s; check your internet connection",
-                        cause=Cause.PROXY if proxy is not None else Cause.TIMEOUT,
-                        host=proxy.host if proxy is not None else self.request.target.host,
+                        Cause.TIMEOUT,
                     )
                 _, writable, failed = select.select(
                     [], [sock], [sock], min(left, self.limits.cancel_latency)
@@ -337,151 +341,6 @@ class Wire:
             done += n
         if channel is self.request.channel and self.gate.remaining(channel) == 0:
             self.phase = Phase.WAIT
-
-    # ------------------------------------------------------------------ proxy
-
-    @property
-    def connect_bytes(self) -> bytes:
-        return self.request.expected(Channel.PROXY)
-
-    def read_tunnel_answer(self, sock: socket.socket) -> None:
-        """Read the proxy's answer head exactly (never a byte of TLS) and require 200."""
-        self.phase = Phase.PROXY
-        sock.settimeout(self.limits.read_timeout)
-        head = b""
-        try:
-            while True:
-                self.check_abort()
-                peek = sock.recv(4096, socket.MSG_PEEK)
-                self.check_abort()
-                if not peek:
-                    raise TransportError(
-                        f"{self.peer} closed the connection instead of answering CONNECT; "
-                        "check the proxy setting",
-                        cause=Cause.PROXY,
-                        host=self._proxy_host,
-                    )
-                end = (head + peek).find(b"\r\n\r\n")
-                take = len(peek) if end < 0 else end + 4 - len(head)
-                while take:
-                    got = sock.recv(take)
-                    if not got:
-                        break
-                    head += got
-                    take -= len(got)
-                if end >= 0:
-                    break
-                if len(head) > self.limits.max_header_bytes:
-                    raise TransportError(
-                        f"{self.peer} sent an oversized answer to CONNECT",
-                        cause=Cause.PROXY,
-                        host=self._proxy_host,
-                    )
-        except TimeoutError:
-            raise TransportError(
-                f"{self.peer} did not answer CONNECT within {self.limits.read_timeout:g} s; "
-                "check the proxy setting",
-                cause=Cause.PROXY,
-                host=self._proxy_host,
-            ) from None
-        status = head.split(b"\r\n", 1)[0].decode("latin-1", "replace")
-        parts = status.split(" ", 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or parts[1] != "200":
-            target = f"{self.request.target.host}:{self.request.target.port}"
-            if len(parts) >= 2 and parts[1] == "407":
-                raise TransportError(
-                    f"{self.peer} refused the connection (407 Proxy Authentication Required); "
-                    "check the proxy user name and password",
-                    cause=Cause.PROXY_AUTH,
-                    host=self._proxy_host,
-                )
-            raise TransportError(
-                f"{self.peer} refused to connect to {target} ({status[:80]!r}); "
-                "check the proxy setting",
-                cause=Cause.PROXY,
-                host=self._proxy_host,
-            )
-
-    def socks_handshake(self, sock: socket.socket, owner: object) -> None:
-        """SOCKS5 greeting, RFC 1929 login if configured, CONNECT by host name.
-
-        Each message is the builder's bytes, written through the gate; each answer is read
-        exactly (never a byte of what follows), so TLS starts on a clean stream.
-        """
-        import glass_updater.socks as socks
-
-        self.phase = Phase.PROXY
-        steps = socks.split(self.connect_bytes)
-        sock.settimeout(self.limits.read_timeout)
-        target = f"{self.request.target.host}:{self.request.target.port}"
-        self.write(sock, Channel.PROXY, steps.greeting, owner)
-        answer = self._recv_exact(sock, 2, "greeting")
-        if answer[0] != socks.VERSION:
-            raise TransportError(
-                f"{self.peer} is not a SOCKS5 proxy (it answered {answer!r}); check the proxy "
-                "setting",
-                cause=Cause.PROXY,
-                host=self._proxy_host,
-            )
-        if answer[1] != steps.greeting[2]:
-            wanted = "a user name and password" if steps.auth else "no login"
-            raise TransportError(
-                f"{self.peer} does not accept {wanted}; check the proxy user name and password",
-                cause=Cause.PROXY_AUTH,
-                host=self._proxy_host,
-            )
-        if steps.auth is not None:
-            self.write(sock, Channel.PROXY, steps.auth, owner)
-            status = self._recv_exact(sock, 2, "login")
-            if status[1] != 0:
-                raise TransportError(
-                    f"{self.peer} refused the user name or password; check the proxy setting",
-                    cause=Cause.PROXY_AUTH,
-                    host=self._proxy_host,
-                )
-        self.write(sock, Channel.PROXY, steps.connect, owner)
-        head = self._recv_exact(sock, 5, "CONNECT answer")
-        if head[0] != socks.VERSION or head[1] != 0:
-            why = socks.REPLIES.get(head[1], f"reply code {head[1]}")
-            raise TransportError(
-                f"{self.peer} could not connect to {target} ({why}); check the proxy setting "
-                "or try again later",
-                cause=Cause.PROXY,
-                host=self._proxy_host,
-            )
-        try:
-            rest = socks.reply_length(head) - len(head)
-        except ValueError:
-            raise TransportError(
-                f"{self.peer} sent an invalid SOCKS5 answer",
-                cause=Cause.PROXY,
-                host=self._proxy_host,
-            ) from None
-        self._recv_exact(sock, rest, "CONNECT answer")
-
-    def _recv_exact(self, sock: socket.socket, size: int, what: str) -> bytes:
-        data = b""
-        try:
-            while len(data) < size:
-                self.check_abort()
-                got = sock.recv(size - len(data))
-                self.check_abort()
-                if not got:
-                    raise TransportError(
-                        f"{self.peer} closed the connection during the SOCKS5 {what}; check "
-                        "the proxy setting",
-                        cause=Cause.PROXY,
-                        host=self._proxy_host,
-                    )
-                data += got
-        except TimeoutError:
-            raise TransportError(
-                f"{self.peer} did not answer the SOCKS5 {what} within "
-                f"{self.limits.read_timeout:g} s; check the proxy setting",
-                cause=Cause.PROXY,
-                host=self._proxy_host,
-            ) from None
-        return data
 
     # ------------------------------------------------------------------ TLS
 
