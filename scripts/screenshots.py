@@ -26,9 +26,11 @@ from glass_updater.paths import Paths  # noqa: E402
 from glass_updater.qt.app import AppController  # noqa: E402
 from glass_updater.settings import UserSettings  # noqa: E402
 from glass_updater.updater import Updater  # noqa: E402
+from glass_updater.wire_types import Exchange, OutboundRequest  # noqa: E402
 from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from tests.doubles import MockTransport, Response  # noqa: E402
 from tests.sim import NOW, FeedSimulator  # noqa: E402
 from tests.ui.conftest import make_config  # noqa: E402
 
@@ -49,15 +51,13 @@ class Switchable:
         self.sim = sim
         self.fail: TransportError | None = None
 
-    def send(self, request, sink=None, cancel=None):  # type: ignore[no-untyped-def]
+    def handler(self, request: OutboundRequest) -> Response:
         if self.fail is not None:
             error, self.fail = self.fail, None
-            from glass_updater.wire_types import Exchange
-
             exchange = Exchange(request, (), None, error=error.message)
             raise TransportError(error.message, exchange=exchange, cause=error.cause,
                                  host=error.host)
-        return self.sim.send(request, sink, cancel)
+        return self.sim.handler(request)
 
 
 def pump(seconds: float = 0.4) -> None:
@@ -126,7 +126,8 @@ def main() -> int:
     shoot = Shooter(out, suffix)
     state = Path(tempfile.mkdtemp())
     sim = FeedSimulator()
-    transport = Switchable(sim)
+    switch = Switchable(sim)
+    transport = MockTransport(switch.handler)
     cfg = make_config(sim, install_command=("/bin/true", "{file}"))
 
     def make_updater() -> Updater:
@@ -242,7 +243,7 @@ def main() -> int:
             "the connection was closed before anything was sent, and there is no fallback "
             "to http", cause=Cause.CERTIFICATE, host="updates.example.com")),
     ):
-        transport.fail = error
+        switch.fail = error
         dialog = check("error")
         if name == "error-refused":
             dialog.details_toggle.click()

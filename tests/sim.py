@@ -1,8 +1,9 @@
 """A feed simulator: an in-memory repository that signs on demand (as python-tuf's
-RepositorySimulator), and a Transport that serves it.
+RepositorySimulator), served by ``handler`` through the one transport double.
 
 Tests change the payload (serial, releases, assets, raw fields), choose which keys sign,
-tamper with the signed bytes, and then let the real client fetch through ``send``.
+tamper with the signed bytes, and then let the real client fetch through
+``sim.transport`` (a MockTransport over ``sim.handler``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from glass_updater.errors import TransportError
 from glass_updater.signing import KeyPair, generate_keypair, sign_envelope
-from glass_updater.transport.base import BodySink
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
+from glass_updater.wire_types import OutboundRequest
+
+from tests.doubles import MockTransport, Response
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PRODUCT = "demo-app"
@@ -47,11 +48,15 @@ class FeedSimulator:
     extra_signers: list[Ed25519PrivateKey] = field(default_factory=list)
     feed_path: str = FEED_PATH
     base_url: str = BASE_URL
-    requests: list[OutboundRequest] = field(default_factory=list)
+    requests: list[OutboundRequest] = field(default_factory=list)  # what reached the server
     # Hooks for hostile behaviour: rewrite the payload bytes, or the envelope bytes.
     payload_hook: Callable[[bytes], bytes] | None = None
     envelope_hook: Callable[[bytes], bytes] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    transport: MockTransport = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.transport = MockTransport(self.handler)
 
     # --- publisher side --------------------------------------------------------------
 
@@ -161,14 +166,13 @@ class FeedSimulator:
         doc["payload"] = base64.b64encode(edit(payload)).decode()
         return json.dumps(doc).encode()
 
-    # --- Transport -------------------------------------------------------------------
+    # --- server ----------------------------------------------------------------------
 
-    def send(
-        self,
-        request: OutboundRequest,
-        sink: BodySink | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Exchange:
+    def handler(self, request: OutboundRequest) -> Response:
+        """The repository as a server: the feed, the assets, 404 for anything else.
+
+        Every request that reaches it is logged in ``requests``.
+        """
         with self._lock:
             self.requests.append(request)
         path = request.target.path
@@ -178,25 +182,5 @@ class FeedSimulator:
             status, body, kind = 200, self.assets[path], "application/octet-stream"
         else:
             status, body, kind = 404, b"not found\n", "text/plain"
-        if len(body) > request.max_body:
-            raise TransportError(
-                f"response larger than {request.max_body} bytes",
-                exchange=Exchange(request, request.transmissions, None, error="too large"),
-            )
         headers = (("Content-Type", kind), ("Content-Length", str(len(body))))
-        if sink is not None and status == 200:
-            sink.begin(status, headers)
-            sink.write(body)
-            returned = b""
-        else:
-            returned = body
-        return Exchange(
-            request=request,
-            sent=request.transmissions,
-            status=status,
-            reason="OK" if status == 200 else "Not Found",
-            response_headers=headers,
-            body=returned,
-            bytes_received=len(body),
-            remote=f"{request.target.host}:{request.target.port}",
-        )
+        return Response(status, headers, body)

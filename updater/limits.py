@@ -15,6 +15,7 @@ class Limits:
     throughput_grace: float = 5.0  # seconds before min_throughput applies
     max_redirects: int = 5
     max_header_bytes: int = 64 * 1024
+    error_body_cap: int = 64 * 1024  # a non-2xx body is kept (for the log) up to this size
     # Feed
     max_feed_bytes: int = 1024 * 1024
     max_json_depth: int = 32

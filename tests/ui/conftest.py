@@ -1,15 +1,15 @@
 """Fixtures for the tray app: a real Updater over the feed simulator, and the controller.
 
-The app's composition is the same as ``ui.app.main`` except the transport (the feed
-simulator, or a fake that blocks) and the clock; the front is always the fallback window,
-since the offscreen platform has no system tray.
+The app's composition is the same as ``ui.app.main`` except the transport (a
+MockTransport: over the feed simulator by default, or one a test configures) and the
+clock; the front is always the fallback window, since the offscreen platform has no
+system tray.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,8 @@ from glass_updater.config import PackagerConfig
 from glass_updater.paths import Paths
 from glass_updater.qt.app import AppController
 from glass_updater.qt.driver import QtUserDriver
-from glass_updater.transport.base import BodySink, Transport
+from glass_updater.transport.base import Transport
 from glass_updater.updater import Updater
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -39,34 +38,6 @@ def make_config(sim: FeedSimulator, **overrides: object) -> PackagerConfig:
     )
     values.update(overrides)
     return PackagerConfig(**values)  # type: ignore[arg-type]
-
-
-@dataclass
-class BlockingTransport:
-    """A transport that waits on ``release`` (or a cancel) before answering via ``inner``."""
-
-    inner: Transport
-    release: threading.Event = field(default_factory=threading.Event)
-    entered: threading.Event = field(default_factory=threading.Event)
-
-    def send(
-        self,
-        request: OutboundRequest,
-        sink: BodySink | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Exchange:
-        from glass_updater.errors import Cancelled
-
-        self.entered.set()
-        for _ in range(400):  # bounded: at most ~20 s
-            if self.release.wait(0.05):
-                return self.inner.send(request, sink, cancel)
-            if cancel is not None and cancel.cancelled:
-                raise Cancelled(
-                    "the check was cancelled; nothing was changed",
-                    exchange=Exchange(request, request.transmissions, None, error="cancelled"),
-                )
-        raise AssertionError("BlockingTransport was never released")
 
 
 @dataclass
@@ -105,8 +76,8 @@ def make_app(
         policy = policy_path or tmp_path / "no-policy" / "policy.toml"
 
         def make_updater() -> Updater:
-            updater = Updater(cfg, paths=paths, transport=transport or sim, clock=lambda: NOW,
-                              policy_path=policy)
+            updater = Updater(cfg, paths=paths, transport=transport or sim.transport,
+                              clock=lambda: NOW, policy_path=policy)
             box.append(updater)
             return updater
 

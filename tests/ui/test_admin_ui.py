@@ -13,8 +13,9 @@ from glass_updater.settings import UserSettings
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.doubles import MockTransport, no_network
 from tests.ui.test_check_flow import TIMEOUT, click_check
-from tests.ui.test_payload_panel import NoNetwork, open_panel
+from tests.ui.test_payload_panel import open_panel
 
 
 def _policy(tmp_path: Path, text: str) -> Path:
@@ -27,7 +28,7 @@ def _policy(tmp_path: Path, text: str) -> Path:
 def test_panel_and_about_show_the_policy(qtbot: QtBot, make_app, tmp_path: Path) -> None:
     policy = _policy(tmp_path, 'max_version = "1.3"\nask_before_every_check = true\n')
     digest = hashlib.sha256(policy.read_bytes()).hexdigest()
-    app = make_app(transport=NoNetwork(), policy_path=policy)
+    app = make_app(transport=MockTransport(no_network), policy_path=policy)
     panel = open_panel(qtbot, app)
     label = panel.allowlist_label.text()
     assert digest in label and "no version above 1.3" in label
@@ -58,7 +59,7 @@ def test_disabled_policy_tells_the_user_and_sends_nothing(
 
 
 def test_panel_shows_the_socks_handshake_as_the_proxy_channel(qtbot: QtBot, make_app) -> None:
-    app = make_app(transport=NoNetwork())
+    app = make_app(transport=MockTransport(no_network))
     app.updater.settings.save(UserSettings(proxy="socks5h://alice:s3cret@127.0.0.1:9050"))
     panel = open_panel(qtbot, app)
     request = app.updater.preview()
@@ -92,7 +93,7 @@ def test_install_from_file_runs_the_same_dialogs_offline(
     from tests.updater.test_offline import make_bundle
 
     # An installation that can take the AppImage (its packager's command installs it).
-    app = make_app(transport=NoNetwork(), install_command=("/bin/true", "{file}"))
+    app = make_app(transport=MockTransport(no_network), install_command=("/bin/true", "{file}"))
     app.sim.add_release("1.4.0")
     bundle = make_bundle(app.sim, tmp_path)
     assert app.controller.import_action.text() == "Install from File…"
@@ -123,7 +124,7 @@ def test_install_from_file_runs_the_same_dialogs_offline(
 def test_install_from_file_refuses_a_bad_bundle(qtbot: QtBot, make_app, tmp_path: Path) -> None:
     bad = tmp_path / "bad.glassbundle"
     bad.write_bytes(b"not a bundle")
-    app = make_app(transport=NoNetwork())
+    app = make_app(transport=MockTransport(no_network))
     with qtbot.waitSignal(app.driver.shown, timeout=TIMEOUT,
                           check_params_cb=lambda k, _d: k == "error") as shown:
         app.controller.import_file(bad)
@@ -137,7 +138,7 @@ def test_install_from_file_refuses_a_bad_bundle(qtbot: QtBot, make_app, tmp_path
 def test_install_from_file_opens_a_file_chooser(qtbot: QtBot, make_app) -> None:
     from PySide6.QtWidgets import QFileDialog
 
-    app = make_app(transport=NoNetwork())
+    app = make_app(transport=MockTransport(no_network))
     app.controller.import_action.trigger()
     chooser = app.controller.windows["import"]
     assert isinstance(chooser, QFileDialog)
@@ -154,7 +155,7 @@ def test_settings_show_what_the_administrator_decided(
         tmp_path,
         'proxy = "socks5h://tor:secret@127.0.0.1:9050"\nask_before_every_check = true\n',
     )
-    app = make_app(transport=NoNetwork(), policy_path=policy)
+    app = make_app(transport=MockTransport(no_network), policy_path=policy)
     app.controller.show_settings()
     qtbot.waitUntil(lambda: "settings" in app.controller.windows, timeout=TIMEOUT)
     dialog = app.controller.windows["settings"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from glass_updater.errors import Cause, TransportError
+from glass_updater.errors import Cause
 from glass_updater.flow import UpdateFlow
 from glass_updater.qt.app import FallbackWindow
 from glass_updater.qt.dialogs import (
@@ -15,14 +15,13 @@ from glass_updater.qt.dialogs import (
     UpdateDialog,
 )
 from glass_updater.qt.payload_panel import PayloadPanel
-from glass_updater.transport.base import BodySink
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
+from tests.doubles import MockTransport, refuse
 from tests.sim import NOW
-from tests.ui.conftest import AppHarness, BlockingTransport
+from tests.ui.conftest import AppHarness
 
 TIMEOUT = 10_000
 INSTALLABLE = {"install_command": ("/bin/true", "{file}")}  # an offer this copy can take
@@ -87,21 +86,13 @@ def test_check_shows_stale(qtbot: QtBot, make_app) -> None:
 
 
 def test_check_shows_error_with_what_to_do(qtbot: QtBot, make_app) -> None:
-    class Unreachable:
-        def send(
-            self,
-            request: OutboundRequest,
-            sink: BodySink | None = None,
-            cancel: CancelToken | None = None,
-        ) -> Exchange:
-            raise TransportError(
-                "could not connect to the update server updates.example.com:443 (Connection "
-                "refused); check your internet connection",
-                exchange=Exchange(request, (), None, error="connection refused"),
-                cause=Cause.REFUSED,
-            )
-
-    app = make_app(transport=Unreachable())
+    unreachable = refuse(
+        "could not connect to the update server updates.example.com:443 (Connection "
+        "refused); check your internet connection",
+        error="connection refused",
+        cause=Cause.REFUSED,
+    )
+    app = make_app(transport=MockTransport(unreachable))
     dialog = click_check(qtbot, app, "error")
     assert isinstance(dialog, MessageDialog)
     assert dialog.heading.text() == (
@@ -184,7 +175,7 @@ def test_what_was_sent_opens_panel_at_that_exchange(qtbot: QtBot, make_app) -> N
 
 def test_window_stays_responsive_during_slow_check(qtbot: QtBot, make_app, sim) -> None:
     sim.add_release("1.0.0")
-    slow = BlockingTransport(sim)
+    slow = MockTransport(sim.handler, held=True)
     app = make_app(transport=slow)
     checking = click_check(qtbot, app, "checking")
     assert isinstance(checking, CheckingDialog)
@@ -208,7 +199,7 @@ def test_window_stays_responsive_during_slow_check(qtbot: QtBot, make_app, sim) 
 
 def test_cancel_during_check_ends_quietly(qtbot: QtBot, make_app, sim) -> None:
     sim.add_release("1.4.0")
-    slow = BlockingTransport(sim)
+    slow = MockTransport(sim.handler, held=True)
     app = make_app(transport=slow)
     checking = click_check(qtbot, app, "checking")
     assert isinstance(checking, CheckingDialog)

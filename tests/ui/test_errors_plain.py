@@ -3,8 +3,6 @@ advice that fits the host (no menu names a host app lacks)."""
 
 from __future__ import annotations
 
-import threading
-
 from glass_updater.errors import (
     BusyError,
     Cause,
@@ -20,12 +18,12 @@ from glass_updater.errors import (
 from glass_updater.qt.controller import UpdateController
 from glass_updater.qt.dialogs import MessageDialog
 from glass_updater.qt.error_words import describe
-from glass_updater.transport.base import BodySink
 from glass_updater.updater import Updater
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
+from glass_updater.wire_types import Exchange
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.doubles import MockTransport, in_turn, refuse
 from tests.sim import NOW, FeedSimulator
 from tests.ui.conftest import make_config
 from tests.ui.test_check_flow import TIMEOUT, click_check, wait_flow_done
@@ -117,36 +115,20 @@ def test_retry_only_where_it_can_help() -> None:
     assert not describe(_error(Cause.CONFIG), "D").retry
 
 
-class Flaky:
+def flaky(sim: FeedSimulator) -> MockTransport:
     """Refuses the first connection (like a server that is down), then answers via ``sim``."""
-
-    def __init__(self, sim: FeedSimulator) -> None:
-        self.sim = sim
-        self.calls = 0
-        self.lock = threading.Lock()
-
-    def send(
-        self,
-        request: OutboundRequest,
-        sink: BodySink | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Exchange:
-        with self.lock:
-            self.calls += 1
-            first = self.calls == 1
-        if first:
-            raise TransportError(
-                "could not connect to the update server updates.example.com:443 (Connection "
-                "refused); check your internet connection",
-                exchange=Exchange(request, (), None, error="Connection refused"),
-                cause=Cause.REFUSED,
-            )
-        return self.sim.send(request, sink, cancel)
+    down = refuse(
+        "could not connect to the update server updates.example.com:443 (Connection "
+        "refused); check your internet connection",
+        error="Connection refused",
+        cause=Cause.REFUSED,
+    )
+    return MockTransport(in_turn(down, sim.handler))
 
 
 def test_error_dialog_has_details_and_try_again(qtbot: QtBot, make_app, sim) -> None:
     sim.add_release("1.0.0")
-    app = make_app(transport=Flaky(sim))
+    app = make_app(transport=flaky(sim))
     dialog = click_check(qtbot, app, "error")
     assert isinstance(dialog, MessageDialog)
     assert dialog.heading.text() == "The update server updates.example.com refused the connection."
@@ -172,15 +154,12 @@ def test_host_app_without_settings_menu_gets_no_menu_advice(
     sim.add_release("1.0.0")
     config = make_config(sim)
 
-    class ProxyDown:
-        def send(self, request: OutboundRequest, sink: BodySink | None = None,
-                 cancel: CancelToken | None = None) -> Exchange:
-            raise TransportError("could not connect to your proxy http://p:3128 (Connection "
-                                 "refused)", cause=Cause.PROXY, host="p")
+    proxy_down = refuse("could not connect to your proxy http://p:3128 (Connection refused)",
+                        cause=Cause.PROXY, host="p")
 
     def make_updater() -> Updater:
-        return Updater(config, paths=Paths.under(tmp_path / "s"), transport=ProxyDown(),
-                       clock=lambda: NOW)
+        return Updater(config, paths=Paths.under(tmp_path / "s"),
+                       transport=MockTransport(proxy_down), clock=lambda: NOW)
 
     for has_menu, expect in ((False, False), (True, True)):
         controller = UpdateController(

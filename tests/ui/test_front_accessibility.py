@@ -14,7 +14,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLineEdit, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import AppHarness, BlockingTransport
+from tests.doubles import MockTransport
+from tests.ui.conftest import AppHarness
 from tests.ui.test_check_flow import TIMEOUT, click_check
 from tests.ui.test_payload_panel import open_panel
 from tests.ui.test_screenshots import pixel_variance
@@ -79,7 +80,7 @@ def test_double_check_brings_the_running_check_forward(qtbot: QtBot, make_app, s
     """Threat 39 in the UI: a second click while a check runs does not start another;
     the running check's dialog comes to the front instead of an "already checking" box."""
     sim.add_release("1.0.0")
-    slow = BlockingTransport(sim)
+    slow = MockTransport(sim.handler, held=True)
     app: AppHarness = make_app(transport=slow)
     checking = click_check(qtbot, app, "checking")
     qtbot.waitUntil(slow.entered.is_set, timeout=TIMEOUT)

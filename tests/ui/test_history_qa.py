@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import BlockingTransport
+from tests.doubles import MockTransport
 from tests.ui.test_check_flow import TIMEOUT, click_check, wait_flow_done
 from tests.ui.test_payload_panel import open_panel
 
@@ -53,7 +53,7 @@ def test_cancelled_check_reads_cancelled_by_you_with_its_colour(
     qtbot: QtBot, make_app, sim
 ) -> None:
     sim.add_release("1.0.0")
-    slow = BlockingTransport(sim)
+    slow = MockTransport(sim.handler, held=True)
     app = make_app(transport=slow)
     checking = click_check(qtbot, app, "checking")
     qtbot.waitUntil(slow.entered.is_set, timeout=TIMEOUT)
@@ -72,7 +72,7 @@ def test_an_exchange_without_an_answer_names_no_peer_and_no_headers(
 ) -> None:
     """Found under Xvfb: a refused proxy read "0 bytes received in 7 ms from ?"."""
     sim.add_release("1.0.0")
-    slow = BlockingTransport(sim)
+    slow = MockTransport(sim.handler, held=True)
     app = make_app(transport=slow)
     checking = click_check(qtbot, app, "checking")
     qtbot.waitUntil(slow.entered.is_set, timeout=TIMEOUT)

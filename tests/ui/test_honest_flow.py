@@ -12,7 +12,8 @@ from glass_updater.qt.windows import MARGIN, beside, room_beside
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import AppHarness, BlockingTransport
+from tests.doubles import MockTransport
+from tests.ui.conftest import AppHarness
 from tests.ui.test_check_flow import TIMEOUT, click_check, wait_flow_done
 from tests.ui.test_settings_about import open_settings
 
@@ -102,7 +103,7 @@ def test_one_result_dialog_at_a_time(qtbot: QtBot, make_app) -> None:
 
 def test_a_new_check_replaces_an_old_error(qtbot: QtBot, make_app, sim) -> None:
     sim.add_release("1.0.0")
-    slow = BlockingTransport(sim)
+    slow = MockTransport(sim.handler, held=True)
     app = make_app(transport=slow)
     slow.release.set()
     first = click_check(qtbot, app, "up-to-date")

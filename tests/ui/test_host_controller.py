@@ -134,7 +134,8 @@ def host_app(qtbot: QtBot, tmp_path: Path) -> Iterator[object]:
             cfg, can_quit=host.can_quit, quit=host.quit,
             relaunch_argv=["/opt/demo/demo-app"],
             make_updater=lambda: Updater(cfg, paths=Paths.under(tmp_path / "state"),
-                                         transport=sim, clock=lambda: NOW, launcher=launcher),
+                                         transport=sim.transport, clock=lambda: NOW,
+                                         launcher=launcher),
         )
         window.menuBar().addMenu("&Help").addAction(controller.check_action)
         made.append(controller)

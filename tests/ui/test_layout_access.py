@@ -11,17 +11,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from glass_updater.errors import Cause, TransportError
+from glass_updater.errors import Cause
 from glass_updater.qt.access import ANNOUNCED
 from glass_updater.qt.app import FallbackWindow
 from glass_updater.qt.icons import ICONS, icon, render_svg, svg_bytes
 from glass_updater.qt.windows import available_area
-from glass_updater.transport.base import BodySink
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAccessible, QImage
 from pytestqt.qtbot import QtBot
 
+from tests.doubles import MockTransport, refuse
 from tests.ui.test_check_flow import TIMEOUT, click_check
 from tests.ui.test_payload_panel import open_panel
 
@@ -54,12 +53,7 @@ def test_update_found_and_errors_are_announced(qtbot: QtBot, make_app, sim) -> N
     assert "Demo App 1.4.0 is available" in _described(dialog)
     dialog.reject()
 
-    class Down:
-        def send(self, request: OutboundRequest, sink: BodySink | None = None,
-                 cancel: CancelToken | None = None) -> Exchange:
-            raise TransportError("no route", cause=Cause.OFFLINE)
-
-    broken = make_app(transport=Down())
+    broken = make_app(transport=MockTransport(refuse("no route", cause=Cause.OFFLINE)))
     error = click_check(qtbot, broken, "error")
     assert ANNOUNCED[-1].assertive and ANNOUNCED[-1].widget is error
     assert _described(error).startswith("This computer could not reach the network.")

@@ -9,30 +9,13 @@ from pathlib import Path
 import pytest
 from glass_updater.qt.payload_panel import PayloadPanel
 from glass_updater.settings import UserSettings
-from glass_updater.transport.base import BodySink
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 from pytestqt.qtbot import QtBot
 
+from tests.doubles import MockTransport, no_network
 from tests.sim import FEED_PATH
 from tests.ui.conftest import AppHarness
 from tests.ui.test_check_flow import TIMEOUT, click_check
 from tests.updater.test_export import validate_har
-
-
-class NoNetwork:
-    """A transport that fails the test if anything tries to send."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def send(
-        self,
-        request: OutboundRequest,
-        sink: BodySink | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Exchange:
-        self.calls += 1
-        raise AssertionError("the payload panel must never send")
 
 
 def open_panel(qtbot: QtBot, app: AppHarness, entry_id: str | None = None) -> PayloadPanel:
@@ -44,7 +27,7 @@ def open_panel(qtbot: QtBot, app: AppHarness, entry_id: str | None = None) -> Pa
 
 
 def test_panel_preview_is_exact_and_sends_nothing(qtbot: QtBot, make_app) -> None:
-    transport = NoNetwork()
+    transport = MockTransport(no_network)
     app = make_app(transport=transport)
     panel = open_panel(qtbot, app)
     preview = app.updater.preview()
@@ -104,7 +87,7 @@ def test_panel_bytes_equal_what_the_server_read(
 
 
 def test_proxy_credentials_not_displayed(qtbot: QtBot, make_app) -> None:
-    app = make_app(transport=NoNetwork())
+    app = make_app(transport=MockTransport(no_network))
     app.updater.settings.save(UserSettings(proxy="http://alice:s3cret@proxy.local:3128"))
     panel = open_panel(qtbot, app)
     labels = [t.channel.label for t in app.updater.preview().transmissions]
@@ -133,7 +116,7 @@ def test_proxy_credentials_not_displayed(qtbot: QtBot, make_app) -> None:
 
 
 def test_ask_before_check_checkbox_persists(qtbot: QtBot, make_app) -> None:
-    app = make_app(transport=NoNetwork())
+    app = make_app(transport=MockTransport(no_network))
     panel = open_panel(qtbot, app)
     assert not panel.ask.isChecked()
     with qtbot.waitSignal(panel.settings_saved, timeout=TIMEOUT):
@@ -196,7 +179,7 @@ def test_open_panel_refreshes_after_a_check(qtbot: QtBot, make_app) -> None:
 def test_panel_signals_arrive_on_the_gui_thread(qtbot: QtBot, make_app) -> None:
     import threading
 
-    app = make_app(transport=NoNetwork())
+    app = make_app(transport=MockTransport(no_network))
     threads: list[threading.Thread] = []
     app.controller.panel_loaded.connect(lambda: threads.append(threading.current_thread()))
     open_panel(qtbot, app)
@@ -214,7 +197,7 @@ def test_panel_signals_arrive_on_the_gui_thread(qtbot: QtBot, make_app) -> None:
 def test_escape_closes_the_panel(qtbot: QtBot, make_app) -> None:
     from PySide6.QtCore import Qt
 
-    app = make_app(transport=NoNetwork())
+    app = make_app(transport=MockTransport(no_network))
     panel = open_panel(qtbot, app)
     panel.activateWindow()
     panel.setFocus()

@@ -120,11 +120,12 @@ app.processEvents()
 save_shot(dialog, "update-dialog", "xvfb")
 import tempfile
 from pathlib import Path
-from tests.ui.test_payload_panel import NoNetwork
+from tests.doubles import MockTransport, no_network
 from glass_updater.qt.payload_panel import PayloadPanel
 from glass_updater.paths import Paths
 from glass_updater.updater import Updater
-updater = Updater(cfg, paths=Paths.under(Path(tempfile.mkdtemp())), transport=NoNetwork())
+updater = Updater(cfg, paths=Paths.under(Path(tempfile.mkdtemp())),
+                  transport=MockTransport(no_network))
 panel = PayloadPanel(lambda: updater, lambda job: job())
 panel.open_at(None)
 app.processEvents()

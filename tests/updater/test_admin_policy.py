@@ -47,7 +47,7 @@ def make(sim: FeedSimulator, tmp_path: Path, policy: Path, **overrides: object) 
     return Updater(
         make_config(sim, **overrides),
         paths=Paths.under(tmp_path / "state"),
-        transport=sim,
+        transport=sim.transport,
         clock=lambda: NOW,
         policy_path=policy,
     )

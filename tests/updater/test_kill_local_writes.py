@@ -96,5 +96,5 @@ def test_kill_during_local_writes_leaves_old_or_new(tmp_path: Path, rounds: int)
         feed_url=sim.base_url + sim.feed_path, trusted_keys=(sim.public_key,), proxy="none",
     )
     (tmp_path / "state.json").unlink()  # the simulator's serial 1 is below the killed run's
-    Updater(config, paths=Paths.under(tmp_path), transport=sim, clock=lambda: NOW).check()
+    Updater(config, paths=Paths.under(tmp_path), transport=sim.transport, clock=lambda: NOW).check()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]

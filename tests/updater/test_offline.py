@@ -25,19 +25,11 @@ from glass_updater.publish import cli as publish_cli
 from glass_updater.publish.bundle import write_bundle
 from glass_updater.transport.witness import Witness
 from glass_updater.updater import Updater
-from glass_updater.wire_types import Exchange, OutboundRequest
 
+from tests.doubles import MockTransport, no_network
 from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
 from tests.sim import NOW, FeedSimulator, asset_bytes
 from tests.updater.test_updater import make_config
-
-
-class NoNetwork:
-    """A transport that fails the test if anything tries to send."""
-
-    def send(self, request: OutboundRequest, sink: object = None, cancel: object = None
-             ) -> Exchange:
-        raise AssertionError(f"an offline import tried to send {request.url}")
 
 
 def make_site(sim: FeedSimulator, folder: Path) -> Path:
@@ -70,7 +62,7 @@ def updater_for(sim: FeedSimulator, tmp_path: Path, policy: str | None = None,
         policy_path.parent.mkdir(parents=True, exist_ok=True)
         policy_path.write_text(policy)
     return Updater(make_config(sim, **config), paths=Paths.under(tmp_path / "state"),
-                   transport=NoNetwork(), clock=lambda: NOW, policy_path=policy_path,
+                   transport=MockTransport(no_network), clock=lambda: NOW, policy_path=policy_path,
                    launcher=RecordingLauncher())
 
 

@@ -36,7 +36,8 @@ def product(pid: str, serial: int, installed: str, latest: str) -> tuple[FeedSim
     )
     # Paths.default: exactly what the CLI, the tray app and a host app use without
     # --state-dir; the test's HOME and XDG folders are shared by both products.
-    return sim, Updater(config, paths=Paths.default(pid), transport=sim, clock=lambda: NOW)
+    updater = Updater(config, paths=Paths.default(pid), transport=sim.transport, clock=lambda: NOW)
+    return sim, updater
 
 
 Two = tuple[tuple[FeedSimulator, Updater], tuple[FeedSimulator, Updater]]

@@ -26,8 +26,9 @@ from glass_updater.model import CheckStatus
 from glass_updater.paths import Paths
 from glass_updater.settings import UserSettings
 from glass_updater.updater import Updater
-from glass_updater.wire_types import Exchange, OutboundRequest
+from glass_updater.wire_types import OutboundRequest
 
+from tests.doubles import MockTransport, Response
 from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
 from tests.sim import NOW, FeedSimulator
 
@@ -59,7 +60,7 @@ def make_updater(sim: FeedSimulator, tmp_path: Path, **overrides: object) -> Upd
     return Updater(
         make_config(sim, **overrides),
         paths=Paths.under(tmp_path / "state"),
-        transport=sim,
+        transport=sim.transport,
         clock=lambda: NOW,
         launcher=launcher,  # type: ignore[arg-type]
     )
@@ -413,18 +414,16 @@ def test_unwritable_log_fails_the_check_and_keeps_the_old_floor(
     assert not (tmp_path / "state" / "state.json").exists()  # floor not raised unrecorded
 
 
-class ExplodingTransport:
+def exploding(request: OutboundRequest) -> Response:
     """A transport with a bug: the flow must still end and free its lock."""
-
-    def send(self, request: object, sink: object = None, cancel: object = None) -> object:
-        raise RuntimeError("boom")
+    raise RuntimeError("boom")
 
 
 def test_unexpected_exception_ends_the_flow_and_frees_the_lock(
     sim: FeedSimulator, tmp_path: Path
 ) -> None:
     updater = Updater(make_config(sim), paths=Paths.under(tmp_path / "state"),
-                      transport=ExplodingTransport(), clock=lambda: NOW)  # type: ignore[arg-type]
+                      transport=MockTransport(exploding), clock=lambda: NOW)
     driver = RecordingDriver()
     flow = run_flow(updater, driver)
     assert driver.calls == ["checking", "error:error", "dismiss"]
@@ -434,23 +433,19 @@ def test_unexpected_exception_ends_the_flow_and_frees_the_lock(
     assert "error:busy" not in driver.calls
 
 
-class HostileStatusTransport:
+def hostile_status(request: OutboundRequest) -> Response:
     """Answers 503 with a reason phrase and Retry-After built to forge the user's screen."""
-
-    def send(
-        self, request: OutboundRequest, sink: object = None, cancel: object = None
-    ) -> Exchange:
-        return Exchange(
-            request=request, sent=request.transmissions, status=503,
-            reason="Busy\x1b[31m\rupdater: you're up to date\u202e",
-            response_headers=(("Retry-After", "9" * 2000 + "\r\n\x1b]0;owned\x07"),),
-        )
+    return Response(
+        503,
+        reason="Busy\x1b[31m\rupdater: you're up to date\u202e",
+        headers=(("Retry-After", "9" * 2000 + "\r\n\x1b]0;owned\x07"),),
+    )
 
 
 def test_server_text_in_errors_is_one_safe_short_line(sim: FeedSimulator, tmp_path: Path) -> None:
     """Threat 34 with a hostile reason phrase: no escape codes, no CR, no 2 KB message."""
     updater = Updater(make_config(sim), paths=Paths.under(tmp_path / "state"),
-                      transport=HostileStatusTransport(), clock=lambda: NOW)
+                      transport=MockTransport(hostile_status), clock=lambda: NOW)
     with pytest.raises(TransportError) as info:
         updater.check()
     message = str(info.value)

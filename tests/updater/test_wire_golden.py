@@ -1,10 +1,10 @@
 """Wire bytes pinned by golden files, so a refactor can prove it changed no byte.
 
 A fixed set of requests is built through the façade (``preview``, ``preview_download``)
-and a fixed set of checks and downloads is run against a scripted transport; the preview
-bytes and the ledger's recorded bytes (with their status, headers and outcome) must equal
-``tests/data/wire-golden/*.txt`` exactly. The files were made before the refactor of
-issue 11 and are only ever regenerated on purpose:
+and a fixed set of checks and downloads is run against the transport double (scripted
+by path); the preview bytes and the ledger's recorded bytes (with their status, headers
+and outcome) must equal ``tests/data/wire-golden/*.txt`` exactly. The files were made
+before the refactor of issue 11 and are only ever regenerated on purpose:
 
     GLASS_WRITE_GOLDEN=1 python -m pytest tests/updater/test_wire_golden.py
 
@@ -18,8 +18,6 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -27,10 +25,10 @@ from glass_updater.config import PackagerConfig
 from glass_updater.errors import Cause, TransportError, UpdaterError
 from glass_updater.model import Asset, CheckResult, CheckStatus, Release
 from glass_updater.paths import Paths
-from glass_updater.transport.base import BodySink
 from glass_updater.updater import Updater
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
+from glass_updater.wire_types import Exchange, OutboundRequest
 
+from tests.doubles import Handler, MockTransport, Response, routes
 from tests.loopback import LoopbackServer, Reply
 from tests.sim import NOW, FeedSimulator
 
@@ -69,48 +67,6 @@ def show_request(request: OutboundRequest) -> str:
     for t in request.transmissions:
         parts.append(f"--- {t.channel.value}\n{show(t.data)}\n")
     return "".join(parts)
-
-
-@dataclass
-class Scripted:
-    """A Transport that answers by URL path from a script; one answer per call, in order.
-
-    An answer is ``(status, headers, body)`` or a callable taking the request and sink
-    (to stream part of a body and then fail, as a dropped connection does).
-    """
-
-    script: dict[str, list[object]]
-    sent: list[OutboundRequest] = field(default_factory=list)
-
-    def send(
-        self,
-        request: OutboundRequest,
-        sink: BodySink | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Exchange:
-        self.sent.append(request)
-        answers = self.script[request.target.path]
-        answer = answers.pop(0) if len(answers) > 1 else answers[0]
-        if callable(answer):
-            result: Exchange = answer(request, sink)
-            return result
-        status, headers, body = answer  # type: ignore[misc]
-        if sink is not None and 200 <= status < 300:
-            sink.begin(status, headers)
-            sink.write(body)
-            kept = b""
-        else:
-            kept = body
-        return Exchange(
-            request=request,
-            sent=request.transmissions,
-            status=status,
-            reason={200: "OK", 206: "Partial Content", 302: "Found", 404: "Not Found"}[status],
-            response_headers=headers,
-            body=kept,
-            bytes_received=len(body),
-            remote=f"{request.target.host}:{request.target.port}",
-        )
 
 
 def config(sim: FeedSimulator, **overrides: object) -> PackagerConfig:
@@ -203,13 +159,13 @@ def test_download_preview_bytes(name: str, sim: FeedSimulator, tmp_path: Path) -
     compare(f"preview-download-{name}", show_request(updater.preview_download(asset)))
 
 
-def _feed_redirect(sim: FeedSimulator) -> dict[str, list[object]]:
+def _feed_redirect(sim: FeedSimulator) -> dict[str, list[Response | Handler]]:
     mirror_feed = f"https://{MIRROR}/feeds/demo-app.json"
     return {
-        sim.feed_path: [(302, (("Location", mirror_feed), ("Content-Length", "0")), b"")],
+        sim.feed_path: [Response(302, (("Location", mirror_feed), ("Content-Length", "0")))],
         "/feeds/demo-app.json": [
-            (200, (("Content-Type", "application/json"), ("ETag", '"feed-1"')),
-             sim.feed_bytes())
+            Response(200, (("Content-Type", "application/json"), ("ETag", '"feed-1"')),
+                     sim.feed_bytes())
         ],
     }
 
@@ -221,24 +177,22 @@ def test_recorded_check_and_resumed_download(sim: FeedSimulator, tmp_path: Path)
     half = len(body) // 2
     headers = (("Content-Length", str(len(body))), ("ETag", ETAG))
 
-    def cut(request: OutboundRequest, sink: BodySink | None) -> Exchange:
-        assert sink is not None
-        sink.begin(200, headers)
-        sink.write(body[:half])
-        raise TransportError(
+    def cut(request: OutboundRequest) -> Response:
+        failure = TransportError(
             "the connection was closed before the download was complete",
             Exchange(request, request.transmissions, 200, "OK", headers,
                      bytes_received=half, error="connection closed"),
             cause=Cause.CONNECTION_LOST,
         )
+        return Response(200, headers, body, drop_after=half, failure=failure)
 
-    rest = (
+    rest = Response(
         206,
         (("Content-Range", f"bytes {half}-{len(body) - 1}/{len(body)}"),
          ("Content-Length", str(len(body) - half)), ("ETag", ETAG)),
         body[half:],
     )
-    transport = Scripted({**_feed_redirect(sim), asset_path: [cut, rest]})
+    transport = MockTransport(routes({**_feed_redirect(sim), asset_path: [cut, rest]}))
     updater = updater_for(sim, tmp_path, transport)
     result = updater.check()
     with pytest.raises(TransportError):
@@ -250,7 +204,7 @@ def test_recorded_check_and_resumed_download(sim: FeedSimulator, tmp_path: Path)
 
 @pytest.mark.parametrize("name", ["http-proxy", "socks5h"])
 def test_recorded_check_through_proxy(name: str, sim: FeedSimulator, tmp_path: Path) -> None:
-    transport = Scripted(_feed_redirect(sim))
+    transport = MockTransport(routes(_feed_redirect(sim)))
     updater = updater_for(sim, tmp_path, transport, proxy=PROXIES[name])
     updater.check()
     compare(f"recorded-check-{name}", ledger_text(updater))
@@ -258,16 +212,14 @@ def test_recorded_check_through_proxy(name: str, sim: FeedSimulator, tmp_path: P
 
 def test_recorded_failures(sim: FeedSimulator, tmp_path: Path) -> None:
     """A 404, a redirect off the allowed hosts, and a feed signed by nobody we trust."""
-    failing: list[Callable[[], dict[str, list[object]]]] = [
-        lambda: {sim.feed_path: [(404, (("Content-Length", "10"),), b"not found\n")]},
-        lambda: {sim.feed_path: [
-            (302, (("Location", "https://elsewhere.example.org/f.json"),), b"")
-        ]},
-        lambda: {sim.feed_path: [(200, (), FeedSimulator().feed_bytes())]},
+    failing: list[Response] = [
+        Response(404, (("Content-Length", "10"),), b"not found\n"),
+        Response(302, (("Location", "https://elsewhere.example.org/f.json"),)),
+        Response(200, (), FeedSimulator().feed_bytes()),
     ]
     updater = None
-    for script in failing:
-        updater = updater_for(sim, tmp_path, Scripted(script()))
+    for answer in failing:
+        updater = updater_for(sim, tmp_path, MockTransport(routes({sim.feed_path: [answer]})))
         with pytest.raises(UpdaterError):
             updater.check()
     assert updater is not None

@@ -30,7 +30,6 @@ from requests.cookies import RequestsCookieJar
 from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict
 
-ERROR_BODY_CAP = 64 * 1024  # a non-2xx body is kept (for the log) up to this size
 _BUFFER_CHUNK = 64 * 1024
 
 
@@ -236,7 +235,7 @@ class HttpTransport:
         ok = 200 <= status < 300
         into_sink = sink is not None and ok
         strict = ok or sink is None  # a body we use: over the cap is an error
-        cap = request.max_body if strict else min(request.max_body, ERROR_BODY_CAP)
+        cap = request.max_body if strict else min(request.max_body, self._limits.error_body_cap)
         announced = response.raw.headers.get("Content-Length", "")
         announced = announced.strip()
         if strict and announced.isascii() and announced.isdigit() and int(announced) > cap:

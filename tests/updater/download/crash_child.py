@@ -14,8 +14,8 @@ from pathlib import Path
 
 from glass_updater.errors import TransportError
 
+from tests.doubles import MockTransport
 from tests.updater.download.fakes import (
-    FakeTransport,
     content_of,
     honest,
     make_asset,
@@ -38,7 +38,7 @@ def main() -> int:
 
     content = content_of(SIZE)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content, drop_at={0: SIZE // 2}))
+    transport = MockTransport(honest(content, drop_at={0: SIZE // 2}))
     downloader = make_downloader(transport, staging, checkpoint=checkpoint)
     with contextlib.suppress(TransportError):
         downloader.download(make_release(asset), asset, on_progress=lambda p: None)

@@ -26,10 +26,9 @@ from glass_updater.locks import FileLock
 from glass_updater.model import Progress
 from glass_updater.wire_types import CancelToken, Exchange
 
+from tests.doubles import MockTransport, Response, numbered
 from tests.updater.download.fakes import (
     URL,
-    FakeTransport,
-    Reply,
     content_of,
     header,
     honest,
@@ -58,7 +57,7 @@ def finals(staging: Path) -> list[Path]:
 def test_download_verifies_and_stages_privately(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     exchanges: list[Exchange] = []
     progress: list[Progress] = []
     staging = tmp_path / "staging"
@@ -81,7 +80,7 @@ def test_download_verifies_and_stages_privately(tmp_path: Path) -> None:
 def test_download_request_is_built_from_the_allowlist(tmp_path: Path) -> None:
     content = content_of(1000)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     make_downloader(transport, tmp_path).download(
         make_release(asset), asset, on_progress=lambda p: None
     )
@@ -101,7 +100,7 @@ def test_hash_mismatch_same_size_refused_and_deleted(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
     evil = content_of(SIZE, seed=2)
-    transport = FakeTransport(honest(evil))
+    transport = MockTransport(honest(evil))
     with pytest.raises(VerificationError) as info:
         make_downloader(transport, tmp_path).download(
             make_release(asset), asset, on_progress=lambda p: None
@@ -113,7 +112,7 @@ def test_hash_mismatch_same_size_refused_and_deleted(tmp_path: Path) -> None:
 def test_genuine_older_installer_refused(tmp_path: Path) -> None:
     asset = make_asset(content_of(SIZE))
     older = content_of(SIZE - 100, seed=9)  # a real, older build: shorter and different
-    transport = FakeTransport(honest(older))
+    transport = MockTransport(honest(older))
     with pytest.raises(VerificationError, match="signed size"):
         make_downloader(transport, tmp_path).download(
             make_release(asset), asset, on_progress=lambda p: None
@@ -125,8 +124,8 @@ def test_truncated_download_refused(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
     short = content[: SIZE * 9 // 10]
-    lying = Reply(200, (("Content-Length", str(len(short))),), short)
-    transport = FakeTransport(lambda r, n: lying)
+    lying = Response(200, (("Content-Length", str(len(short))),), short)
+    transport = MockTransport(lambda r: lying)
     with pytest.raises(VerificationError, match=f"{len(short)} bytes but the signed size is"):
         make_downloader(transport, tmp_path).download(
             make_release(asset), asset, on_progress=lambda p: None
@@ -137,7 +136,7 @@ def test_truncated_download_refused(tmp_path: Path) -> None:
 def test_connection_closed_at_90_percent_is_not_a_download(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content, drop_at={0: SIZE * 9 // 10}))
+    transport = MockTransport(honest(content, drop_at={0: SIZE * 9 // 10}))
     with pytest.raises(TransportError, match="closed"):
         make_downloader(transport, tmp_path).download(
             make_release(asset), asset, on_progress=lambda p: None
@@ -151,7 +150,7 @@ def test_overlong_stream_stops_at_size_plus_one(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
     endless = content + content_of(SIZE, seed=3)
-    transport = FakeTransport(lambda r, n: Reply(200, (), endless))
+    transport = MockTransport(lambda r: Response(200, (), endless))
     exchanges: list[Exchange] = []
     with pytest.raises(VerificationError, match="more than the signed size"):
         make_downloader(transport, tmp_path, exchanges).download(
@@ -166,7 +165,7 @@ def test_resume_after_drop_at_50_percent(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
     half = SIZE // 2
-    transport = FakeTransport(honest(content, etag='"abc-1"', drop_at={0: half}))
+    transport = MockTransport(honest(content, etag='"abc-1"', drop_at={0: half}))
     downloader = make_downloader(transport, tmp_path)
     with pytest.raises(TransportError):
         downloader.download(make_release(asset), asset, on_progress=lambda p: None)
@@ -195,13 +194,13 @@ def test_resume_uses_last_modified_when_there_is_no_etag(tmp_path: Path) -> None
     asset = make_asset(content)
     stamp = "Tue, 24 Nov 2026 10:00:00 GMT"
 
-    def respond(request: object, n: int) -> Reply:
+    def respond(request: object, n: int) -> Response:
         if n == 0:
-            return Reply(200, (("Last-Modified", stamp),), content, drop_at=1000)
+            return Response(200, (("Last-Modified", stamp),), content, drop_after=1000)
         rng = f"bytes 1000-{SIZE - 1}/{SIZE}"
-        return Reply(206, (("Last-Modified", stamp), ("Content-Range", rng)), content[1000:])
+        return Response(206, (("Last-Modified", stamp), ("Content-Range", rng)), content[1000:])
 
-    transport = FakeTransport(respond)  # type: ignore[arg-type]
+    transport = MockTransport(numbered(respond))  # type: ignore[arg-type]
     downloader = make_downloader(transport, tmp_path)
     with pytest.raises(TransportError):
         downloader.download(make_release(asset), asset, on_progress=lambda p: None)
@@ -219,9 +218,9 @@ def test_resume_restarts_when_server_ignores_range(tmp_path: Path, answer: str) 
     asset = make_asset(content)
     half = SIZE // 2
 
-    def respond(request: object, n: int) -> Reply:
+    def respond(request: object, n: int) -> Response:
         if n == 0:  # the first attempt drops half way, leaving a resumable partial
-            return Reply(200, (("ETag", '"v1"'),), content, drop_at=half)
+            return Response(200, (("ETag", '"v1"'),), content, drop_after=half)
         if n == 1:
             rest = content[half:]
             cr = {
@@ -229,16 +228,16 @@ def test_resume_restarts_when_server_ignores_range(tmp_path: Path, answer: str) 
                 "wrong-total": f"bytes {half}-{SIZE - 1}/{SIZE + 5}",
             }
             if answer == "ignores-range":
-                return Reply(200, (("ETag", '"v1"'),), content)
+                return Response(200, (("ETag", '"v1"'),), content)
             if answer == "new-etag":
                 rng = f"bytes {half}-{SIZE - 1}/{SIZE}"
-                return Reply(206, (("ETag", '"v2"'), ("Content-Range", rng)), old[half:])
+                return Response(206, (("ETag", '"v2"'), ("Content-Range", rng)), old[half:])
             if answer == "range-not-satisfiable":
-                return Reply(416, (("Content-Range", f"bytes */{SIZE}"),), b"")
-            return Reply(206, (("ETag", '"v1"'), ("Content-Range", cr[answer])), rest)
-        return Reply(200, (("ETag", '"v1"'),), content)
+                return Response(416, (("Content-Range", f"bytes */{SIZE}"),), b"")
+            return Response(206, (("ETag", '"v1"'), ("Content-Range", cr[answer])), rest)
+        return Response(200, (("ETag", '"v1"'),), content)
 
-    transport = FakeTransport(respond)  # type: ignore[arg-type]
+    transport = MockTransport(numbered(respond))  # type: ignore[arg-type]
     downloader = make_downloader(transport, tmp_path)
     with pytest.raises(TransportError):
         downloader.download(make_release(asset), asset, on_progress=lambda p: None)
@@ -254,7 +253,7 @@ def test_resume_restarts_when_server_ignores_range(tmp_path: Path, answer: str) 
 def test_poisoned_partial_deleted(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     downloader = make_downloader(transport, tmp_path)
     tmp_path.mkdir(exist_ok=True)
     (tmp_path / f"{asset.sha256}.part").write_bytes(b"\x00" * 1000)  # planted by an attacker
@@ -286,7 +285,7 @@ def test_unusable_partial_is_discarded_not_resumed(tmp_path: Path, sidecar: byte
     (tmp_path / f"{asset.sha256}.part").write_bytes(content[:100])
     fixed = sidecar.replace(b"0" * 64, asset.sha256.encode())
     (tmp_path / f"{asset.sha256}.part.json").write_bytes(fixed)
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     make_downloader(transport, tmp_path).download(
         make_release(asset), asset, on_progress=lambda p: None
     )
@@ -301,7 +300,7 @@ def test_length_on_disk_is_trusted_and_the_hash_still_guards(tmp_path: Path) -> 
     (tmp_path / f"{asset.sha256}.part").write_bytes(content[:4000])
     info = PartialInfo(URL, SIZE, asset.sha256, '"v1"', 0)  # written when the head arrived
     (tmp_path / f"{asset.sha256}.part.json").write_bytes(info.to_bytes())
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     verified = make_downloader(transport, tmp_path).download(
         make_release(asset), asset, on_progress=lambda p: None
     )
@@ -317,7 +316,7 @@ def test_poisoned_tail_on_disk_is_caught_by_the_hash_and_the_next_try_is_clean(
     (tmp_path / f"{asset.sha256}.part").write_bytes(content[:1000] + b"\xff" * 3000)
     info = PartialInfo(URL, SIZE, asset.sha256, '"v1"', 1000)
     (tmp_path / f"{asset.sha256}.part.json").write_bytes(info.to_bytes())
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     downloader = make_downloader(transport, tmp_path)
     with pytest.raises(VerificationError):
         downloader.download(make_release(asset), asset, on_progress=lambda p: None)
@@ -359,7 +358,7 @@ FULL_CODES = [errno.ENOSPC, *([errno.EDQUOT] if hasattr(errno, "EDQUOT") else []
 def test_disk_full_reports_and_cleans(tmp_path: Path, code: int) -> None:
     content = content_of(3 * 1024 * 1024 + 17)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content), chunk=64 * 1024)
+    transport = MockTransport(honest(content), chunk=64 * 1024)
 
     def opener(path: Path) -> BinaryIO:
         return _FullDisk(path, room=SIZE, code=code)  # type: ignore[return-value]
@@ -382,7 +381,7 @@ def test_disk_full_reports_and_cleans(tmp_path: Path, code: int) -> None:
 def test_not_enough_free_space_is_refused_before_sending(tmp_path: Path) -> None:
     asset = make_asset(b"x")
     huge = type(asset)(asset.platform, asset.kind, asset.url, 2**60, asset.sha256)
-    transport = FakeTransport(honest(b"x"))
+    transport = MockTransport(honest(b"x"))
     limits = Limits(max_download_bytes=2**62)
     with pytest.raises(DiskFullError, match="not enough disk space"):
         make_downloader(transport, tmp_path, limits=limits).download(
@@ -408,8 +407,8 @@ def test_http_errors_are_clear_and_never_retried(
     tmp_path: Path, status: int, headers: tuple[tuple[str, str], ...], expected: str
 ) -> None:
     asset = make_asset(content_of(SIZE))
-    reply = Reply(status, headers, b"<html>oops</html>", reason="Not Found")
-    transport = FakeTransport(lambda r, n: reply)
+    reply = Response(status, headers, b"<html>oops</html>", reason="Not Found")
+    transport = MockTransport(lambda r: reply)
     exchanges: list[Exchange] = []
     with pytest.raises(TransportError) as info:
         make_downloader(transport, tmp_path, exchanges).download(
@@ -426,14 +425,14 @@ def test_http_error_during_resume_keeps_the_partial(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
 
-    def respond(request: object, n: int) -> Reply:
+    def respond(request: object, n: int) -> Response:
         if n == 0:
-            return Reply(200, (("ETag", '"v1"'),), content, drop_at=5000)
+            return Response(200, (("ETag", '"v1"'),), content, drop_after=5000)
         if n == 1:
-            return Reply(503, (("Retry-After", "5"),), b"busy " * 50)
-        return honest(content)(request, n)  # type: ignore[arg-type]
+            return Response(503, (("Retry-After", "5"),), b"busy " * 50)
+        return honest(content)(request)  # type: ignore[arg-type]
 
-    transport = FakeTransport(respond)  # type: ignore[arg-type]
+    transport = MockTransport(numbered(respond))  # type: ignore[arg-type]
     downloader = make_downloader(transport, tmp_path)
     for _ in range(2):
         with pytest.raises(TransportError):
@@ -446,7 +445,7 @@ def test_http_error_during_resume_keeps_the_partial(tmp_path: Path) -> None:
 def test_cancel_leaves_resumable_partial(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     cancel = CancelToken()
 
     def on_progress(p: Progress) -> None:
@@ -468,7 +467,7 @@ def test_cancel_before_any_byte_leaves_nothing(tmp_path: Path) -> None:
     asset = make_asset(content_of(SIZE))
     cancel = CancelToken()
     cancel.cancel()
-    transport = FakeTransport(honest(content_of(SIZE)))
+    transport = MockTransport(honest(content_of(SIZE)))
     with pytest.raises(Cancelled):
         make_downloader(transport, tmp_path).download(
             make_release(asset), asset, on_progress=lambda p: None, cancel=cancel
@@ -479,7 +478,7 @@ def test_cancel_before_any_byte_leaves_nothing(tmp_path: Path) -> None:
 def test_verified_download_is_reused_without_network(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     downloader = make_downloader(transport, tmp_path)
     first = downloader.download(make_release(asset), asset, on_progress=lambda p: None)
     progress: list[Progress] = []
@@ -492,7 +491,7 @@ def test_verified_download_is_reused_without_network(tmp_path: Path) -> None:
 def test_damaged_staged_file_is_downloaded_again(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     downloader = make_downloader(transport, tmp_path)
     first = downloader.download(make_release(asset), asset, on_progress=lambda p: None)
     first.path.write_bytes(b"tampered" + content[8:])
@@ -504,7 +503,7 @@ def test_damaged_staged_file_is_downloaded_again(tmp_path: Path) -> None:
 def test_second_download_is_busy(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     entered, release = threading.Event(), threading.Event()
 
     def hold(received: int) -> None:
@@ -512,7 +511,7 @@ def test_second_download_is_busy(tmp_path: Path) -> None:
             entered.set()
             assert release.wait(10)
 
-    transport.after_chunk = hold
+    transport.on_chunk = hold
     downloader = make_downloader(transport, tmp_path)
     result: list[object] = []
     worker = threading.Thread(
@@ -523,7 +522,7 @@ def test_second_download_is_busy(tmp_path: Path) -> None:
     )
     worker.start()
     assert entered.wait(10)
-    other = make_downloader(FakeTransport(honest(content)), tmp_path)
+    other = make_downloader(MockTransport(honest(content)), tmp_path)
     with pytest.raises(BusyError, match="in progress"):
         other.download(make_release(asset), asset, on_progress=lambda p: None)
     assert len(transport.requests) == 1
@@ -534,7 +533,7 @@ def test_second_download_is_busy(tmp_path: Path) -> None:
 
 def test_lock_held_by_another_holder_refuses_at_once(tmp_path: Path) -> None:
     asset = make_asset(content_of(10))
-    transport = FakeTransport(honest(content_of(10)))
+    transport = MockTransport(honest(content_of(10)))
     downloader = make_downloader(transport, tmp_path)
     downloader.download(make_release(asset), asset, on_progress=lambda p: None)
     (tmp_path / asset.sha256 / file_name_for(asset)).unlink()
@@ -554,7 +553,7 @@ def test_stale_partials_and_temps_are_swept(tmp_path: Path) -> None:
         path.write_bytes(b"junk")
     for path in stale:
         os.utime(path, (old, old))
-    make_downloader(FakeTransport(honest(content)), tmp_path).download(
+    make_downloader(MockTransport(honest(content)), tmp_path).download(
         make_release(asset), asset, on_progress=lambda p: None
     )
     assert [p for p in stale if p.exists()] == []
@@ -571,7 +570,7 @@ def test_stale_partial_of_a_running_download_is_kept(tmp_path: Path) -> None:
     old = time.time() - 3 * 24 * 3600
     os.utime(busy_part, (old, old))
     with FileLock(tmp_path / ".locks" / f"{other}.lock"):
-        make_downloader(FakeTransport(honest(content)), tmp_path).download(
+        make_downloader(MockTransport(honest(content)), tmp_path).download(
             make_release(asset), asset, on_progress=lambda p: None
         )
     assert busy_part.exists()
@@ -588,7 +587,7 @@ def test_progress_is_throttled_with_smoothed_rate_and_eta(tmp_path: Path) -> Non
 
     progress: list[Progress] = []
     limits = Limits(download_chunk=4096, progress_interval=0.1)
-    make_downloader(FakeTransport(honest(content)), tmp_path, limits=limits, clock=clock).download(
+    make_downloader(MockTransport(honest(content)), tmp_path, limits=limits, clock=clock).download(
         make_release(asset), asset, on_progress=progress.append
     )
     assert 3 <= len(progress) <= SIZE // 1024 // 10 + 3  # about one per 100 ms, not per chunk
@@ -602,7 +601,7 @@ def test_progress_is_throttled_with_smoothed_rate_and_eta(tmp_path: Path) -> Non
 def test_asset_with_invalid_hash_is_refused_before_any_request(tmp_path: Path, sha: str) -> None:
     asset = make_asset(b"abc")
     bad = type(asset)(asset.platform, asset.kind, asset.url, asset.size, sha)
-    transport = FakeTransport(honest(b"abc"))
+    transport = MockTransport(honest(b"abc"))
     with pytest.raises(VerificationError):
         make_downloader(transport, tmp_path).download(
             make_release(bad), bad, on_progress=lambda p: None
@@ -631,17 +630,17 @@ def test_a_resume_answered_from_zero_restarts_at_the_head_and_never_splices(
     asset = make_asset(content)
     half = SIZE // 2
 
-    def respond(request: object, n: int) -> Reply:
+    def respond(request: object, n: int) -> Response:
         if n == 0:
-            return Reply(200, (("ETag", '"v1"'),), content, drop_at=half)
-        return Reply(200, (("ETag", '"v1"'),), content)  # ignores Range: bytes from zero
+            return Response(200, (("ETag", '"v1"'),), content, drop_after=half)
+        return Response(200, (("ETag", '"v1"'),), content)  # ignores Range: bytes from zero
 
-    transport = FakeTransport(respond)  # type: ignore[arg-type]
+    transport = MockTransport(numbered(respond))  # type: ignore[arg-type]
     downloader = make_downloader(transport, tmp_path)
     with pytest.raises(TransportError):
         downloader.download(make_release(asset), asset, on_progress=lambda p: None)
     cancel = CancelToken()
-    transport.after_chunk = lambda received: cancel.cancel() if received >= 3072 else None
+    transport.on_chunk = lambda received: cancel.cancel() if received >= 3072 else None
     with pytest.raises(Cancelled):
         downloader.download(make_release(asset), asset, on_progress=lambda p: None, cancel=cancel)
     info = PartialInfo.load(tmp_path / f"{asset.sha256}.part.json")
@@ -658,7 +657,7 @@ def test_unusable_staging_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "staging"
     blocker.write_bytes(b"a file where the folder should be")
     asset = make_asset(content_of(100))
-    transport = FakeTransport(honest(content_of(100)))
+    transport = MockTransport(honest(content_of(100)))
     with pytest.raises(StorageError, match="cannot use the download folder"):
         make_downloader(transport, blocker).download(
             make_release(asset), asset, on_progress=lambda p: None
@@ -672,7 +671,7 @@ def test_existing_staging_folder_is_made_private(tmp_path: Path) -> None:
     staging.chmod(0o755)
     content = content_of(100)
     asset = make_asset(content)
-    make_downloader(FakeTransport(honest(content)), staging).download(
+    make_downloader(MockTransport(honest(content)), staging).download(
         make_release(asset), asset, on_progress=lambda p: None
     )
     assert stat.S_IMODE(staging.stat().st_mode) == 0o700
@@ -681,10 +680,10 @@ def test_existing_staging_folder_is_made_private(tmp_path: Path) -> None:
 def test_disk_full_with_a_transport_that_ignores_the_abort(tmp_path: Path) -> None:
     content = content_of(SIZE)
     asset = make_asset(content)
-    transport = FakeTransport(honest(content))
-    transport.polls_cancel = False
+    transport = MockTransport(honest(content))
+    transport.honours_cancel = False
     written: list[int] = []
-    transport.after_chunk = written.append
+    transport.on_chunk = written.append
 
     def opener(path: Path) -> BinaryIO:
         return _FullDisk(path, room=4096, code=errno.ENOSPC)  # type: ignore[return-value]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from glass_updater.download import PartialInfo, file_name_for, verify_file
 
+from tests.doubles import MockTransport
 from tests.updater.download.crash_child import SIZE
 from tests.updater.download.fakes import (
-    FakeTransport,
     content_of,
     honest,
     make_asset,
@@ -60,7 +60,7 @@ def test_kill_at_each_write_point_leaves_consistent_state(
         assert info is not None  # written atomically: never torn
         assert not part.exists() or part.stat().st_size >= info.done
     # A restart completes and leaves no partial, sidecar or temp behind.
-    transport = FakeTransport(honest(content))
+    transport = MockTransport(honest(content))
     verified = make_downloader(transport, staging).download(
         make_release(asset), asset, on_progress=lambda p: None
     )

@@ -81,7 +81,7 @@ def test_verified_payload_is_exactly_the_signed_bytes() -> None:
 def test_simulator_is_a_transport_serving_feed_assets_and_404() -> None:
     sim = FeedSimulator()
     sim.add_release("1.4.0")
-    transport: Transport = sim
+    transport: Transport = sim.transport
     allowlist = load_allowlist()
     check = build_check_request(
         allowlist, feed_url=BASE_URL + FEED_PATH, product=PRODUCT, version="1.0.0",
