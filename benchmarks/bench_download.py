@@ -44,6 +44,7 @@ import json, os, resource, sys, time
 from datetime import UTC, datetime
 from pathlib import Path
 from glass_updater.allowlist import load_allowlist
+from glass_updater.client import Client
 from glass_updater.download import Downloader
 from glass_updater.limits import Limits
 from glass_updater.model import Asset, Release
@@ -52,8 +53,9 @@ url, size, sha, staging = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.a
 limits = Limits(download_deadline=3600.0)
 asset = Asset("linux-x86_64", "bin", url, size, sha)
 release = Release("9.9.9", "stable", datetime.now(UTC), False, (), "", (asset,))
-d = Downloader(HttpTransport(limits), load_allowlist(), staging=staging, limits=limits,
-               proxy=None, allowed_hosts=frozenset(), on_exchange=lambda e: None)
+transport = HttpTransport(limits)
+client = Client(load_allowlist(), transport=lambda: transport, proxy="none")
+d = Downloader(client, staging=staging, limits=limits)
 def rss_kib():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from glass_updater.allowlist import Allowlist
+from glass_updater.client import Client
 from glass_updater.digest import sha256_prefix
 from glass_updater.errors import (
     Cancelled,
@@ -37,7 +37,7 @@ from glass_updater.limits import Limits
 from glass_updater.model import Asset, Progress, Release, VerifiedFile
 from glass_updater.partsink import AbortToken, PartSink
 from glass_updater.progress import ProgressMeter
-from glass_updater.request import build_download_request
+from glass_updater.request import parse_target
 from glass_updater.resume import Judgement, PartialInfo, Verdict, judge_head, plan_resume
 from glass_updater.staging import (
     LOCK_DIR,
@@ -50,8 +50,7 @@ from glass_updater.staging import (
     open_part,
     verify_file,
 )
-from glass_updater.transport.base import Transport
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest, ProxySpec
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest, Target
 
 __all__ = [
     "LOCK_DIR",
@@ -147,28 +146,20 @@ class Downloader:
 
     def __init__(
         self,
-        transport: Transport,
-        allowlist: Allowlist,
+        client: Client,
         *,
         staging: Path,
         limits: Limits,
-        proxy: ProxySpec | None,
-        allowed_hosts: frozenset[str],
-        on_exchange: Callable[[Exchange], None],
         clock: Callable[[], float] = time.monotonic,
         checkpoint: Checkpoint = _no_checkpoint,
         opener: PartOpener = open_part,
-        on_sending: Callable[[OutboundRequest], None] | None = None,
     ) -> None:
-        self.transport = transport
-        self.allowlist = allowlist
+        """``client`` builds, routes and sends each request (and reports its exchanges)."""
+        self.client = client
+        self.allowlist = client.allowlist
         self.staging = Path(staging)
         self.files = Staging(self.staging, checkpoint, limits.stale_partial_age)
         self.limits = limits
-        self.proxy = proxy
-        self.allowed_hosts = allowed_hosts
-        self.on_exchange = on_exchange
-        self.on_sending = on_sending
         self.clock = clock
         self.checkpoint = checkpoint
         self.opener = opener
@@ -187,8 +178,12 @@ class Downloader:
         *,
         on_progress: Callable[[Progress], None],
         cancel: CancelToken | None = None,
+        target: Target | None = None,
     ) -> VerifiedFile:
-        """Download, verify and stage ``asset``; a verified earlier copy is reused."""
+        """Download, verify and stage ``asset``; a verified earlier copy is reused.
+
+        ``target`` is ``asset.url`` already parsed by the caller (parsed here if not).
+        """
         if not _SHA256.fullmatch(asset.sha256):
             raise VerificationError(
                 "the signed feed gives no valid SHA-256 for this file; contact the publisher"
@@ -215,7 +210,9 @@ class Downloader:
             if reused is not None:
                 on_progress(Progress(asset.size, asset.size, 0.0, 0.0))
                 return VerifiedFile(path=reused, asset=asset, release=release)
-            path = self._fetch(asset, on_progress, cancel)
+            if target is None:
+                target = parse_target(asset.url, purpose="asset")
+            path = self._fetch(asset, target, on_progress, cancel)
             return VerifiedFile(path=path, asset=asset, release=release)
 
     # ------------------------------------------------------------------ transfer
@@ -223,16 +220,17 @@ class Downloader:
     def _fetch(
         self,
         asset: Asset,
+        target: Target,
         on_progress: Callable[[Progress], None],
         cancel: CancelToken | None,
     ) -> Path:
         offset, validator = self._resume_point(asset)
         self._check_free_space(asset, offset)
         meter = ProgressMeter(asset.size, self.limits.progress_interval, self.clock, on_progress)
-        outcome = self._attempt(asset, _Attempt(offset, validator), meter, cancel)
+        outcome = self._attempt(asset, target, _Attempt(offset, validator), meter, cancel)
         if isinstance(outcome, _Restart):
             self.files.discard(asset.sha256)
-            outcome = self._attempt(asset, _Attempt(0, None), meter, cancel)
+            outcome = self._attempt(asset, target, _Attempt(0, None), meter, cancel)
         if isinstance(outcome, _Restart):  # cannot happen from offset 0; fail closed anyway
             self.files.discard(asset.sha256)
             raise TransportError(f"the download server answered oddly ({outcome.why}); try again")
@@ -275,14 +273,12 @@ class Downloader:
             f"{self.staging}); free some space and try again"
         )
 
-    def _request(self, asset: Asset, offset: int, validator: str | None) -> OutboundRequest:
-        return build_download_request(
-            self.allowlist,
-            url=asset.url,
-            proxy=self.proxy,
-            max_body=asset.size - offset,
-            resume_from=offset or None,
-            if_range=validator,
+    def _request(self, asset: Asset, target: Target, attempt: _Attempt) -> OutboundRequest:
+        return self.client.download_request(
+            target,
+            max_body=asset.size - attempt.offset,
+            resume_from=attempt.offset or None,
+            if_range=attempt.validator,
         )
 
     def _on_head(
@@ -309,19 +305,13 @@ class Downloader:
     def _attempt(
         self,
         asset: Asset,
+        target: Target,
         attempt: _Attempt,
         meter: ProgressMeter,
         cancel: CancelToken | None,
     ) -> Path | _Restart:
-        from glass_updater.transport.fetch import fetch
-
         offset = attempt.offset
-        request = self._request(asset, offset, attempt.validator)
-        values: dict[str, str] = {}
-        if offset:
-            values["range"] = f"bytes={offset}-"
-            if attempt.validator is not None:
-                values["if_range"] = attempt.validator
+        request = self._request(asset, target, attempt)
         digest = hashlib.sha256()
         if offset:
             try:
@@ -358,18 +348,7 @@ class Downloader:
             meter.start(offset)
             try:
                 try:
-                    exchange = fetch(
-                        self.transport,
-                        self.allowlist,
-                        request,
-                        values,
-                        allowed_hosts=self.allowed_hosts,
-                        max_redirects=self.limits.max_redirects,
-                        on_exchange=self.on_exchange,
-                        on_sending=self.on_sending,
-                        sink=sink,
-                        cancel=abort,
-                    )
+                    exchange = self.client.send(request, sink=sink, cancel=abort)
                     if sink.failure is not None:  # the last chunk failed; the transfer had ended
                         failure = sink.failure
                         raise type(failure)(failure.message, exchange=exchange)

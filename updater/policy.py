@@ -119,19 +119,13 @@ def check_request_sha256(allowlist: Allowlist, config: PackagerConfig) -> str:
 
     It depends only on the allowlist, product, version and feed URL, so every
     installation of the same product and version prints the same value (promise P4);
-    a proxy adds bytes for the proxy but does not change these.
+    a proxy adds bytes for the proxy but does not change these. Built by the same path as
+    ``Updater.preview`` (``client.check_request``), so the two cannot drift.
     """
+    from glass_updater.client import check_request
     from glass_updater.limits import DEFAULT_LIMITS
-    from glass_updater.request import build_check_request
 
-    request = build_check_request(
-        allowlist,
-        feed_url=config.feed_url,
-        product=config.product_id,
-        version=config.version,
-        proxy=None,
-        max_body=DEFAULT_LIMITS.max_feed_bytes,
-    )
+    request = check_request(allowlist, config, max_body=DEFAULT_LIMITS.max_feed_bytes)
     return hashlib.sha256(request.request_bytes).hexdigest()
 
 

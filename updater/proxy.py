@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from glass_updater.errors import ConfigError
-from glass_updater.request import is_loopback, parse_target
-from glass_updater.wire_types import ProxySpec
+from glass_updater.request import is_loopback
+from glass_updater.wire_types import ProxySpec, Target
 
 DNS_LEAK = (
     "socks5:// would look the update server's name up on this computer, which tells your "
@@ -63,7 +63,7 @@ def without_credentials(setting: str, marker: str | None = None) -> str:
 
 def resolve_proxy(
     setting: str,
-    target_url: str,
+    target: Target,
     *,
     getproxies: Callable[[], Mapping[str, str]] = urllib.request.getproxies,
     bypass: Callable[[str], object] = urllib.request.proxy_bypass,
@@ -74,7 +74,6 @@ def resolve_proxy(
     loopback hosts; an explicit proxy applies to every https target. The result is an input
     of the request builder, so the preview shows the proxy's bytes too.
     """
-    target = parse_target(target_url, purpose="feed")
     if setting == "none":
         return None
     if target.scheme == "http":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from glass_updater.allowlist import AllowedField, Allowlist
 from glass_updater.errors import ConfigError, RequestRefused
@@ -37,7 +37,8 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _one_line(value: str, limit: int = 80) -> str:
+def one_line(value: str, limit: int = 80) -> str:
+    """A value for a one-line message: quoted, escaped and cut short."""
     shown = repr(value)
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
@@ -49,26 +50,26 @@ def parse_target(url: str, *, purpose: str) -> Target:
     if not _VISIBLE_ASCII.fullmatch(url):
         raise RequestRefused(
             "url",
-            f"{purpose} URL {_one_line(url)} contains spaces, control or non-ASCII characters; "
+            f"{purpose} URL {one_line(url)} contains spaces, control or non-ASCII characters; "
             "nothing was sent",
         )
     try:
         parts: SplitResult = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise RequestRefused("url", f"{purpose} URL {_one_line(url)} is invalid ({exc})") from None
+        raise RequestRefused("url", f"{purpose} URL {one_line(url)} is invalid ({exc})") from None
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if scheme not in ("https", "http"):
         raise RequestRefused(
-            "url", f"{purpose} URL {_one_line(url)} must use https://; nothing was sent"
+            "url", f"{purpose} URL {one_line(url)} must use https://; nothing was sent"
         )
     if not host:
-        raise RequestRefused("url", f"{purpose} URL {_one_line(url)} has no host name")
+        raise RequestRefused("url", f"{purpose} URL {one_line(url)} has no host name")
     if scheme == "http" and not is_loopback(host):
         raise RequestRefused(
             "url",
-            f"{purpose} URL {_one_line(url)} uses plain http://, which is allowed only for "
+            f"{purpose} URL {one_line(url)} uses plain http://, which is allowed only for "
             "127.0.0.1/localhost; use https://",
         )
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
@@ -93,7 +94,7 @@ def _check(field: AllowedField, value: str) -> str:
     if not isinstance(value, str) or not field.accepts(value):
         raise RequestRefused(
             field.name,
-            f"refusing to send {field.name} = {_one_line(str(value))}: it must "
+            f"refusing to send {field.name} = {one_line(str(value))}: it must "
             f"{field.describe_rule()} (see resources/allowlist.toml); nothing was sent",
         )
     return value
@@ -121,7 +122,7 @@ def _line(key: str, value: str) -> bytes:
 def build_request(
     allowlist: Allowlist,
     kind: RequestKind,
-    url: str,
+    url: str | Target,
     values: Mapping[str, str],
     *,
     proxy: ProxySpec | None,
@@ -129,6 +130,7 @@ def build_request(
 ) -> OutboundRequest:
     """Assemble a GET from allowlisted field values; anything else is refused by name.
 
+    ``url`` is a URL, or a ``Target`` a caller already parsed (so it is parsed once).
     ``values`` holds the variable fields (query parameters, Range...). Fixed-value fields,
     the path and the Host header come from the allowlist and the URL. A value for a field
     the packager removed is dropped; a value for a field the allowlist does not know is
@@ -136,7 +138,7 @@ def build_request(
     """
     if kind is RequestKind.PROXY:
         raise ValueError("proxy fields are added by the builder, not requested")
-    target = parse_target(url, purpose=kind.value)
+    target = url if isinstance(url, Target) else parse_target(url, purpose=kind.value)
     allowed = allowlist.for_request(kind)
     by_name = {f.name: f for f in allowed}
     removed = set(allowlist.removed)
@@ -169,7 +171,7 @@ def build_request(
             raise RequestRefused(
                 "query",
                 f"{kind.value} URL must not carry its own query string "
-                f"({_one_line(target.query)}); nothing was sent",
+                f"({one_line(target.query)}); nothing was sent",
             )
         fields.append(_sent(raw_query_field, _check(raw_query_field, target.query)))
         query_parts.append(target.query)
@@ -219,6 +221,7 @@ def build_request(
         proxy=proxy,
         transmissions=tuple(transmissions),
         max_body=max_body,
+        values=tuple(values.items()),
     )
 
 
@@ -294,7 +297,7 @@ def _socks_bytes(
 def build_check_request(
     allowlist: Allowlist,
     *,
-    feed_url: str,
+    feed_url: str | Target,
     product: str,
     version: str,
     proxy: ProxySpec | None,
@@ -311,74 +314,31 @@ def build_check_request(
     )
 
 
+def resume_values(resume_from: int | None, if_range: str | None) -> dict[str, str]:
+    """Range and If-Range for a download resumed at byte ``resume_from`` (none from 0)."""
+    values: dict[str, str] = {}
+    if resume_from:
+        values["range"] = f"bytes={resume_from}-"
+        if if_range is not None:
+            values["if_range"] = if_range
+    return values
+
+
 def build_download_request(
     allowlist: Allowlist,
     *,
-    url: str,
+    url: str | Target,
     proxy: ProxySpec | None,
     max_body: int,
     resume_from: int | None = None,
     if_range: str | None = None,
 ) -> OutboundRequest:
     """Fetch a signed asset; Range and If-Range appear only when resuming."""
-    values: dict[str, str] = {}
-    if resume_from:
-        values["range"] = f"bytes={resume_from}-"
-        if if_range is not None:
-            values["if_range"] = if_range
-    return build_request(
-        allowlist, RequestKind.DOWNLOAD, url, values, proxy=proxy, max_body=max_body
-    )
-
-
-def rebuild_for_redirect(
-    allowlist: Allowlist,
-    previous: OutboundRequest,
-    location: str,
-    values: Mapping[str, str],
-    allowed_hosts: frozenset[str],
-) -> OutboundRequest:
-    """A 3xx hop: the new URL must stay https (or loopback http) on an allowed host.
-
-    The hop is built from scratch by the same builder, so it carries only allowlisted
-    fields; the check's query parameters are re-applied, any query in Location is refused.
-    """
-    absolute = urljoin(previous.target.url, location)
-    target = parse_target(absolute, purpose="redirect")
-    if previous.target.scheme == "https" and target.scheme != "https":
-        raise RequestRefused(
-            "url", f"refused a redirect from https to {_one_line(absolute)}; nothing was sent"
-        )
-    if target.scheme != previous.target.scheme:
-        raise RequestRefused(
-            "url",
-            f"refused a redirect from {previous.target.scheme} to {target.scheme} "
-            f"({_one_line(absolute)}); nothing was sent there",
-        )
-    if target.host != previous.target.host and target.host not in allowed_hosts:
-        raise RequestRefused(
-            "url",
-            f"refused a redirect to another host ({target.host}); nothing was sent there",
-        )
-    if target.host == previous.target.host and target.port != previous.target.port:
-        # Another port of the same host is another service (threat 47).
-        raise RequestRefused(
-            "url",
-            f"refused a redirect to another port of {target.host} (from "
-            f"{previous.target.port} to {target.port}); nothing was sent there",
-        )
-    if previous.kind is RequestKind.CHECK and target.query:
-        own = previous.target.query
-        if target.query != own:
-            raise RequestRefused(
-                "query", f"refused a redirect that adds a query ({_one_line(target.query)})"
-            )
-        absolute = absolute.split("?", 1)[0]
     return build_request(
         allowlist,
-        previous.kind,
-        absolute,
-        values,
-        proxy=previous.proxy,
-        max_body=previous.max_body,
+        RequestKind.DOWNLOAD,
+        url,
+        resume_values(resume_from, if_range),
+        proxy=proxy,
+        max_body=max_body,
     )

@@ -41,12 +41,13 @@ from glass_updater.model import (
 )
 from glass_updater.paths import Paths
 from glass_updater.proxy import resolve_proxy
-from glass_updater.request import build_check_request, build_download_request, parse_target
+from glass_updater.request import parse_target
 from glass_updater.settings import SettingsStore, UserSettings
 from glass_updater.transport.base import Transport
 from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest, ProxySpec
 
 if TYPE_CHECKING:
+    from glass_updater.client import Client
     from glass_updater.install import HostApp, Launcher
     from glass_updater.preflight import InstallPlan
     from glass_updater.state import LocalState, StateStore
@@ -132,15 +133,39 @@ class Updater:
         return settings
 
     def channel(self) -> str:
-        return self.user_settings().channel or self.config.channel
+        return self._channel(self.user_settings())
+
+    def _channel(self, settings: UserSettings) -> str:
+        return settings.channel or self.config.channel
 
     def proxy_for(self, url: str) -> ProxySpec | None:
-        """The administrator's proxy wins; then the user's setting; then the packager's."""
-        setting = self.policy.proxy or self.user_settings().proxy or self.config.proxy
-        return resolve_proxy(setting, url)
+        """The proxy a request to ``url`` would go through now."""
+        target = parse_target(url, purpose="feed")
+        return resolve_proxy(self._proxy_setting(self.user_settings()), target)
 
-    def _allowed_hosts(self, *extra: str) -> frozenset[str]:
-        return frozenset((*self.config.redirect_hosts, *extra))
+    def _proxy_setting(self, settings: UserSettings) -> str:
+        """The administrator's proxy wins; then the user's setting; then the packager's."""
+        return self.policy.proxy or settings.proxy or self.config.proxy
+
+    def _client(
+        self,
+        settings: UserSettings,
+        *,
+        extra_hosts: tuple[str, ...] = (),
+        on_exchange: Callable[[Exchange], None] | None = None,
+    ) -> Client:
+        """The client of one operation, with the settings read once at its start."""
+        from glass_updater.client import Client
+
+        return Client(
+            self.allowlist,
+            transport=lambda: self.transport,
+            proxy=self._proxy_setting(settings),
+            allowed_hosts=frozenset((*self.config.redirect_hosts, *extra_hosts)),
+            max_redirects=self.limits.max_redirects,
+            on_sending=self._write_ahead,
+            on_exchange=on_exchange,
+        )
 
     def now(self) -> datetime:
         return self._clock()
@@ -163,14 +188,8 @@ class Updater:
     def preview(self) -> OutboundRequest:
         """The exact request a check would send now. Pure: opens nothing."""
         self.policy.refuse()
-        return build_check_request(
-            self.allowlist,
-            feed_url=self.config.feed_url,
-            product=self.config.product_id,
-            version=self.config.version,
-            proxy=self.proxy_for(self.config.feed_url),
-            max_body=self.limits.max_feed_bytes,
-        )
+        client = self._client(self.user_settings())
+        return client.check_request(self.config, max_body=self.limits.max_feed_bytes)
 
     def check(
         self, cancel: CancelToken | None = None, request: OutboundRequest | None = None
@@ -186,12 +205,16 @@ class Updater:
             withdrawal_of,
         )
         from glass_updater.preflight import wanted_kinds
-        from glass_updater.transport.fetch import fetch
         from glass_updater.versions import select_update
 
         self.policy.refuse()  # before anything else: no lock, no socket, no lookup
-        request = request or self.preview()
+        settings = self.user_settings()  # read once: the whole check uses this snapshot
+        channel = self._channel(settings)
         exchanges: list[Exchange] = []
+        client = self._client(settings, on_exchange=exchanges.append)
+        request = request or client.check_request(
+            self.config, max_body=self.limits.max_feed_bytes
+        )
         entries: list[LedgerEntry] = []
         self._pending = []
         try:
@@ -202,17 +225,7 @@ class Updater:
                     sweep_temps(self.paths.state, older_than=STALE_TEMP_AGE)
                     # Read first: a planted state file is refused before anything is sent.
                     state = self.state.load()
-                    final = fetch(
-                        self.transport,
-                        self.allowlist,
-                        request,
-                        {"product": self.config.product_id, "version": self.config.version},
-                        allowed_hosts=self._allowed_hosts(),
-                        max_redirects=self.limits.max_redirects,
-                        on_exchange=exchanges.append,
-                        on_sending=self._write_ahead,
-                        cancel=cancel,
-                    )
+                    final = client.send(request, cancel=cancel)
                     _require_ok(final, "update feed")
                     feed = verify_feed(
                         final.body,
@@ -226,7 +239,7 @@ class Updater:
                     selection = select_update(
                         allowed,
                         current_version=self.config.version,
-                        channel=self.channel(),
+                        channel=channel,
                         platform=self.config.platform,
                         os_name=self.config.platform.split("-", 1)[0],
                         os_version=self.config.os_version,
@@ -239,7 +252,7 @@ class Updater:
                         selection = replacement_for_withdrawn(
                             allowed,
                             withdrawal,
-                            channel=self.channel(),
+                            channel=channel,
                             platform=self.config.platform,
                             os_name=self.config.platform.split("-", 1)[0],
                             os_version=self.config.os_version,
@@ -278,7 +291,7 @@ class Updater:
                 allowed,
                 current_version=self.config.version,
                 offered=selection.release,
-                channel=self.channel(),
+                channel=channel,
                 platform=self.config.platform,
             )
         if withdrawal is not None and not replaced and selection.release is not None:
@@ -383,9 +396,8 @@ class Updater:
 
         A download that resumes a partial file adds Range and If-Range to it.
         """
-        return build_download_request(
-            self.allowlist, url=asset.url, proxy=self.proxy_for(asset.url), max_body=asset.size
-        )
+        target = parse_target(asset.url, purpose="asset")
+        return self._client(self.user_settings()).download_request(target, max_body=asset.size)
 
     def install_effect(self, asset: Asset, release: Release | None = None) -> InstallEffect:
         """What installing ``asset`` will do here, so a button can say it before it happens."""
@@ -427,23 +439,18 @@ class Updater:
         if self.preflight_downloads:
             # Before any byte: refuse what could not be installed.
             self.preflight(asset, result.release)
+        target = parse_target(asset.url, purpose="asset")  # parsed once for the download
         exchanges: list[Exchange] = []
         self._pending = []
-        downloader = Downloader(
-            self.transport,
-            self.allowlist,
-            staging=self.paths.cache / "downloads",
-            limits=self.limits,
-            proxy=self.proxy_for(asset.url),
-            allowed_hosts=self._allowed_hosts(parse_target(asset.url, purpose="asset").host),
-            on_exchange=exchanges.append,
-            on_sending=self._write_ahead,
+        client = self._client(
+            self.user_settings(), extra_hosts=(target.host,), on_exchange=exchanges.append
         )
+        downloader = Downloader(client, staging=self.paths.cache / "downloads", limits=self.limits)
         try:
             try:
                 ensure_dir(self.paths.cache)
                 verified = downloader.download(
-                    result.release, asset, on_progress=on_progress, cancel=cancel
+                    result.release, asset, on_progress=on_progress, cancel=cancel, target=target
                 )
             except OSError as exc:
                 raise storage_error(exc, "the download") from exc

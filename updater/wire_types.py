@@ -133,6 +133,9 @@ class OutboundRequest:
     proxy: ProxySpec | None
     transmissions: tuple[Transmission, ...]  # expected bytes, in the order they are written
     max_body: int  # the transport never reads more response body than this
+    # The caller's variable field values (query parameters, Range...) as given to the
+    # builder: a redirect hop is rebuilt from them, so nothing travels beside the request.
+    values: tuple[tuple[str, str], ...] = ()
 
     @property
     def url(self) -> str:

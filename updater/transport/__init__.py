@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from glass_updater.transport.base import BodySink, Transport
-from glass_updater.transport.fetch import fetch
 from glass_updater.transport.witness import Witness
 from glass_updater.wire_types import CancelToken, Exchange
 
@@ -23,7 +22,6 @@ __all__ = [
     "HttpTransport",
     "Transport",
     "Witness",
-    "fetch",
 ]
 
 

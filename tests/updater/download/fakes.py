@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from glass_updater.allowlist import load_allowlist
+from glass_updater.client import Client
 from glass_updater.download import Downloader
 from glass_updater.limits import Limits
 from glass_updater.model import Asset, Release
@@ -86,13 +87,12 @@ def make_downloader(
     **kwargs: object,
 ) -> Downloader:
     record = exchanges if exchanges is not None else []
+    client = Client(
+        load_allowlist(), transport=lambda: transport, proxy="none", on_exchange=record.append
+    )
     return Downloader(
-        transport,
-        load_allowlist(),
+        client,
         staging=staging,
         limits=limits or Limits(download_chunk=4096, progress_interval=0.0),
-        proxy=None,
-        allowed_hosts=frozenset(),
-        on_exchange=record.append,
         **kwargs,  # type: ignore[arg-type]
     )

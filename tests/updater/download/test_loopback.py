@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from glass_updater.allowlist import load_allowlist
+from glass_updater.client import Client
 from glass_updater.download import DiskFullError, Downloader, PartialInfo
 from glass_updater.errors import Cancelled, TransportError, VerificationError
 from glass_updater.limits import Limits
@@ -44,15 +45,14 @@ class Rig:
         self.server = FaultServer(plan).start()
         self.exchanges: list[Exchange] = []
         self.staging = staging or tmp_path / "staging"
-        self.downloader = Downloader(
-            HttpTransport(limits),
+        transport = HttpTransport(limits)
+        client = Client(
             load_allowlist(),
-            staging=self.staging,
-            limits=limits,
-            proxy=None,
-            allowed_hosts=frozenset(),
+            transport=lambda: transport,
+            proxy="none",
             on_exchange=self.exchanges.append,
         )
+        self.downloader = Downloader(client, staging=self.staging, limits=limits)
 
     def asset(self, content: bytes, path: str = "/demo-app/demo-app-1.4.0.AppImage") -> Asset:
         return replace(make_asset(content), url=self.server.url(path))

@@ -1,14 +1,13 @@
-"""Threat 22: redirects are followed only where the rules allow; each hop is rebuilt."""
+"""Threat 22 on real sockets: the client follows redirects only where the rules allow;
+each hop is rebuilt. The rules one by one, without sockets: tests/updater/test_client.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pytest
 from glass_updater.allowlist import Allowlist
+from glass_updater.client import Client
 from glass_updater.errors import TransportError
 from glass_updater.request import build_check_request
-from glass_updater.transport.fetch import fetch
 from glass_updater.transport.http import HttpTransport
 from glass_updater.wire_types import Exchange, OutboundRequest
 
@@ -16,8 +15,6 @@ from tests.loopback import LoopbackServer, Reply, TestCA
 from tests.updater.transport.conftest import FAST
 
 pytestmark = pytest.mark.loopback
-
-VALUES: Mapping[str, str] = {"product": "demo-app", "version": "1.0.0"}
 
 
 def check(allowlist: Allowlist, url: str) -> OutboundRequest:
@@ -39,11 +36,13 @@ def run(
     max_redirects: int = 5,
 ) -> tuple[list[Exchange], Exchange | TransportError]:
     seen: list[Exchange] = []
+    transport = HttpTransport(FAST, ca_file=ca.ca_pem)
+    client = Client(
+        allowlist, transport=lambda: transport, proxy="none", allowed_hosts=hosts,
+        max_redirects=max_redirects, on_exchange=seen.append,
+    )
     try:
-        result: Exchange | TransportError = fetch(
-            HttpTransport(FAST, ca_file=ca.ca_pem), allowlist, check(allowlist, url), VALUES,
-            allowed_hosts=hosts, max_redirects=max_redirects, on_exchange=seen.append,
-        )
+        result: Exchange | TransportError = client.send(check(allowlist, url))
     except TransportError as exc:
         result = exc
     return seen, result

@@ -22,7 +22,7 @@ from glass_updater.config import parse_config
 from glass_updater.errors import ConfigError, RequestRefused, TransportError
 from glass_updater.ledger import Ledger, redact_proxy_credentials
 from glass_updater.proxy import parse_proxy_url, resolve_proxy
-from glass_updater.request import build_check_request
+from glass_updater.request import build_check_request, parse_target
 from glass_updater.transport.http import HttpTransport
 from glass_updater.transport.witness import Witness
 from glass_updater.wire_types import Channel, ProxySpec
@@ -81,8 +81,9 @@ def test_socks5_without_h_is_refused_naming_the_dns_leak() -> None:
 
 
 def test_explicit_socks_carries_plain_loopback_http_too() -> None:
-    assert resolve_proxy("socks5h://127.0.0.1:9050", "http://localhost:8/f") is not None
-    assert resolve_proxy("http://127.0.0.1:3128", "http://localhost:8/f") is None
+    loopback = parse_target("http://localhost:8/f", purpose="feed")
+    assert resolve_proxy("socks5h://127.0.0.1:9050", loopback) is not None
+    assert resolve_proxy("http://127.0.0.1:3128", loopback) is None
 
 
 @pytest.mark.parametrize("tls", [True, False])
