@@ -21,9 +21,10 @@ from glass_updater.errors import Cause, TransportError
 from glass_updater.paths import Paths
 from glass_updater.policy import check_request_sha256
 from glass_updater.request import build_check_request, build_download_request, parse_target
-from glass_updater.transport.base import BodySink
 from glass_updater.updater import Updater
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest, ProxySpec, Target
+from glass_updater.wire_types import Exchange, OutboundRequest, ProxySpec, Target
+
+from tests.doubles import MockTransport, Response
 
 FEED = "https://updates.example.com/demo-app/feed.json"
 KEY = "ed25519:" + "A" * 43 + "="
@@ -31,36 +32,30 @@ KEY = "ed25519:" + "A" * 43 + "="
 
 @dataclass
 class Routes:
-    """A Transport answering by URL (without its query) from a table; it logs each send."""
+    """A MockTransport answering by URL (without its query) from a table; each send is
+    logged into ``log`` beside the client's own hooks, so their order can be checked."""
 
-    answers: dict[str, tuple[int, tuple[tuple[str, str], ...]]]
+    answers: dict[str, Response]
     log: list[tuple[str, str]] = field(default_factory=list)
-    sent: list[OutboundRequest] = field(default_factory=list)
     fail_at: str | None = None  # a URL whose send fails after its bytes were written
 
-    def send(
-        self,
-        request: OutboundRequest,
-        sink: BodySink | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Exchange:
+    def __post_init__(self) -> None:
+        self.transport = MockTransport(self.answer)
+
+    @property
+    def sent(self) -> list[OutboundRequest]:
+        return self.transport.requests
+
+    def answer(self, request: OutboundRequest) -> Response:
         self.log.append(("wire", request.url))
-        self.sent.append(request)
-        partial = Exchange(request=request, sent=request.transmissions, status=None)
         if request.url == self.fail_at:
+            partial = Exchange(request=request, sent=request.transmissions, status=None)
             raise TransportError("the connection was reset", exchange=partial)
-        status, headers = self.answers.get(request.url.split("?", 1)[0], (200, ()))
-        return Exchange(
-            request=request,
-            sent=request.transmissions,
-            status=status,
-            response_headers=headers,
-            body=b"body" if status == 200 else b"",
-        )
+        return self.answers.get(request.url.split("?", 1)[0], Response(body=b"body"))
 
 
-def moved(location: str, status: int = 302) -> tuple[int, tuple[tuple[str, str], ...]]:
-    return status, (("Location", location),)
+def moved(location: str, status: int = 302) -> Response:
+    return Response(status, (("Location", location),))
 
 
 @pytest.fixture
@@ -83,7 +78,7 @@ def client_for(
 ) -> Client:
     return Client(
         allowlist,
-        transport=lambda: routes,
+        transport=lambda: routes.transport,
         proxy="none",
         allowed_hosts=hosts,
         max_redirects=max_redirects,
@@ -185,7 +180,7 @@ def test_more_than_max_redirects_is_refused(allowlist: Allowlist) -> None:
 
 
 def test_a_redirect_without_location_is_refused(allowlist: Allowlist) -> None:
-    routes = Routes({FEED: (301, ())})
+    routes = Routes({FEED: Response(301)})
     error = refusal(allowlist, routes, check(allowlist))
     assert "answered 301 without saying where to go (no Location)" in error.message
     assert len(routes.sent) == 1
@@ -261,9 +256,9 @@ def test_building_opens_no_transport(allowlist: Allowlist) -> None:
     """A preview is built without the transport: it is made at the first send only."""
     made: list[str] = []
 
-    def transport() -> Routes:
+    def transport() -> MockTransport:
         made.append("transport")
-        return Routes({})
+        return Routes({}).transport
 
     client = Client(allowlist, transport=transport, proxy="http://proxy.example.com:3128")
     config = PackagerConfig(
@@ -292,7 +287,7 @@ def test_the_proxy_is_resolved_once_per_target_and_kept_on_hops(
     routes = Routes({})
     client = Client(
         allowlist,
-        transport=lambda: routes,
+        transport=lambda: routes.transport,
         proxy="http://proxy.example.com:3128",
         allowed_hosts=frozenset({"mirror.example.com"}),
     )
