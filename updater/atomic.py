@@ -10,7 +10,9 @@ import contextlib
 import os
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 TEMP_PREFIX = ".glass-tmp-"
 
@@ -24,25 +26,57 @@ def fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+def _nothing() -> None:
+    pass
+
+
+@contextlib.contextmanager
+def replacing(
+    path: Path,
+    mode: int = 0o600,
+    *,
+    prefix: str = TEMP_PREFIX,
+    ready: Callable[[], None] = _nothing,
+) -> Iterator[BinaryIO]:
+    """A temp beside ``path`` to write into: when the block ends, the temp is fsynced,
+    given ``mode``, ``ready()`` is called and it is renamed over ``path``; if anything
+    raises, the temp is removed and ``path`` is untouched.
+
+    The one write-fsync-rename in the program; ``prefix`` (which must start with
+    ``TEMP_PREFIX``) lets a caller sweep its own temps, ``ready`` is a test's kill point.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
             if hasattr(os, "fchmod"):
                 os.fchmod(fh.fileno(), mode)  # through the descriptor, never a path
             else:
                 os.chmod(tmp, mode)
+        ready()
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def atomic_write_bytes(
+    path: Path,
+    data: bytes,
+    mode: int = 0o600,
+    *,
+    prefix: str = TEMP_PREFIX,
+    ready: Callable[[], None] = _nothing,
+) -> None:
+    """``data`` at ``path``, whole or not at all (the parent folder is created 0700)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with replacing(path, mode, prefix=prefix, ready=ready) as fh:
+        fh.write(data)
 
 
 def sweep_temps(directory: Path, older_than: float = 0.0) -> int:

@@ -11,7 +11,6 @@ that makes "launch exactly the verified bytes" hold for installers run by path.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -25,12 +24,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from glass_updater.digest import sha256_stream
 from glass_updater.errors import InstallError
 
 HELPER_FLAG = "--glass-updater-helper"  # frozen apps: argv[1] asks for the helper
 DEFAULT_WAIT_SECONDS = 120.0  # how long the helper waits for the app to quit
 DEFAULT_START_GRACE = 10.0  # a relaunched version that lives this long has "started"
-_CHUNK = 1024 * 1024
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._+-]")
 PROC = "/proc"  # Linux process table (absent on macOS and Windows)
 SWAPPED_MESSAGE = (
@@ -93,15 +92,24 @@ def helper_command(spec: HandoffSpec) -> list[str]:
 # ---------------------------------------------------------------------- waiting for a PID
 
 
+def _stat_fields(pid: int) -> list[bytes]:
+    """The fields of Linux ``/proc/<pid>/stat`` after the command name (which may hold
+    spaces and parentheses): the state first, the start time at [19]. Raises OSError."""
+    with open(f"{PROC}/{pid}/stat", "rb") as fh:
+        data = fh.read()
+    return data[data.rfind(b")") + 2 :].split()
+
+
+def _start_time(fields: list[bytes]) -> str:
+    return fields[19].decode("ascii", "replace") if len(fields) > 19 else ""
+
+
 def process_token(pid: int) -> str:
     """The process's start time (Linux ``/proc``), so a recycled PID is told apart."""
     try:
-        with open(f"{PROC}/{pid}/stat", "rb") as fh:
-            data = fh.read()
+        return _start_time(_stat_fields(pid))
     except OSError:
         return ""
-    fields = data[data.rfind(b")") + 2 :].split()
-    return fields[19].decode("ascii", "replace") if len(fields) > 19 else ""
 
 
 def _gone(pid: int, token: str) -> bool:
@@ -117,16 +125,14 @@ def _gone(pid: int, token: str) -> bool:
     if not sys.platform.startswith("linux"):
         return False  # no /proc (macOS): it exists; its parent reaps it soon after exit
     try:
-        with open(f"{PROC}/{pid}/stat", "rb") as fh:
-            data = fh.read()
+        rest = _stat_fields(pid)
     except FileNotFoundError:
         return True
     except OSError:
         return False
-    rest = data[data.rfind(b")") + 2 :].split()
     if rest and rest[0] in (b"Z", b"X"):
         return True  # exited; its parent has not reaped it yet
-    return bool(token) and len(rest) > 19 and rest[19].decode("ascii", "replace") != token
+    return bool(token) and _start_time(rest) not in ("", token)
 
 
 def wait_for_exit(pid: int, token: str, timeout: float) -> bool:
@@ -208,27 +214,18 @@ def copy_verified(src: Path, dst_fd: int, size: int, sha256: str) -> None:
             f"the downloaded update at {src} can no longer be read ({exc.strerror or exc}); "
             "download it again"
         ) from exc
-    digest = hashlib.sha256()
-    written = 0
     try:
-        if not stat.S_ISREG(os.fstat(src_fd).st_mode):
-            raise InstallError(f"{src} is not a regular file; download the update again")
-        while chunk := os.read(src_fd, _CHUNK):
-            digest.update(chunk)
-            written += len(chunk)
-            if written > size:
-                break
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(dst_fd, view) :]
-        os.fsync(dst_fd)
+        with os.fdopen(src_fd, "rb") as source, open(dst_fd, "wb", closefd=False) as dst:
+            if not stat.S_ISREG(os.fstat(src_fd).st_mode):
+                raise InstallError(f"{src} is not a regular file; download the update again")
+            written, digest = sha256_stream(source, limit=size + 1, copy_to=dst)
+            dst.flush()
+            os.fsync(dst_fd)
     except OSError as exc:
         raise InstallError(
             f"could not copy the update for the installer ({exc.strerror or exc}); "
             "free some space and try again"
         ) from exc
-    finally:
-        os.close(src_fd)
     if written != size or digest.hexdigest() != sha256:
         with contextlib.suppress(OSError):
             src.unlink()

@@ -149,6 +149,7 @@ class Helper:
         from glass_updater.tarsafe import (
             extract_verified,
             new_folder_beside,
+            old_folder,
             recover,
             root_of,
             swap_back,
@@ -167,7 +168,7 @@ class Helper:
             shutil.rmtree(unpacked, ignore_errors=True)  # the wrapper folder, or a failure
         self.checkpoint("tar-swapped")
         remove_staged(staged)
-        return lambda: swap_back(app_dir, app_dir.parent / f".{app_dir.name}.old")
+        return lambda: swap_back(app_dir, old_folder(app_dir))
 
     def _run_installer(self, staged: Path) -> None:
         spec = self.spec
@@ -225,8 +226,9 @@ class Helper:
 
             finish_appimage(Path(os.path.realpath(spec.target)))
         elif spec.kind == "tar.gz":
-            app_dir = Path(spec.app_dir)
-            shutil.rmtree(app_dir.parent / f".{app_dir.name}.old", ignore_errors=True)
+            from glass_updater.tarsafe import old_folder
+
+            shutil.rmtree(old_folder(Path(spec.app_dir)), ignore_errors=True)
 
     def _relaunch_quietly(self) -> None:
         if self.spec.relaunch:

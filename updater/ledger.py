@@ -18,8 +18,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from glass_updater import safefs
@@ -67,14 +67,48 @@ class LedgerEntry:
     url: str
     proxy: str | None  # proxy address without credentials
     sent: tuple[Transmission, ...]  # exactly as written, but proxy credentials redacted
-    status: int | None
-    reason: str
-    response_headers: tuple[tuple[str, str], ...]
-    bytes_received: int
-    duration: float
-    remote: str
-    outcome: str  # what the client made of it: "accepted feed serial 12", "refused: ..."
-    error: str | None
+    status: int | None = None  # this and the rest: what came back (nothing, by default)
+    reason: str = ""
+    response_headers: tuple[tuple[str, str], ...] = ()
+    bytes_received: int = 0
+    duration: float = 0.0
+    remote: str = ""
+    outcome: str = ""  # what the client made of it: "accepted feed serial 12", "refused: ..."
+    error: str | None = None
+
+    @classmethod
+    def of_request(
+        cls,
+        entry_id: str,
+        when: float,
+        request: OutboundRequest,
+        outcome: str,
+        exchange: Exchange | None = None,
+    ) -> LedgerEntry:
+        """The record of ``request``: before it is sent (its previewed bytes), or once
+        ``exchange`` ran (the bytes really written and what came back)."""
+        entry = cls(
+            id=entry_id,
+            time=when,
+            kind=request.kind.value,
+            method=request.method,
+            url=request.url,
+            proxy=request.proxy.url if request.proxy else None,
+            sent=_for_log(request.transmissions if exchange is None else exchange.sent),
+            outcome=outcome,
+        )
+        if exchange is None:
+            return entry
+        return replace(
+            entry,
+            status=exchange.status,
+            reason=exchange.reason,
+            response_headers=exchange.response_headers,
+            bytes_received=exchange.bytes_received,
+            duration=exchange.duration,
+            remote=exchange.remote,
+            error=exchange.error,
+        )
 
     @property
     def request_bytes(self) -> bytes:
@@ -201,64 +235,44 @@ class Ledger:
         fsync per check more than doubled the check's time (docs/performance.md).
         """
         now = time.time()
-        with self._lock:
-            entry = LedgerEntry(
-                id=self._new_id(now),
-                time=now,
-                kind=request.kind.value,
-                method=request.method,
-                url=request.url,
-                proxy=request.proxy.url if request.proxy else None,
-                sent=_for_log(request.transmissions),
-                status=None,
-                reason="",
-                response_headers=(),
-                bytes_received=0,
-                duration=0.0,
-                remote="",
-                outcome=INTERRUPTED,
-                error=None,
-            )
-            self._append(entry, sync=False)
-        return entry.id
+        return self._add(now, lambda i: LedgerEntry.of_request(i, now, request, INTERRUPTED)).id
 
     def record(
         self, exchange: Exchange, outcome: str = "", pending_id: str | None = None
     ) -> LedgerEntry:
         """The full record of an exchange; with ``pending_id`` it completes a begin()."""
-        req = exchange.request
-        with self._lock:
-            when = exchange.started_at or time.time()
-            entry = LedgerEntry(
-                id=pending_id if pending_id is not None else self._new_id(when),
-                time=when,
-                kind=req.kind.value,
-                method=req.method,
-                url=req.url,
-                proxy=req.proxy.url if req.proxy else None,
-                sent=_for_log(exchange.sent),
-                status=exchange.status,
-                reason=exchange.reason,
-                response_headers=exchange.response_headers,
-                bytes_received=exchange.bytes_received,
-                duration=exchange.duration,
-                remote=exchange.remote,
-                outcome=outcome,
-                error=exchange.error,
-            )
-            self._append(entry, sync=False)
-        return entry
+        when = exchange.started_at or time.time()
+        return self._add(
+            when,
+            lambda i: LedgerEntry.of_request(i, when, exchange.request, outcome, exchange),
+            pending_id=pending_id,
+        )
 
     def record_local(self, kind: str, url: str, outcome: str) -> LedgerEntry:
         """An event that sent nothing (an offline import): no bytes, no response."""
         now = time.time()
+        return self._add(
+            now,
+            lambda i: LedgerEntry(
+                id=i, time=now, kind=kind, method="", url=url, proxy=None, sent=(),
+                outcome=outcome,
+            ),
+            sync=True,
+        )
+
+    def _add(
+        self,
+        when: float,
+        build: Callable[[str], LedgerEntry],
+        *,
+        pending_id: str | None = None,
+        sync: bool = False,
+    ) -> LedgerEntry:
+        """Build the record with its id (``pending_id``, else a new one) and append it,
+        both under the lock, so ids are written in the order they were given."""
         with self._lock:
-            entry = LedgerEntry(
-                id=self._new_id(now), time=now, kind=kind, method="", url=url, proxy=None,
-                sent=(), status=None, reason="", response_headers=(), bytes_received=0,
-                duration=0.0, remote="", outcome=outcome, error=None,
-            )
-            self._append(entry, sync=True)
+            entry = build(pending_id if pending_id is not None else self._new_id(when))
+            self._append(entry, sync=sync)
         return entry
 
     def _append(self, entry: LedgerEntry, *, sync: bool) -> None:

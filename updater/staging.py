@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from glass_updater import safefs
-from glass_updater.atomic import TEMP_PREFIX, fsync_dir, sweep_temps
+from glass_updater.atomic import TEMP_PREFIX, atomic_write_bytes, fsync_dir, sweep_temps
 from glass_updater.digest import sha256_file
 from glass_updater.errors import UpdaterError
 from glass_updater.locks import FileLock
@@ -111,19 +110,12 @@ class Staging:
     def write_record(self, sha256: str, info: PartialInfo) -> None:
         """Atomic, fsynced, with the temp named after the asset so the next run can remove
         a temp a killed process left, under this asset's lock, whatever its age."""
-        fd, tmp = tempfile.mkstemp(prefix=self._temp_prefix(sha256), dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(info.to_bytes())
-                fh.flush()
-                os.fsync(fh.fileno())
-            self.checkpoint("sidecar-temp-written")
-            os.replace(tmp, self.record_path(sha256))
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        fsync_dir(self.folder)
+        atomic_write_bytes(
+            self.record_path(sha256),
+            info.to_bytes(),
+            prefix=self._temp_prefix(sha256),
+            ready=lambda: self.checkpoint("sidecar-temp-written"),
+        )
         self.checkpoint("sidecar-written")
 
     def discard(self, sha256: str) -> None:

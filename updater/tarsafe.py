@@ -198,6 +198,7 @@ def root_of(unpacked: Path) -> Path:
 
 
 def old_folder(app_dir: Path) -> Path:
+    """Where ``swap_in`` keeps the previous version until the new one has started."""
     return app_dir.parent / f".{app_dir.name}.old"
 
 

@@ -10,14 +10,11 @@ version give the same bytes.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
-import os
 import tarfile
-import tempfile
 from pathlib import Path
 
-from glass_updater.atomic import TEMP_PREFIX, fsync_dir
+from glass_updater.atomic import replacing
 from glass_updater.bundle import FEED, MANIFEST, SUFFIX, Manifest, asset_member_name
 from glass_updater.errors import FeedError
 from glass_updater.limits import DEFAULT_LIMITS
@@ -97,28 +94,17 @@ def write_bundle(site: Path, version: str, out: Path) -> tuple[int, str]:
     if len(set(names)) != len(names):
         raise PublishRefused(f"release {version} names the same file twice; not packed")
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            with tarfile.open(fileobj=raw, mode="w:", format=tarfile.USTAR_FORMAT) as tar:
-                manifest = Manifest(product, version).to_bytes()
-                tar.addfile(_info(MANIFEST, len(manifest)), io.BytesIO(manifest))
-                tar.addfile(_info(FEED, len(feed_data)), io.BytesIO(feed_data))
-                for (asset, path), name in zip(sources, names, strict=True):
-                    with path.open("rb") as src:
-                        tar.addfile(_info(name, asset.size), src)
-            raw.flush()
-            os.fsync(raw.fileno())
+    with replacing(out, 0o644) as raw:
+        with tarfile.open(fileobj=raw, mode="w:", format=tarfile.USTAR_FORMAT) as tar:
+            manifest = Manifest(product, version).to_bytes()
+            tar.addfile(_info(MANIFEST, len(manifest)), io.BytesIO(manifest))
+            tar.addfile(_info(FEED, len(feed_data)), io.BytesIO(feed_data))
+            for (asset, path), name in zip(sources, names, strict=True):
+                with path.open("rb") as src:
+                    tar.addfile(_info(name, asset.size), src)
         for asset, path in sources:  # changed while packing? then the bundle is wrong
             if file_digest(path) != (asset.size, asset.sha256):
                 raise PublishRefused(f"{path} changed while packing; run the command again")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(out.parent)
     return file_digest(out)
 
 
