@@ -5,13 +5,17 @@ threads, and stop by themselves (``lifetime``) even if a test forgets ``stop()``
 them as context managers.
 
 ``LoopbackServer(replies, tls=None)``
-    A raw-socket HTTP/1.1 server. For each connection it reads the request head (up to
-    the blank line, the client's close, or ``read_timeout``), records exactly the bytes
-    it read, then plays a scripted ``Reply``. ``replies`` is one Reply (for every
+    The one fault server: a raw-socket HTTP/1.1 server. For each connection it reads the
+    request head (up to the blank line, the client's close, or a timeout), records
+    exactly the bytes it read, then plays a scripted ``Reply`` (truncate the head or the
+    body, drip, over-stream, stay silent, ...). ``replies`` is one Reply (for every
     connection), a sequence (one per connection, the last one repeats), or a function
-    ``(head: bytes) -> Reply``. ``received`` lists the bytes read per connection, in
-    accept order; ``wait_connections(n)`` waits until n connections are finished and
-    returns that list. ``url(path)`` gives ``http(s)://127.0.0.1:PORT/path``.
+    ``(head: Head) -> Reply``; a ``Head`` is the bytes read, with ``number`` (requests
+    answered before it), ``target`` and ``get(header)`` parsed. ``received`` lists the
+    bytes read per connection, in accept order; ``heads`` the complete request heads, in
+    the order they were answered; ``wait_connections(n)`` waits until n connections are
+    finished and returns ``received``. ``url(path)`` gives ``http(s)://127.0.0.1:PORT/path``.
+    ``ranged(content, head)`` is what a static file server answers (Range, If-Range).
 
 ``TestCA(tmp_dir)``
     A trustme CA whose PEM is written to ``ca_pem`` (point a config's ``ca_file`` or
@@ -61,14 +65,82 @@ class Reply:
     add_length: bool = True  # add Content-Length: len(body) unless headers have one
     delay: float = 0.0  # seconds before answering anything
     silent: bool = False  # never answer; hold the connection until the client leaves
-    drip: float = 0.0  # seconds between single body bytes (0 = send at once)
-    drip_head: bool = False  # drip the status line and headers too
-    truncate_at: int | None = None  # close after this many body bytes
+    drip: float = 0.0  # seconds between body pieces (0 = send at once)
+    drip_size: int = 1  # bytes per dripped piece
+    drip_head: bool = False  # drip the status line and headers too, byte by byte
+    truncate_at: int | None = None  # close abruptly after this many body bytes
     endless: bool = False  # after the body, stream bytes until the client leaves
     head_truncate_at: int | None = None  # close after this many bytes of the response head
 
 
-ReplySpec = Reply | Sequence[Reply] | Callable[[bytes], Reply]
+class Head(bytes):
+    """A request head exactly as read off the socket (these bytes), with its parts parsed.
+
+    ``number`` counts the requests the server answered before this one, so a script can
+    answer the first request differently from a retry.
+    """
+
+    number: int
+    target: str  # the request line's target, e.g. "/demo-app/feed.json?product=…"
+    headers: dict[str, str]  # lower-cased names
+
+    @classmethod
+    def parse(cls, raw: bytes, number: int) -> Head:
+        head = cls(raw)
+        lines = raw.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ")
+        head.number = number
+        head.target = parts[1] if len(parts) > 1 else ""
+        head.headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            head.headers[name.strip().lower()] = value.strip()
+        return head
+
+    @property
+    def raw(self) -> bytes:
+        return bytes(self)
+
+    def get(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+ReplySpec = Reply | Sequence[Reply] | Callable[[Head], Reply]
+_STEP = 256 * 1024  # body bytes per send when not dripping, so a stop acts between sends
+
+
+def ranged(
+    content: bytes,
+    head: Head,
+    *,
+    etag: str | None = '"v1"',
+    last_modified: str | None = None,
+    honour_range: bool = True,
+    honour_if_range: bool = True,
+    truncate_at: int | None = None,
+) -> Reply:
+    """What a correct (or range-ignoring) static file server answers, closing after it."""
+    size = len(content)
+    validators: list[tuple[str, str]] = []
+    if etag is not None:
+        validators.append(("ETag", etag))
+    if last_modified is not None:
+        validators.append(("Last-Modified", last_modified))
+    rng, if_range = head.get("Range"), head.get("If-Range")
+    current = {v for _, v in validators}
+    fresh = if_range is None or not honour_if_range or if_range in current
+    if honour_range and rng is not None and rng.startswith("bytes=") and fresh:
+        start = int(rng[6:].rstrip("-"))
+        headers = [
+            *validators,
+            ("Content-Range", f"bytes {start}-{size - 1}/{size}"),
+            ("Content-Length", str(size - start)),
+            ("Connection", "close"),
+        ]
+        return Reply(206, "Partial Content", tuple(headers), content[start:],
+                     truncate_at=truncate_at)
+    headers = [*validators, ("Content-Length", str(size)), ("Connection", "close")]
+    return Reply(200, "OK", tuple(headers), content, truncate_at=truncate_at)
 
 
 @dataclass
@@ -220,28 +292,28 @@ class LoopbackServer(_Base):
     ) -> None:
         super().__init__(lifetime=lifetime, tls=tls)
         self._replies = replies
-        self._count = 0
+        self.heads: list[Head] = []
 
     def url(self, path: str = "/demo-app/feed.json") -> str:
         scheme = "https" if self._tls is not None else "http"
         return f"{scheme}://{_HOST}:{self.port}{path}"
 
-    def _reply_for(self, head: bytes) -> Reply:
+    def _reply_for(self, raw: bytes) -> Reply:
         spec = self._replies
         with self._cond:
-            index = self._count
-            self._count += 1
+            head = Head.parse(raw, len(self.heads))
+            self.heads.append(head)
         if isinstance(spec, Reply):
             return spec
         if callable(spec):
             return spec(head)
-        return spec[min(index, len(spec) - 1)]
+        return spec[min(head.number, len(spec) - 1)]
 
     def handle(self, sock: socket.socket, conn: Connection) -> None:
-        head = read_head(sock, conn, self._alive)
-        if b"\r\n\r\n" not in head:
+        raw = read_head(sock, conn, self._alive)
+        if b"\r\n\r\n" not in raw:
             return  # the client sent no complete request: nothing to answer
-        reply = self._reply_for(head)
+        reply = self._reply_for(raw)
         if reply.delay and not self._wait(reply.delay):
             return
         if reply.silent:
@@ -269,14 +341,19 @@ class LoopbackServer(_Base):
                 sock.sendall(out[i : i + 1])
         else:
             sock.sendall(out)
-        body = reply.body if reply.truncate_at is None else reply.body[: reply.truncate_at]
-        if reply.drip:
-            for i in range(len(body)):
-                if not self._wait(reply.drip):
-                    return
-                sock.sendall(body[i : i + 1])
-        else:
-            sock.sendall(body)
+        body = memoryview(reply.body if reply.truncate_at is None else
+                          reply.body[: reply.truncate_at])
+        step = reply.drip_size if reply.drip else _STEP
+        for start in range(0, len(body), step):
+            if reply.drip and not self._wait(reply.drip):
+                return
+            if self._stop.is_set():
+                return
+            sock.settimeout(5.0)  # per piece: sendall's timeout bounds the whole call
+            sock.sendall(body[start : start + step])
+        if reply.truncate_at is not None:
+            sock.shutdown(socket.SHUT_RDWR)  # an abrupt end, before Content-Length is met
+            return
         if reply.endless:
             block = b"x" * 65536
             while self._alive():

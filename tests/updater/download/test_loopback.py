@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,10 +21,13 @@ from glass_updater.model import Asset, Progress, VerifiedFile
 from glass_updater.transport.http import HttpTransport
 from glass_updater.wire_types import CancelToken, Exchange
 
+from tests.loopback import Head, LoopbackServer, Reply, ranged
 from tests.updater.download.fakes import content_of, make_asset, make_release
-from tests.updater.download.servers import Answer, FaultServer, Head, Plan, ranged
 
 pytestmark = pytest.mark.loopback
+
+Plan = Callable[[Head], Reply]
+CLOSE = (("Connection", "close"),)  # the fault server's answers end with the connection
 
 SIZE = 64 * 1024
 LIMITS = Limits(
@@ -42,7 +45,8 @@ class Rig:
     def __init__(
         self, tmp_path: Path, plan: Plan, limits: Limits = LIMITS, staging: Path | None = None
     ) -> None:
-        self.server = FaultServer(plan).start()
+        self.server = LoopbackServer(plan)
+        self.server.start()
         self.exchanges: list[Exchange] = []
         self.staging = staging or tmp_path / "staging"
         transport = HttpTransport(limits)
@@ -110,7 +114,7 @@ def test_loopback_download_records_exactly_what_the_server_read(
     tmp_path: Path, rigs: list[Rig]
 ) -> None:
     content = content_of(SIZE)
-    rig = rig_for(rigs, tmp_path, lambda n, head: ranged(content, head))
+    rig = rig_for(rigs, tmp_path, lambda head: ranged(content, head))
     verified = rig.download(rig.asset(content))
     assert verified.path.read_bytes() == content
     rig.assert_sent_equals_read()
@@ -124,7 +128,7 @@ def test_loopback_hash_mismatch_same_size_refused_and_deleted(
 ) -> None:
     content = content_of(SIZE)
     wrong = content_of(SIZE, seed=7)
-    rig = rig_for(rigs, tmp_path, lambda n, head: ranged(wrong, head))
+    rig = rig_for(rigs, tmp_path, lambda head: ranged(wrong, head))
     with pytest.raises(VerificationError, match="does not match the signed SHA-256"):
         rig.download(rig.asset(content))
     assert rig.leftovers() == [] and rig.finals() == []
@@ -135,8 +139,8 @@ def test_loopback_truncated_download_refused(tmp_path: Path, rigs: list[Rig]) ->
     content = content_of(SIZE)
     short = content[: SIZE * 9 // 10]
 
-    def plan(n: int, head: Head) -> Answer:  # claims the short length, then ends
-        return Answer(200, headers=(("Content-Length", str(len(short))),), body=short)
+    def plan(head: Head) -> Reply:  # claims the short length, then ends
+        return Reply(200, headers=(("Content-Length", str(len(short))), *CLOSE), body=short)
 
     rig = rig_for(rigs, tmp_path, plan)
     with pytest.raises(VerificationError, match="signed size"):
@@ -148,7 +152,7 @@ def test_loopback_close_at_90_percent_leaves_no_file_to_hand_off(
     tmp_path: Path, rigs: list[Rig]
 ) -> None:
     content = content_of(SIZE)
-    rig = rig_for(rigs, tmp_path, lambda n, h: ranged(content, h, close_after=SIZE * 9 // 10))
+    rig = rig_for(rigs, tmp_path, lambda h: ranged(content, h, truncate_at=SIZE * 9 // 10))
     with pytest.raises(TransportError, match="closed the connection"):
         rig.download(rig.asset(content))
     assert rig.finals() == []
@@ -162,7 +166,10 @@ def test_loopback_overlong_stream_stops_at_size_plus_one(
     content = content_of(SIZE)
     endless = content + content_of(4 * SIZE, seed=4)
     headers = (("Content-Length", str(len(endless))),) if announce else ()
-    rig = rig_for(rigs, tmp_path, lambda n, h: Answer(200, headers=headers, body=endless))
+    rig = rig_for(
+        rigs, tmp_path, lambda h: Reply(200, headers=(*headers, *CLOSE), body=endless,
+                                        add_length=False)
+    )
     with pytest.raises(VerificationError, match="more than the signed size"):
         rig.download(rig.asset(content))
     assert rig.exchanges[0].bytes_received <= SIZE + 1
@@ -176,8 +183,8 @@ def test_resume_after_drop_at_50_percent(
     content = content_of(SIZE)
     cut = SIZE * percent // 100
 
-    def plan(n: int, head: Head) -> Answer:
-        return ranged(content, head, etag='"e-1"', close_after=cut if n == 0 else None)
+    def plan(head: Head) -> Reply:
+        return ranged(content, head, etag='"e-1"', truncate_at=cut if head.number == 0 else None)
 
     rig = rig_for(rigs, tmp_path, plan)
     asset = rig.asset(content)
@@ -201,9 +208,10 @@ def test_resume_restarts_when_server_ignores_range(
     content = content_of(SIZE)
     half = SIZE // 2
 
-    def plan(n: int, head: Head) -> Answer:
-        if n == 0:
-            return ranged(content, head, close_after=half)
+    def plan(head: Head) -> Reply:
+        if head.number == 0:
+            return ranged(content, head, truncate_at=half)
+        n = head.number
         if n == 1 and fault == "ignores-range":
             return ranged(content, head, honour_range=False)
         if n == 1 and fault == "ignores-if-range":  # redeployed: new ETag, If-Range ignored
@@ -232,9 +240,9 @@ def test_file_changed_between_attempts_is_never_spliced(tmp_path: Path, rigs: li
     signed = content_of(SIZE)
     replaced = content_of(SIZE, seed=8)  # the server now has another file (new ETag)
 
-    def plan(n: int, head: Head) -> Answer:
-        if n == 0:
-            return ranged(signed, head, etag='"v1"', close_after=SIZE // 2)
+    def plan(head: Head) -> Reply:
+        if head.number == 0:
+            return ranged(signed, head, etag='"v1"', truncate_at=SIZE // 2)
         return ranged(replaced, head, etag='"v2"')
 
     rig = rig_for(rigs, tmp_path, plan)
@@ -265,8 +273,10 @@ def test_loopback_http_errors_no_retry_storm(
 ) -> None:
     reasons = {404: "Not Found", 500: "Internal Server Error", 503: "Service Unavailable"}
     body = b"<h1>error</h1>"
-    answer = Answer(status, reasons[status], (*headers, ("Content-Length", str(len(body)))), body)
-    rig = rig_for(rigs, tmp_path, lambda n, h: answer)
+    answer = Reply(
+        status, reasons[status], (*headers, ("Content-Length", str(len(body))), *CLOSE), body
+    )
+    rig = rig_for(rigs, tmp_path, lambda h: answer)
     with pytest.raises(TransportError) as info:
         rig.download(rig.asset(content_of(SIZE)))
     assert expected in str(info.value)
@@ -278,9 +288,10 @@ def test_loopback_http_errors_no_retry_storm(
 def test_redirect_is_followed_and_every_hop_recorded(tmp_path: Path, rigs: list[Rig]) -> None:
     content = content_of(SIZE)
 
-    def plan(n: int, head: Head) -> Answer:
+    def plan(head: Head) -> Reply:
         if head.target == "/old/demo.AppImage":
-            return Answer(302, "Found", (("Location", "/new/demo.AppImage"),))
+            return Reply(302, "Found", (("Location", "/new/demo.AppImage"), *CLOSE),
+                         add_length=False)
         return ranged(content, head)
 
     rig = rig_for(rigs, tmp_path, plan)
@@ -295,9 +306,9 @@ def test_cancel_during_a_slow_drip_acts_within_a_second(tmp_path: Path, rigs: li
     content = content_of(SIZE)
     limits = replace(LIMITS, cancel_latency=0.1, download_chunk=1024)
 
-    def plan(n: int, head: Head) -> Answer:
+    def plan(head: Head) -> Reply:
         answer = ranged(content, head)
-        return replace(answer, drip=1024, drip_interval=0.02) if n == 0 else answer
+        return replace(answer, drip=0.02, drip_size=1024) if head.number == 0 else answer
 
     rig = rig_for(rigs, tmp_path, plan, limits)
     asset = rig.asset(content)
@@ -335,8 +346,8 @@ def test_drip_feed_is_aborted_by_the_minimum_throughput(tmp_path: Path, rigs: li
         LIMITS, min_throughput=100_000, throughput_grace=0.3, cancel_latency=0.1, deadline=5.0
     )
 
-    def plan(n: int, head: Head) -> Answer:
-        return replace(ranged(content, head), drip=64, drip_interval=0.02)
+    def plan(head: Head) -> Reply:
+        return replace(ranged(content, head), drip=0.02, drip_size=64)
 
     rig = rig_for(rigs, tmp_path, plan, limits)
     with pytest.raises(TransportError):
@@ -347,7 +358,7 @@ def test_drip_feed_is_aborted_by_the_minimum_throughput(tmp_path: Path, rigs: li
 @pytest.mark.slow
 def test_mib_scale_download_keeps_memory_flat(tmp_path: Path, rigs: list[Rig]) -> None:
     content = content_of(16 * 1024 * 1024)
-    rig = rig_for(rigs, tmp_path, lambda n, h: ranged(content, h))
+    rig = rig_for(rigs, tmp_path, lambda h: ranged(content, h))
     asset = rig.asset(content)
     tracemalloc.start()
     try:
@@ -375,7 +386,7 @@ def test_disk_full_reports_and_cleans(tmp_path: Path, rigs: list[Rig]) -> None:
     try:
         content = content_of(768 * 1024)
 
-        def plan(n: int, head: Head) -> Answer:
+        def plan(head: Head) -> Reply:
             (small / "filler").write_bytes(bytes(512 * 1024))  # the disk fills up meanwhile
             return ranged(content, head)
 
