@@ -145,17 +145,10 @@ def _describe(graph: dict[str, dict[str, int]], circle: list[str]) -> str:
     return " -> ".join([*hops, circle[-1]])
 
 
-# The one knot still being untied (issue 11): errors carry ledger records. Listed so the
-# test guards against any new cycle meanwhile; it fails once the knot is gone, to be emptied.
-KNOWN: list[set[str]] = [
-    {"glass_updater.errors", "glass_updater.ledger", "glass_updater.safefs"},
-]
-
-
 def test_no_import_cycle_in_core_or_ui() -> None:
     graph = import_graph()
     found = cycles(graph)
-    assert [set(circle) for circle in found] == KNOWN, (
+    assert not found, (
         "import cycles (move the shared value types into a leaf module):\n"
         + "\n".join(_describe(graph, circle) for circle in found)
     )

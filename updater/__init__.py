@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from glass_updater.flow import UpdateFlow
     from glass_updater.install import HostApp, default_relaunch_argv
     from glass_updater.model import Asset, CheckResult, CheckStatus, Progress, Release, VerifiedFile
+    from glass_updater.outcome import Outcome
     from glass_updater.paths import Paths
     from glass_updater.updater import Updater
 
@@ -55,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "Asset": "model",
     "Progress": "model",
     "VerifiedFile": "model",
+    "Outcome": "outcome",
     # errors (each carries .kind, .message and .exit_code)
     "UpdaterError": "errors",
     "ConfigError": "errors",
@@ -79,6 +81,7 @@ __all__ = [
     "FeedError",
     "HostApp",
     "InstallError",
+    "Outcome",
     "PackagerConfig",
     "Paths",
     "Progress",

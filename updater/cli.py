@@ -35,8 +35,8 @@ from glass_updater.cli_terminal import (
 from glass_updater.config import PackagerConfig, load_config
 from glass_updater.errors import Cancelled, ConfigError, UpdaterError, storage_error
 from glass_updater.export import log_document
-from glass_updater.ledger import Ledger, LedgerEntry
-from glass_updater.model import CheckResult, VerifiedFile
+from glass_updater.ledger import Ledger
+from glass_updater.model import VerifiedFile
 from glass_updater.paths import Paths
 from glass_updater.printable import printable
 
@@ -176,7 +176,7 @@ def _flow_failed(flow: UpdateFlow, config: PackagerConfig, args: argparse.Namesp
     error = flow.error
     assert error is not None
     if args.json:
-        sent = [*(flow.result.entries if flow.result else ()), *error.entries]
+        sent = [*(flow.result.entries if flow.result else ()), *flow.error_entries]
         out.write(json.dumps(result_json("error", config, flow.result, sent, error),
                              indent=2) + "\n")
     return _fail(error, err)
@@ -198,7 +198,7 @@ def _download_or_install(updater: Updater, config: PackagerConfig, args: argpars
                                  indent=2) + "\n")
         return 0
     path = flow.verified.path
-    entries.extend(_download_entries(updater.ledger, result))
+    entries.extend(flow.download_entries)
     if args.command == "download" and args.dest is not None:
         try:
             try:
@@ -247,12 +247,6 @@ def _copy_verified(verified: VerifiedFile, dest_dir: Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
-
-
-def _download_entries(ledger: Ledger, result: CheckResult) -> list[LedgerEntry]:
-    """The ledger records of this download: those after the check's last record."""
-    last_check = result.entries[-1].id if result.entries else ""
-    return [e for e in ledger.entries() if e.kind == "download" and e.id > last_check]
 
 
 def _log(ledger: Ledger, args: argparse.Namespace, out: TextIO) -> int:

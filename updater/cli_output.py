@@ -113,7 +113,8 @@ def result_json(
 
 
 def error_json(error: UpdaterError) -> dict[str, object]:
-    """The §8 object for a failure before any result exists (config, disk, usage)."""
+    """The §8 object for a failure before any result exists (config, disk, usage): nothing
+    was sent, so no transmissions."""
     return {
         "status": "error",
         "current_version": None,
@@ -123,7 +124,7 @@ def error_json(error: UpdaterError) -> dict[str, object]:
         "withdrawn": None,
         "reason": None,
         "error": {"kind": error.kind, "message": error.message},
-        "transmissions": [entry_json(e) for e in error.entries],
+        "transmissions": [],
     }
 
 

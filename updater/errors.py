@@ -9,7 +9,6 @@ import enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from glass_updater.ledger import LedgerEntry
     from glass_updater.wire_types import Exchange
 
 
@@ -74,12 +73,15 @@ class UpdaterError(Exception):
         message = printable(message)
         super().__init__(message)
         self.message = message
-        # Ledger records of what was sent before the failure, set by the Updater façade
-        # so every error can link to "What was sent".
-        self.entries: tuple[LedgerEntry, ...] = ()
 
     def __str__(self) -> str:
         return self.message
+
+    def note_unrecorded(self, why: str | None) -> None:
+        """The record of what was sent before this failure could not be written: the
+        message says so, since the history will not (the façade, before returning it)."""
+        self.message = f"{self.message} (its record could not be written: {why})"
+        self.args = (self.message,)
 
 
 class ConfigError(UpdaterError):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from glass_updater.driver import UpdateChoice, UserDriver
 from glass_updater.errors import BusyError, Cancelled, UpdaterError
+from glass_updater.ledger import LedgerEntry
 from glass_updater.model import CheckResult, CheckStatus, Progress, VerifiedFile
 from glass_updater.updater import Updater
 from glass_updater.wire_types import CancelToken, OutboundRequest
@@ -47,6 +48,10 @@ class UpdateFlow:
         self.result: CheckResult | None = None
         self.verified: VerifiedFile | None = None
         self.error: UpdaterError | None = None
+        # The records of what the failed step sent (the error's "What was sent"), and of
+        # a completed download: the check's own are in ``result.entries``.
+        self.error_entries: tuple[LedgerEntry, ...] = ()
+        self.download_entries: tuple[LedgerEntry, ...] = ()
         self.finished = threading.Event()
         self._run_id = 0  # guards from an earlier run never end a later one
 
@@ -63,6 +68,7 @@ class UpdateFlow:
             return
         self.cancel = CancelToken()
         self.result = self.verified = self.error = None
+        self.error_entries = self.download_entries = ()
         self._run_id += 1
         self.finished.clear()
         try:
@@ -89,6 +95,7 @@ class UpdateFlow:
             return
         self.cancel = CancelToken()
         self.result = self.verified = self.error = None
+        self.error_entries = self.download_entries = ()
         self._run_id += 1
         self.finished.clear()
         self._guarded(self._driver.show_checking)(self.cancel)
@@ -118,12 +125,11 @@ class UpdateFlow:
         self._run(self._guarded(lambda: self._check(request)))
 
     def _check(self, request: OutboundRequest) -> None:
-        try:
-            result = self._updater.check(cancel=self.cancel, request=request)
-        except UpdaterError as exc:
-            self._fail(exc)
+        outcome = self._updater.check_outcome(cancel=self.cancel, request=request)
+        if outcome.error is not None:
+            self._fail(outcome.error, outcome.entries)
             return
-        self.result = result
+        self.result = result = outcome.unwrap()
         if result.status is CheckStatus.UPDATE_AVAILABLE:
             self._driver.show_update_found(result, self._guarded(self._chosen))
         else:
@@ -156,12 +162,12 @@ class UpdateFlow:
         def progress(p: Progress) -> None:
             self._driver.show_download_progress(p, self.cancel)
 
-        try:
-            verified = self._updater.download(self.result, progress, self.cancel)
-        except UpdaterError as exc:
-            self._fail(exc)
+        outcome = self._updater.download_outcome(self.result, progress, self.cancel)
+        if outcome.error is not None:
+            self._fail(outcome.error, outcome.entries)
             return
-        self.verified = verified
+        self.verified = verified = outcome.unwrap()
+        self.download_entries = outcome.entries
         self._driver.show_ready_to_install(verified, self._guarded(self._install_confirmed))
 
     def _install_confirmed(self, go: bool) -> None:
@@ -204,11 +210,13 @@ class UpdateFlow:
 
         return run
 
-    def _fail(self, exc: UpdaterError) -> None:
+    def _fail(self, exc: UpdaterError, entries: tuple[LedgerEntry, ...] = ()) -> None:
+        """``entries``: the records of what the failed step sent before it failed."""
         self.error = exc
+        self.error_entries = entries
         try:
             if not isinstance(exc, Cancelled):
-                self._driver.show_error(exc, exc.entries)
+                self._driver.show_error(exc, entries)
         finally:
             self._done()
 

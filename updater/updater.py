@@ -39,6 +39,7 @@ from glass_updater.model import (
     Release,
     VerifiedFile,
 )
+from glass_updater.outcome import Outcome
 from glass_updater.paths import Paths
 from glass_updater.proxy import resolve_proxy
 from glass_updater.request import parse_target
@@ -194,10 +195,31 @@ class Updater:
     def check(
         self, cancel: CancelToken | None = None, request: OutboundRequest | None = None
     ) -> CheckResult:
+        """Fetch, verify and decide (see ``check_outcome``); a failure is raised."""
+        return self.check_outcome(cancel, request).unwrap()
+
+    def check_outcome(
+        self, cancel: CancelToken | None = None, request: OutboundRequest | None = None
+    ) -> Outcome[CheckResult]:
         """Fetch, verify and decide. Local state changes only after the feed is trusted.
 
-        ``request`` lets a front end send exactly the preview the user approved.
+        ``request`` lets a front end send exactly the preview the user approved. A failure
+        is returned, not raised, with the records of what was sent before it.
         """
+        entries: list[LedgerEntry] = []
+        try:
+            result = self._check(cancel, request, entries)
+        except UpdaterError as exc:
+            return Outcome(None, exc, tuple(entries))
+        return Outcome(result, None, result.entries)
+
+    def _check(
+        self,
+        cancel: CancelToken | None,
+        request: OutboundRequest | None,
+        entries: list[LedgerEntry],
+    ) -> CheckResult:
+        """The check itself; ``entries`` receives its records, also when it fails."""
         from glass_updater.feed import verify_feed
         from glass_updater.history import (
             missed_releases,
@@ -215,7 +237,6 @@ class Updater:
         request = request or client.check_request(
             self.config, max_body=self.limits.max_feed_bytes
         )
-        entries: list[LedgerEntry] = []
         self._pending = []
         try:
             try:
@@ -278,10 +299,8 @@ class Updater:
             failed = exc.exchange if isinstance(exc, TransportError) else None
             if failed is not None and failed not in exchanges:
                 exchanges.append(failed)
-            if entries:  # recorded as accepted, then the state could not be saved
-                exc.entries = tuple(entries)
-            else:
-                self._attach_record(exc, exchanges)
+            if not entries:  # else: recorded as accepted, then the state could not be saved
+                entries.extend(self._record_failure(exc, exchanges))
             raise
         available = selection.release is not None
         status = CheckStatus.UPDATE_AVAILABLE if available else CheckStatus.UP_TO_DATE
@@ -343,17 +362,18 @@ class Updater:
         kept = tuple(r for r in feed.releases if Version(r.version) <= limit)
         return replace(feed, releases=kept)
 
-    def _attach_record(self, exc: UpdaterError, exchanges: list[Exchange]) -> None:
-        """Record what was sent before a failure, with the verdict, and link it to the error.
+    def _record_failure(self, exc: UpdaterError, exchanges: list[Exchange]) -> list[LedgerEntry]:
+        """Record what was sent before a failure, with the verdict; the records, for the
+        outcome.
 
         If the log itself cannot be written the original error still wins; its message
         says the record is missing.
         """
         try:
-            exc.entries = tuple(self._record(exchanges, failure_outcome(exc)))
+            return self._record(exchanges, failure_outcome(exc))
         except OSError as log_error:
-            exc.message = f"{exc.message} (its record could not be written: {log_error.strerror})"
-            exc.args = (exc.message,)
+            exc.note_unrecorded(log_error.strerror)
+            return []
 
     def _write_ahead(self, request: OutboundRequest) -> None:
         """Before a request's first byte: its record (completed by ``_record``).
@@ -429,6 +449,32 @@ class Updater:
         on_progress: Callable[[Progress], None],
         cancel: CancelToken | None = None,
     ) -> VerifiedFile:
+        """Fetch and verify ``result``'s asset (see ``download_outcome``); a failure is raised."""
+        return self.download_outcome(result, on_progress, cancel).unwrap()
+
+    def download_outcome(
+        self,
+        result: CheckResult,
+        on_progress: Callable[[Progress], None],
+        cancel: CancelToken | None = None,
+    ) -> Outcome[VerifiedFile]:
+        """Fetch and verify ``result``'s asset, resuming a partial file. A failure is
+        returned, not raised, with the records of what was sent before it."""
+        entries: list[LedgerEntry] = []
+        try:
+            verified = self._download(result, on_progress, cancel, entries)
+        except UpdaterError as exc:
+            return Outcome(None, exc, tuple(entries))
+        return Outcome(verified, None, tuple(entries))
+
+    def _download(
+        self,
+        result: CheckResult,
+        on_progress: Callable[[Progress], None],
+        cancel: CancelToken | None,
+        entries: list[LedgerEntry],
+    ) -> VerifiedFile:
+        """The download itself; ``entries`` receives its records, also when it fails."""
         from glass_updater.download import Downloader
         from glass_updater.safefs import ensure_dir
 
@@ -458,10 +504,12 @@ class Updater:
             failed = exc.exchange if isinstance(exc, TransportError) else None
             if failed is not None and failed not in exchanges:
                 exchanges.append(failed)
-            self._attach_record(exc, exchanges)
+            entries.extend(self._record_failure(exc, exchanges))
             raise
         try:
-            self._record(exchanges, f"verified {asset.size} bytes, SHA-256 {asset.sha256[:16]}…")
+            entries.extend(self._record(
+                exchanges, f"verified {asset.size} bytes, SHA-256 {asset.sha256[:16]}…"
+            ))
         except OSError as exc:
             raise storage_error(exc, "the transmission log") from exc
         return verified

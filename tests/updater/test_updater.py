@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
@@ -22,11 +23,12 @@ from glass_updater.errors import (
 )
 from glass_updater.flow import UpdateFlow, run_inline
 from glass_updater.handoff import HandoffSpec
+from glass_updater.ledger import Ledger, LedgerEntry
 from glass_updater.model import CheckStatus
 from glass_updater.paths import Paths
 from glass_updater.settings import UserSettings
 from glass_updater.updater import Updater
-from glass_updater.wire_types import OutboundRequest
+from glass_updater.wire_types import Exchange, OutboundRequest
 
 from tests.doubles import MockTransport, Response
 from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
@@ -147,11 +149,13 @@ def test_expired_feed_is_stale_and_changes_nothing(sim: FeedSimulator, tmp_path:
     """Threat 11: stale, never "up to date"; state untouched."""
     sim.expires = NOW - timedelta(seconds=1)
     updater = make_updater(sim, tmp_path)
-    with pytest.raises(StaleFeedError) as info:
-        updater.check()
-    assert "stale" in str(info.value).lower()
+    outcome = updater.check_outcome()
+    assert isinstance(outcome.error, StaleFeedError) and outcome.value is None
+    assert "stale" in str(outcome.error).lower()
     assert state_files(tmp_path) == {}
-    assert info.value.entries and info.value.entries[0].outcome.startswith("refused:")
+    assert outcome.entries and outcome.entries[0].outcome.startswith("refused:")
+    with pytest.raises(StaleFeedError):
+        updater.check()  # the raising wrapper raises the outcome's error
 
 
 def test_untrusted_key_changes_nothing(sim: FeedSimulator, tmp_path: Path) -> None:
@@ -395,10 +399,11 @@ def test_unwritable_state_is_a_storage_error_and_the_exchange_is_recorded(
 ) -> None:
     updater = make_updater(sim, tmp_path)
     (tmp_path / "state" / "state.json").mkdir(parents=True)  # cannot be replaced by a file
+    outcome = updater.check_outcome()
     with pytest.raises(StorageError, match=r"could not write .*state\.json.*writable") as info:
-        updater.check()
+        outcome.unwrap()
     assert "\n" not in str(info.value)
-    (entry,) = info.value.entries
+    (entry,) = outcome.entries
     assert entry.sent == sim.requests[0].transmissions
     assert [e.id for e in updater.ledger.entries()] == [entry.id]
 
@@ -412,6 +417,33 @@ def test_unwritable_log_fails_the_check_and_keeps_the_old_floor(
     with pytest.raises(StorageError):
         updater.check()
     assert not (tmp_path / "state" / "state.json").exists()  # floor not raised unrecorded
+
+
+class FullDiskLedger(Ledger):
+    """The write-ahead record fits; completing it finds the disk full."""
+
+    def record(
+        self, exchange: Exchange, outcome: str = "", pending_id: str | None = None
+    ) -> LedgerEntry:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_failure_whose_record_cannot_be_written_says_so(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    """The original error wins, its one line says the history misses it, and the
+    outcome carries no record (none was written)."""
+    sim.expires = NOW - timedelta(seconds=1)
+    updater = make_updater(sim, tmp_path)
+    updater.ledger = FullDiskLedger(updater.paths.log)
+    outcome = updater.check_outcome()
+    assert isinstance(outcome.error, StaleFeedError) and outcome.entries == ()
+    assert str(outcome.error).endswith(
+        "(its record could not be written: No space left on device)"
+    )
+    assert outcome.error.args == (outcome.error.message,)
+    with pytest.raises(StaleFeedError, match=r"record could not be written: No space"):
+        updater.check()
 
 
 def exploding(request: OutboundRequest) -> Response:
