@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 
 import PySide6
+from glass_updater.meta import package_version
 from glass_updater.qt.icons import app_icon
 from glass_updater.qt.inert import InertTextBrowser
 from PySide6.QtCore import Qt, qVersion
@@ -16,8 +17,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-GLASS_VERSION = "0.1.0"
 
 
 class AboutDialog(QDialog):
@@ -48,7 +47,7 @@ class AboutDialog(QDialog):
             % (
                 _escape(product_name),
                 _escape(product_version),
-                GLASS_VERSION,
+                package_version(),
                 platform.python_version(),
                 qVersion(),
                 PySide6.__version__,

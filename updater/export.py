@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
 from glass_updater.ledger import LedgerEntry
+from glass_updater.meta import package_version
 from glass_updater.wire_types import Channel
 
-HAR_CREATOR = {"name": "glass-updater", "version": "0.1.0"}
 JSON_FORMAT = "glass-updater-ledger"
 
 
@@ -137,7 +137,7 @@ def to_har(entries: Iterable[LedgerEntry]) -> dict[str, object]:
     return {
         "log": {
             "version": "1.2",
-            "creator": dict(HAR_CREATOR),
+            "creator": {"name": "glass-updater", "version": package_version()},
             "pages": [],
             # HTTP exchanges only: an offline import sent nothing (it stays in the JSON).
             "entries": [har_entry(e) for e in entries if e.kind != "import"],

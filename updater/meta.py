@@ -6,7 +6,8 @@ DISTRIBUTION = "glass-updater"
 
 
 def package_version() -> str:
-    """``0.1.0``; ``unknown`` only when run from a source tree that was never installed."""
+    """pyproject's ``version``; ``unknown`` only when run from a source tree that was
+    never installed."""
     from importlib import metadata
 
     try:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from glass_updater.meta import package_version
 from glass_updater.publish.demo import build_site, write_config
 from glass_updater.publish.keys import write_keypair
 from glass_updater.publish.serve import FeedServer
@@ -60,7 +61,7 @@ def test_plain_pyinstaller_build_of_a_host_app_checks_for_updates(
         )
         requests = server.request_log
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
-    assert "glass_updater 0.1.0" in run.stdout  # package metadata was bundled
+    assert f"glass_updater {package_version()}" in run.stdout  # package metadata was bundled
     assert "Demo App 1.4.0 is available" in run.stdout
     assert len(requests) == 1
     assert requests[0].startswith(b"GET /demo-app/feed.json?product=demo-app&version=1.0.0 ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from glass_updater.meta import package_version
 from glass_updater.proxy import without_credentials
 from glass_updater.qt.about import AboutDialog
 from glass_updater.qt.settings_dialog import SettingsDialog, proxy_setting, split_proxy
@@ -97,6 +98,7 @@ def test_about_shows_statement_versions_and_allowlist(qtbot: QtBot, make_app) ->
     assert expected.splitlines()[0].lstrip("# ") in text
     assert app.updater.allowlist.sha256 in dialog.versions.text()
     assert "Demo App" in dialog.versions.text() and "PySide6" in dialog.versions.text()
+    assert f"Updates by Glass Updater {package_version()}<br>" in dialog.versions.text()
     assert dialog.statement.requested_resources == []
 
 
