@@ -7,7 +7,8 @@ import ssl
 from pathlib import Path
 
 import pytest
-from glass_updater.publish.serve import FeedServer, make_self_signed
+from glass_updater.publish.devcert import ensure_certificate
+from glass_updater.publish.serve import FeedServer
 
 pytestmark = pytest.mark.loopback
 DATA = bytes(range(256)) * 40  # 10240 bytes
@@ -112,10 +113,9 @@ def test_https_with_generated_certificate(site: Path, tmp_path: Path) -> None:
         status, _, body = split(exchange(server, head, ca=server.ca_file))
         assert (status, body) == (206, DATA[5:10])
         assert server.request_log == (head,)
-        other = tmp_path / "other.pem"
-        make_self_signed(other)  # a certificate the server does not use
+        other = ensure_certificate(tmp_path / "other" / "ca.pem")  # a CA the server does not use
         with pytest.raises(ssl.SSLCertVerificationError):
-            exchange(server, head, ca=other)
+            exchange(server, head, ca=other.ca_file)
         assert len(server.request_log) == 1  # the refused client sent nothing
 
 
