@@ -29,29 +29,42 @@ class RecordingDriver:
     verified: VerifiedFile | None = None
     on_progress: Callable[[Progress, CancelToken], None] | None = None
     dismissed: threading.Event = field(default_factory=threading.Event)
+    # Where each call ran (every call, each progress too): ``where()`` at the call, e.g.
+    # the thread, or whether the flow's front runner was running it.
+    where: Callable[[], object] | None = None
+    places: list[tuple[str, object]] = field(default_factory=list)
+
+    def _at(self, call: str) -> None:
+        if self.where is not None:
+            self.places.append((call, self.where()))
 
     def show_send_confirmation(
         self, request: OutboundRequest, reply: Callable[[bool], None]
     ) -> None:
+        self._at("send_confirmation")
         self.calls.append("send_confirmation")
         self.confirmations.append(request)
         reply(self.send)
 
     def show_checking(self, cancel: CancelToken) -> None:
+        self._at("checking")
         self.calls.append("checking")
 
     def show_up_to_date(self, result: CheckResult) -> None:
+        self._at("up_to_date")
         self.calls.append("up_to_date")
         self.result = result
 
     def show_update_found(
         self, result: CheckResult, reply: Callable[[UpdateChoice], None]
     ) -> None:
+        self._at("update_found")
         self.calls.append("update_found")
         self.result = result
         reply(self.choice)
 
     def show_download_progress(self, progress: Progress, cancel: CancelToken) -> None:
+        self._at("progress")
         if "progress" not in self.calls:
             self.calls.append("progress")
         self.progress.append(progress)
@@ -61,19 +74,23 @@ class RecordingDriver:
     def show_ready_to_install(
         self, verified: VerifiedFile, reply: Callable[[bool], None]
     ) -> None:
+        self._at("ready_to_install")
         self.calls.append("ready_to_install")
         self.verified = verified
         reply(self.install)
 
     def show_installing(self, verified: VerifiedFile) -> None:
+        self._at("installing")
         self.calls.append("installing")
 
     def show_error(self, error: UpdaterError, entries: Sequence[LedgerEntry]) -> None:
+        self._at("error")
         self.calls.append(f"error:{error.kind}")
         self.errors.append(error)
         self.error_entries.append(entries)
 
     def dismiss(self) -> None:
+        self._at("dismiss")
         self.calls.append("dismiss")
         self.dismissed.set()
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:
     from glass_updater.config import PackagerConfig
+    from glass_updater.driver import OfferFacts
     from glass_updater.flow import UpdateFlow
     from glass_updater.model import Asset
     from glass_updater.paths import Paths
@@ -318,7 +319,8 @@ class UpdateController(QObject):
             try:
                 updater = self.updater()
             except UpdaterError as exc:
-                driver.show_error(exc, ())
+                error = exc  # ``exc`` is unbound after the handler; the posted call runs later
+                driver.run_in_front(lambda: driver.show_error(error, ()))
                 return
             self._post.emit(lambda: then(updater))
 
@@ -333,8 +335,7 @@ class UpdateController(QObject):
                 open_payload=self.show_payload,
                 runner=self.runner,
                 unskip=lambda: self.updater().unskip(),
-                install_effect=lambda asset: self.updater().install_effect(asset),
-                proxy_for=self._proxy_shown_for,
+                facts=self._offer_facts,
                 try_again=self.check_now,
                 settings_label=(
                     self.actions_["settings"].text().replace("&&", "&")
@@ -342,15 +343,17 @@ class UpdateController(QObject):
                     else None
                 ),
             )
+            self._driver.unskip_failed.connect(self._show_failure)
             self._driver.finished.connect(self._refresh_panel)
             self._driver.shown.connect(self._flow_step_shown)
             self._driver.finished.connect(self.flow_finished)
         return self._driver
 
-    def _proxy_shown_for(self, url: str) -> str | None:
-        """The proxy a request to ``url`` goes through, as shown (without credentials)."""
-        proxy = self.updater().proxy_for(url)
-        return proxy.url if proxy is not None else None
+    def _offer_facts(self) -> OfferFacts:
+        """What the running flow looked up for its offer (proxy, what Install does)."""
+        from glass_updater.driver import OfferFacts
+
+        return self._flow.facts if self._flow is not None else OfferFacts()
 
     @Slot(object)
     def _panel_loaded(self, _data: object) -> None:
@@ -378,8 +381,10 @@ class UpdateController(QObject):
         if self._flow is None:
             from glass_updater.flow import UpdateFlow
 
+            driver = self.driver()
             self._flow = UpdateFlow(
-                updater, self.driver(), run_in_background=self.runner, host=self.host
+                updater, driver, run_in_background=self.runner, host=self.host,
+                run_in_front=driver.run_in_front,
             )
         return self._flow
 

@@ -447,10 +447,18 @@ class UpdateDialog(FlowDialog):
         return " ".join(parts)
 
     def _stop_skipping(self) -> None:
-        """Un-skip, locally; the dialog stays open and the version is no longer marked."""
+        """Un-skip, locally (saved off the GUI thread): ``unskip_answered`` follows."""
         if self._unskip is None:
             return
+        self.stop_skipping.setEnabled(False)
         self._unskip()
+
+    def unskip_answered(self, failure: str | None) -> None:
+        """Saved: the dialog stays open and the version is no longer marked. Not saved
+        (``failure``, shown by the front end): it is still skipped, and still says so."""
+        self.stop_skipping.setEnabled(True)
+        if failure is not None:
+            return
         self.skipped_note.setText(self.tr("This version is no longer skipped."))
         self.stop_skipping.setVisible(False)
         self.skip.setVisible(True)

@@ -1,22 +1,19 @@
 """QtUserDriver: the core's UserDriver, shown as Qt dialogs on the GUI thread.
 
-The flow calls ``show_*`` from worker threads. Every call is queued to the GUI thread
-through a signal, and every reply goes back through the background runner, so neither
-the network nor the disk is ever touched on the GUI thread.
+The flow delivers every ``show_*`` through ``run_in_front``, which posts it to the GUI
+thread, so these methods run there and touch widgets directly. Replies go straight back
+to the flow, which moves any blocking work (network, disk) to its background runner; what
+a dialog says beside an offer (the proxy, what Install does) the flow looked up there too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from glass_updater.driver import UpdateChoice
-from glass_updater.errors import (
-    BusyError,
-    StaleFeedError,
-    UpdaterError,
-)
+from glass_updater.driver import Job, OfferFacts, UpdateChoice
+from glass_updater.errors import BusyError, StaleFeedError, UpdaterError
 from glass_updater.ledger import LedgerEntry
-from glass_updater.model import Asset, CheckResult, InstallEffect, Progress, VerifiedFile
+from glass_updater.model import CheckResult, Progress, VerifiedFile
 from glass_updater.qt.access import announce
 from glass_updater.qt.dialogs import (
     CheckingDialog,
@@ -35,17 +32,16 @@ from glass_updater.wire_types import CancelToken, OutboundRequest
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QStyle, QWidget
 
-Job = Callable[[], None]
 RESULT_KINDS = frozenset({"up-to-date", "update-found", "error", "stale", "ready", "busy"})
 
 
 class QtUserDriver(QObject):
-    """Implements updater.driver.UserDriver; thread-safe, non-blocking."""
+    """Implements updater.driver.UserDriver on the GUI thread; ``run_in_front`` gets it there."""
 
     shown = Signal(str, object)  # (dialog kind, dialog): for tests and accessibility tools
     finished = Signal()  # the flow ended (dismiss)
     unskipped = Signal()  # Stop Skipping was saved
-    unskip_failed = Signal(str)
+    unskip_failed = Signal(str)  # ... or could not be: one line saying why
     _post = Signal(object)
 
     def __init__(
@@ -56,19 +52,19 @@ class QtUserDriver(QObject):
         runner: Callable[[Job], None],
         parent_widget: QWidget | None = None,
         unskip: Callable[[], None] | None = None,
-        install_effect: Callable[[Asset], InstallEffect] | None = None,
-        proxy_for: Callable[[str], str | None] | None = None,
+        facts: Callable[[], OfferFacts] = OfferFacts,
         try_again: Callable[[], None] | None = None,
         settings_label: str | None = "Settings…",
     ) -> None:
-        """``settings_label``: the menu item that opens the update settings in this front
-        end, named in advice; None when the host app has none (advice names no menu)."""
+        """``runner``: the background runner (Stop Skipping saves there). ``facts``: what
+        the flow looked up for the offer shown (its ``facts``). ``settings_label``: the
+        menu item that opens the update settings in this front end, named in advice; None
+        when the host app has none (advice names no menu)."""
         super().__init__()
         self._try_again = try_again
         self._settings_label = settings_label
         self._unskip = unskip
-        self._install_effect = install_effect
-        self._proxy_for = proxy_for
+        self._facts = facts
         self._product = product_name
         self._open_payload = open_payload
         self._runner = runner
@@ -79,15 +75,13 @@ class QtUserDriver(QObject):
 
     # ------------------------------------------------------------------ plumbing
 
+    def run_in_front(self, job: Job) -> None:
+        """The flow's ``run_in_front``: ``job`` runs on the GUI thread, in posting order."""
+        self._post.emit(job)
+
     @Slot(object)
-    def _on_post(self, fn: Job) -> None:
-        fn()
-
-    def _later(self, fn: Job) -> None:
-        self._post.emit(fn)
-
-    def _in_background(self, fn: Job) -> None:
-        self._runner(fn)
+    def _on_post(self, job: Job) -> None:
+        job()
 
     def _present(self, kind: str, dialog: QDialog, transient: bool = False) -> None:
         """Show ``dialog``; every earlier one goes, so one result is shown at a time."""
@@ -154,59 +148,45 @@ class QtUserDriver(QObject):
     def show_send_confirmation(
         self, request: OutboundRequest, reply: Callable[[bool], None]
     ) -> None:
-        def show() -> None:
-            dialog = SendConfirmationDialog(
-                request, lambda ok: self._in_background(lambda: reply(ok)), self._parent_widget
-            )
-            self._present("confirm-send", dialog)
-
-        self._later(show)
+        self._present(
+            "confirm-send", SendConfirmationDialog(request, reply, self._parent_widget)
+        )
 
     def show_checking(self, cancel: CancelToken) -> None:
-        self._later(
-            lambda: self._present(
-                "checking", CheckingDialog(cancel, self._parent_widget), transient=True
-            )
-        )
+        self._present("checking", CheckingDialog(cancel, self._parent_widget), transient=True)
 
     def show_up_to_date(self, result: CheckResult) -> None:
         withdrawn = result.withdrawn is not None  # pulled, and nothing to go to yet
-        self._later(
-            lambda: self._message(
-                "up-to-date",
-                title=self.tr("No Update Available"),
-                heading=(
-                    self.tr("Version %s was withdrawn by the publisher") if withdrawn
-                    else self.tr("You're up to date (version %s)")
-                ) % result.current_version,
-                body=result.reason[:1].upper() + result.reason[1:] + ".",
-                icon=QStyle.StandardPixmap.SP_MessageBoxWarning if withdrawn
-                else QStyle.StandardPixmap.SP_DialogApplyButton,
-                entries=result.entries,
-            )
+        self._message(
+            "up-to-date",
+            title=self.tr("No Update Available"),
+            heading=(
+                self.tr("Version %s was withdrawn by the publisher") if withdrawn
+                else self.tr("You're up to date (version %s)")
+            ) % result.current_version,
+            body=result.reason[:1].upper() + result.reason[1:] + ".",
+            icon=QStyle.StandardPixmap.SP_MessageBoxWarning if withdrawn
+            else QStyle.StandardPixmap.SP_DialogApplyButton,
+            entries=result.entries,
         )
 
     def show_update_found(
         self, result: CheckResult, reply: Callable[[UpdateChoice], None]
     ) -> None:
-        def show() -> None:
-            self._close_transient()
-            dialog = UpdateDialog(
-                result,
-                self._product,
-                lambda choice: self._in_background(lambda: reply(choice)),
-                self._open_payload,
-                self._parent_widget,
-                unskip=self._unskip_in_background if self._unskip is not None else None,
-                proxy=proxy,
-            )
-            self._present("update-found", dialog)
+        self._close_transient()
+        dialog = UpdateDialog(
+            result,
+            self._product,
+            reply,
+            self._open_payload,
+            self._parent_widget,
+            unskip=(lambda: self._unskip_in_background(dialog)) if self._unskip else None,
+            proxy=self._facts().proxy,
+        )
+        self._present("update-found", dialog)
 
-        asset = result.asset
-        proxy = self._proxy_for(asset.url) if self._proxy_for and asset is not None else None
-        self._later(show)
-
-    def _unskip_in_background(self) -> None:
+    def _unskip_in_background(self, dialog: UpdateDialog) -> None:
+        """Stop Skipping: saved off the GUI thread; the dialog changes once it is saved."""
         unskip = self._unskip
         assert unskip is not None
 
@@ -214,100 +194,70 @@ class QtUserDriver(QObject):
             try:
                 unskip()
             except UpdaterError as exc:
-                self.unskip_failed.emit(str(exc))
+                message = exc.message
+                self.run_in_front(lambda: self._unskip_answered(dialog, message))
                 return
-            self.unskipped.emit()
+            self.run_in_front(lambda: self._unskip_answered(dialog, None))
 
-        self._in_background(job)
+        self._runner(job)
+
+    def _unskip_answered(self, dialog: UpdateDialog, failure: str | None) -> None:
+        dialog.unskip_answered(failure)
+        if failure is None:
+            self.unskipped.emit()
+        else:
+            self.unskip_failed.emit(failure)
 
     def show_download_progress(self, progress: Progress, cancel: CancelToken) -> None:
-        def show() -> None:
-            dialog = self.transient
-            if not isinstance(dialog, DownloadDialog):
-                dialog = DownloadDialog(cancel, self._parent_widget)
-                self._present("downloading", dialog, transient=True)
-            dialog.set_progress(progress, cancel)
-
-        self._later(show)
+        dialog = self.transient
+        if not isinstance(dialog, DownloadDialog):
+            dialog = DownloadDialog(cancel, self._parent_widget)
+            self._present("downloading", dialog, transient=True)
+        dialog.set_progress(progress, cancel)
 
     def show_ready_to_install(
         self, verified: VerifiedFile, reply: Callable[[bool], None]
     ) -> None:
-        def show() -> None:
-            self._close_transient()
-            dialog = ReadyDialog(
-                verified,
-                self._product,
-                lambda go: self._in_background(lambda: reply(go)),
-                self._open_payload,
-                self._parent_widget,
-                effect=effect,
-            )
-            self._present("ready", dialog)
-
-        # Worked out here, on the flow's thread: what Install will really do on this system.
-        effect = (
-            self._install_effect(verified.asset)
-            if self._install_effect is not None
-            else InstallEffect.OPEN_INSTALLER
+        self._close_transient()
+        dialog = ReadyDialog(
+            verified,
+            self._product,
+            reply,
+            self._open_payload,
+            self._parent_widget,
+            effect=self._facts().effect,  # looked up by the flow, off this thread
         )
-        self._later(show)
+        self._present("ready", dialog)
 
     def show_installing(self, verified: VerifiedFile) -> None:
-        self._later(
-            lambda: self._present(
-                "installing", InstallingDialog(verified, self._parent_widget), transient=True
-            )
+        self._present(
+            "installing", InstallingDialog(verified, self._parent_widget), transient=True
         )
 
     def show_error(self, error: UpdaterError, entries: Sequence[LedgerEntry]) -> None:
-        if isinstance(error, BusyError):
-            self._later(lambda: self._busy(error))
-            return
-        words = describe(error, self._product, self._settings_label)
-        kind = "stale" if isinstance(error, StaleFeedError) else "error"
-        icon = (
-            QStyle.StandardPixmap.SP_MessageBoxWarning
-            if words.warning
-            else QStyle.StandardPixmap.SP_MessageBoxCritical
-        )
-        retry = self._try_again if words.retry else None
-        self._later(
-            lambda: self._message(
-                kind,
-                title=self.tr(words.title),
-                heading=self.tr(words.sentence),
-                body="",
-                advice=self.tr(words.advice),
-                icon=icon,
-                entries=tuple(entries),
-                details=words.details,
-                try_again=retry,
-            )
-        )
-
-    def _busy(self, error: BusyError) -> None:
-        """Check while this app's flow waits: its dialog comes to the front instead."""
-        waiting = self.waiting_dialog()
-        if waiting is not None:
+        """A failure; a check asked for while this app's flow waits (busy) brings that
+        flow's dialog to the front instead."""
+        busy = isinstance(error, BusyError)
+        if busy and (waiting := self.waiting_dialog()) is not None:
             bring_to_front(waiting)
             self.shown.emit("brought-to-front", waiting)
             return
         words = describe(error, self._product, self._settings_label)
+        kind = "busy" if busy else "stale" if isinstance(error, StaleFeedError) else "error"
         self._message(
-            "busy",
+            kind,
             title=self.tr(words.title),
             heading=self.tr(words.sentence),
             body="",
             advice=self.tr(words.advice),
-            icon=QStyle.StandardPixmap.SP_MessageBoxWarning,
-            entries=(),
+            icon=QStyle.StandardPixmap.SP_MessageBoxWarning
+            if words.warning
+            else QStyle.StandardPixmap.SP_MessageBoxCritical,
+            entries=tuple(entries),
             details=words.details,
+            try_again=self._try_again if words.retry else None,
         )
 
     def dismiss(self) -> None:
-        def done() -> None:
-            self._close_transient()
-            self.finished.emit()
-
-        self._later(done)
+        self._close_transient()
+        self.finished.emit()

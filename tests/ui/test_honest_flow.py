@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import shiboken6
+from glass_updater.errors import StorageError
 from glass_updater.model import Asset, InstallEffect, Release, VerifiedFile
 from glass_updater.qt.dialogs import MessageDialog, ReadyDialog, UpdateDialog
 from glass_updater.qt.windows import MARGIN, beside, room_beside
@@ -54,6 +56,30 @@ def test_a_skipped_version_is_shown_marked_and_can_be_unskipped(
     wait_flow_done(qtbot, app)
     third = click_check(qtbot, app, "update-found")
     assert isinstance(third, UpdateDialog) and not third.skipped_note.isVisibleTo(third)
+
+
+def test_stop_skipping_that_cannot_be_saved_says_so_and_stays_skipped(
+    qtbot: QtBot, make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dialog changes only once the un-skip is saved; a failed save is said in one
+    line (the controller's failure box), and the version is still marked skipped."""
+    app = make_app()
+    app.sim.add_release("1.4.0")
+    dialog = _skip_then_check_again(qtbot, app)
+
+    def full_disk() -> None:
+        raise StorageError("could not write state.json (No space left on device)")
+
+    monkeypatch.setattr(app.updater, "unskip", full_disk)
+    with qtbot.waitSignal(app.driver.unskip_failed, timeout=TIMEOUT) as failed:
+        qtbot.mouseClick(dialog.stop_skipping, Qt.MouseButton.LeftButton)
+    assert failed.args == ["could not write state.json (No space left on device)"]
+    assert app.controller.failures_shown == failed.args  # shown, not dropped
+    assert dialog.stop_skipping.isVisibleTo(dialog) and dialog.stop_skipping.isEnabled()
+    assert "You skipped this version" in dialog.skipped_note.text()
+    assert app.updater.skipped_version() == "1.4.0"
+    qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
+    wait_flow_done(qtbot, app)
 
 
 def test_settings_show_the_skipped_version_and_unskip_it(qtbot: QtBot, make_app) -> None:
