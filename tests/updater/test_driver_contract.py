@@ -13,13 +13,13 @@ import pytest
 from glass_updater.driver import Job, UpdateChoice
 from glass_updater.errors import Cancelled
 from glass_updater.flow import UpdateFlow, run_inline
-from glass_updater.model import InstallEffect
+from glass_updater.model import InstallEffect, Progress
 from glass_updater.paths import Paths
 from glass_updater.settings import UserSettings
-from glass_updater.transport.base import BodySink
 from glass_updater.updater import Updater
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest, RequestKind
+from glass_updater.wire_types import CancelToken, OutboundRequest
 
+from tests.doubles import MockTransport, Response
 from tests.fakes import FakeHost, RecordingDriver, RecordingLauncher
 from tests.sim import NOW, FeedSimulator
 from tests.updater.test_offline import make_bundle, updater_for
@@ -95,19 +95,14 @@ class FrontThread:
         self.thread.join(30)
 
 
-class ThreadRecordingTransport:
+def on_threads(sim: FeedSimulator, threads: list[str]) -> MockTransport:
     """The simulator, noting which thread sent each request."""
 
-    def __init__(self, inner: FeedSimulator) -> None:
-        self.inner = inner
-        self.threads: list[str] = []
+    def handler(request: OutboundRequest) -> Response:
+        threads.append(threading.current_thread().name)
+        return sim.handler(request)
 
-    def send(
-        self, request: OutboundRequest, sink: BodySink | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Exchange:
-        self.threads.append(threading.current_thread().name)
-        return self.inner.send(request, sink, cancel)
+    return MockTransport(handler)
 
 
 @pytest.fixture
@@ -173,29 +168,14 @@ def test_confirmation_comes_first(sim: FeedSimulator, tmp_path: Path, send: bool
     assert len(sim.requests) == (1 if send else 0)
 
 
-class CancellingTransport(ThreadRecordingTransport):
-    """The user presses Cancel while the download's request is out."""
-
-    def send(
-        self, request: OutboundRequest, sink: BodySink | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Exchange:
-        if request.kind is RequestKind.DOWNLOAD and cancel is not None:
-            cancel.cancel()
-            raise Cancelled("download cancelled",
-                            exchange=Exchange(request, request.transmissions, None,
-                                              error="cancelled"))
-        return super().send(request, sink, cancel)
-
-
 def test_cancelled_download_ends_with_dismiss_and_no_error(
     sim: FeedSimulator, tmp_path: Path
 ) -> None:
-    updater = Updater(make_config(sim, install_command=COMMAND),
-                      paths=Paths.under(tmp_path / "state"),
-                      transport=CancellingTransport(sim), clock=lambda: NOW)
-    driver = RecordingDriver()
-    flow = run(updater, driver)
+    def press_cancel(_progress: Progress, cancel: CancelToken) -> None:
+        cancel.cancel()  # at the first progress, before the first byte of the file
+
+    driver = RecordingDriver(on_progress=press_cancel)
+    flow = run(make_updater(sim, tmp_path, install_command=COMMAND), driver)
     assert driver.calls == ["checking", "update_found", "progress", "dismiss"]
     assert isinstance(flow.error, Cancelled) and not driver.errors
 
@@ -253,7 +233,8 @@ def test_every_call_reaches_the_driver_on_the_front_thread(
 ) -> None:
     """As with Qt: shows on one thread, the network and disk on others, replies from the
     front thread go back to the flow, which moves the work off it."""
-    transport = ThreadRecordingTransport(sim)
+    threads: list[str] = []
+    transport = on_threads(sim, threads)
     updater = Updater(make_config(sim, install_command=COMMAND),
                       paths=Paths.under(tmp_path / "state"), transport=transport,
                       clock=lambda: NOW)
@@ -278,5 +259,5 @@ def test_every_call_reaches_the_driver_on_the_front_thread(
     assert driver.calls == ["checking", "update_found", "progress", "ready_to_install",
                             "dismiss"]
     assert {thread for _call, thread in driver.places} == {"front"}
-    assert transport.threads and "front" not in transport.threads
+    assert threads and "front" not in threads
     assert len(workers) >= 2  # the check, then (after the front's reply) the download
