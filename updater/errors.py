@@ -192,6 +192,12 @@ class StorageError(UpdaterError):
     cause = Cause.STORAGE
 
 
+class DiskFullError(StorageError):
+    """The disk (or the user's quota) filled up; the partial file was removed."""
+
+    kind = "disk-full"
+
+
 def storage_error(exc: OSError, what: str) -> StorageError:
     """One line for a local I/O failure: which file or folder, why, and what to do."""
     path = exc.filename2 or exc.filename  # for a rename, the target is the file that matters

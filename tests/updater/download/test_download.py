@@ -12,15 +12,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
-from glass_updater.download import (
-    MISMATCH_MESSAGE,
+from glass_updater.download import PartialInfo, file_name_for, open_part
+from glass_updater.download_failures import MISMATCH_MESSAGE
+from glass_updater.errors import (
+    BusyError,
+    Cancelled,
     DiskFullError,
-    PartialInfo,
     StorageError,
-    file_name_for,
-    open_part,
+    TransportError,
+    VerificationError,
 )
-from glass_updater.errors import BusyError, Cancelled, TransportError, VerificationError
 from glass_updater.limits import Limits
 from glass_updater.locks import FileLock
 from glass_updater.model import Progress

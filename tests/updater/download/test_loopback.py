@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from glass_updater.allowlist import load_allowlist
 from glass_updater.client import Client
-from glass_updater.download import DiskFullError, Downloader, PartialInfo
-from glass_updater.errors import Cancelled, TransportError, VerificationError
+from glass_updater.download import Downloader, PartialInfo
+from glass_updater.errors import Cancelled, DiskFullError, TransportError, VerificationError
 from glass_updater.limits import Limits
 from glass_updater.model import Asset, Progress, VerifiedFile
 from glass_updater.transport.http import HttpTransport
