@@ -2,7 +2,7 @@
 
 Pure byte layout, no I/O: the request builder calls ``handshake`` to compute the exact
 bytes sent to the proxy before any socket exists (so the gate compares them like the
-HTTP ``CONNECT``), the tunnel splits them with ``split`` to wait for each answer, and the
+HTTP ``CONNECT``), the route splits them with ``split`` to wait for each answer, and the
 ledger, CLI and panel hide the credentials with ``credential_span``.
 
 Only ``socks5h`` exists here: the CONNECT always carries the update host as a domain

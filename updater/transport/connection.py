@@ -15,7 +15,7 @@ from typing import Any
 import urllib3.connection
 import urllib3.connectionpool
 from glass_updater.errors import GateViolation
-from glass_updater.transport.tunnel import through_proxy
+from glass_updater.transport.route import connect, through_proxy
 from glass_updater.transport.wire import Wire
 from glass_updater.wire_types import Channel
 from requests import PreparedRequest
@@ -96,7 +96,7 @@ class _Gated:
 
     def _new_conn(self) -> Any:
         """urllib3's own socket opener, should anything call it: the wire's instead."""
-        return self._wire.open_socket()
+        return connect(self._wire)
 
     def send(self, data: Any) -> None:
         _gated_send(self, self._wire, self._channel, data)
@@ -108,7 +108,7 @@ class GatedHTTPConnection(_Gated, urllib3.connection.HTTPConnection):
     _channel = Channel.PLAIN
 
     def connect(self) -> None:
-        self.sock = self._wire.open_socket()  # set first: urllib3 closes it on failure
+        self.sock = connect(self._wire)  # set first: urllib3 closes it on failure
         through_proxy(self._wire, self.sock, self)
 
 
@@ -119,7 +119,7 @@ class GatedHTTPSConnection(_Gated, urllib3.connection.HTTPSConnection):
 
     def connect(self) -> None:
         wire = self._wire
-        self.sock = wire.open_socket()  # set first: urllib3 closes it on failure
+        self.sock = connect(wire)  # set first: urllib3 closes it on failure
         through_proxy(wire, self.sock, self)
         self.sock = tls = wire.wrap_tls(self.sock)
         wire.handshake(tls)

@@ -1,36 +1,26 @@
-"""Everything one send does below requests: sockets, TLS, gate, watchdog.
+"""One send's state below requests: the gated write, TLS, cancel and deadline checks.
 
-One ``Wire`` per send. urllib3's connection classes (``connection.py``) call into it
-for every socket operation, so these few functions (and ``tunnel.py``, which speaks to a
-proxy through them) are the only code that opens a socket or writes a byte. A watchdog
-thread enforces cancel, the overall deadline and the minimum throughput by shutting the
-socket down, which wakes any blocked read within ``Limits.cancel_latency``.
+One ``Wire`` per send. urllib3's connection classes (``connection.py``) call into it for
+every socket operation: ``route.py`` opens the socket and talks to a proxy through it,
+``write`` is the only code that writes a byte. A shared watchdog thread enforces cancel,
+the overall deadline and the minimum throughput by shutting the sockets down, which
+wakes any blocked read within ``Limits.cancel_latency``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
-import errno
-import ipaddress
-import os
-import select
 import socket
 import ssl
 import sys
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from typing import Any
 
 from glass_updater.errors import Cancelled, Cause, TransportError
 from glass_updater.limits import Limits
 from glass_updater.transport.gate import Gate
-from glass_updater.transport.witness import Witness
 from glass_updater.wire_types import CancelToken, Channel, OutboundRequest, RequestKind
-
-_IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, errno.EAGAIN}
-_IN_PROGRESS |= {getattr(errno, "WSAEWOULDBLOCK", errno.EWOULDBLOCK)}
 
 
 class Phase(enum.Enum):
@@ -101,7 +91,7 @@ class Wire:
         self.request = request
         self.gate = Gate(request)
         self.limits = limits
-        self._clock = clock
+        self.clock = clock
         self._cancel = cancel
         self._ssl = ssl_context
         self.deadline = (
@@ -138,12 +128,12 @@ class Wire:
 
     def body_started(self) -> None:
         self.phase = Phase.BODY
-        self._body_started = self._clock()
+        self._body_started = self.clock()
 
     def _reason(self) -> TransportError | None:
         if self._cancel is not None and self._cancel.cancelled:
             return Cancelled("cancelled; the connection was closed")
-        now = self._clock()
+        now = self.clock()
         if now - self._started > self.deadline:
             return TransportError(
                 f"{self.request.kind.value} took longer than {self.deadline:g} s talking to "
@@ -180,7 +170,7 @@ class Wire:
         self._shutdown_all()
         return True
 
-    def _track(self, sock: socket.socket) -> None:
+    def track(self, sock: socket.socket) -> None:
         with self._lock:
             self._socks.append(sock)
 
@@ -191,138 +181,6 @@ class Wire:
         for sock in socks:
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-    # ------------------------------------------------------------------ connect
-
-    def _announce(self, host: str, port: int) -> AbstractContextManager[None]:
-        witness = Witness.installed()
-        return witness.announced(host, port) if witness is not None else contextlib.nullcontext()
-
-    @property
-    def _check_hint(self) -> str:
-        if self.request.proxy is not None:
-            return "check your internet connection and proxy setting"
-        return "check your internet connection"
-
-    def _first_hop_error(self, message: str, direct: Cause) -> TransportError:
-        """A failure to reach the first hop: through a proxy it is the proxy's (PROXY, its
-        host), else the update server's (``direct``, the server's host)."""
-        proxy = self.request.proxy
-        if proxy is not None:
-            return TransportError(message, cause=Cause.PROXY, host=proxy.host)
-        return TransportError(message, cause=direct, host=self.request.target.host)
-
-    def open_socket(self) -> socket.socket:
-        """TCP to the proxy if one is set, else to the update server; returns it connected.
-
-        Then ``tunnel.through_proxy`` goes through the proxy's handshake, if any.
-        """
-        proxy = self.request.proxy
-        host, port = (
-            (proxy.host, proxy.port)
-            if proxy is not None
-            else (self.request.target.host, self.request.target.port)
-        )
-        self.phase = Phase.CONNECT
-        self.check_abort()
-        infos = self._resolve(host, port)
-        last: OSError | None = None
-        for family, type_, proto, _, addr in infos:
-            try:
-                sock = self._connect_one(family, type_, proto, addr)
-            except TransportError:
-                raise
-            except OSError as exc:
-                last = exc
-                continue
-            ip, port_no = str(addr[0]), int(addr[1])
-            self.remote = f"{ip}:{port_no}"
-            return sock
-        raise self._first_hop_error(
-            f"could not connect to {self.peer} ({_os_reason(last)}); {self._check_hint}",
-            _connect_cause(last),
-        )
-
-    def _resolve(
-        self, host: str, port: int
-    ) -> list[tuple[Any, Any, int, str, Any]]:
-        """getaddrinfo in a helper thread, so cancel and the deadline apply to DNS too.
-
-        An IP literal needs no lookup: it is resolved numerically, without a thread.
-        """
-        if _is_ip_literal(host):
-            return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
-        box: dict[str, Any] = {}
-        done = threading.Event()
-
-        def work() -> None:
-            try:
-                box["infos"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-            except OSError as exc:
-                box["error"] = exc
-            finally:
-                done.set()
-
-        threading.Thread(target=work, name="updater-resolve", daemon=True).start()
-        limit = self._clock() + self.limits.connect_timeout
-        while not done.wait(self.limits.cancel_latency):
-            self.check_abort()
-            if self._clock() > limit:
-                raise self._first_hop_error(
-                    f"could not find the address of {host} within "
-                    f"{self.limits.connect_timeout:g} s; check your internet connection",
-                    Cause.DNS,
-                )
-        self.check_abort()
-        if "error" in box:
-            raise self._first_hop_error(
-                f"could not find the address of {host} ({_os_reason(box['error'])}); "
-                f"{self._check_hint}",
-                Cause.DNS,
-            )
-        infos: list[tuple[Any, Any, int, str, Any]] = box["infos"]
-        return infos
-
-    def _connect_one(
-        self,
-        family: socket.AddressFamily,
-        type_: socket.SocketKind,
-        proto: int,
-        addr: tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes],
-    ) -> socket.socket:
-        sock = socket.socket(family, type_, proto)
-        self._track(sock)
-        try:
-            sock.setblocking(False)
-            ip, port = str(addr[0]), int(addr[1])
-            with self._announce(ip, port):
-                err = sock.connect_ex(addr)
-            limit = self._clock() + self.limits.connect_timeout
-            while err in _IN_PROGRESS:
-                self.check_abort()
-                left = limit - self._clock()
-                if left <= 0:
-                    raise self._first_hop_error(
-                        f"could not connect to {self.peer} within "
-                        f"{self.limits.connect_timeout:g} s; check your internet connection",
-                        Cause.TIMEOUT,
-                    )
-                _, writable, failed = select.select(
-                    [], [sock], [sock], min(left, self.limits.cancel_latency)
-                )
-                if writable or failed:
-                    err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            self.check_abort()
-            if err:
-                raise OSError(err, os.strerror(err))  # words, not "ECONNREFUSED"
-            sock.setblocking(True)
-            sock.settimeout(self.limits.connect_timeout)
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return sock
-        except BaseException:
-            sock.close()
-            raise
 
     # ------------------------------------------------------------------ write
 
@@ -351,7 +209,7 @@ class Wire:
         wrapped = self._ssl.wrap_socket(
             sock, server_hostname=self.request.target.host, do_handshake_on_connect=False
         )
-        self._track(wrapped)
+        self.track(wrapped)
         return wrapped
 
     def handshake(self, sock: ssl.SSLSocket) -> None:
@@ -384,29 +242,3 @@ class Wire:
                 host=host,
             ) from None
         self.check_abort()
-
-
-def _os_reason(exc: OSError | None) -> str:
-    """An OS error in words ("Connection refused"), without "[Errno 111]" or a code name."""
-    if exc is None:
-        return "no address to try"
-    return exc.strerror or type(exc).__name__
-
-
-def _connect_cause(exc: OSError | None) -> Cause:
-    code = exc.errno if exc is not None else None
-    if code == errno.ECONNREFUSED:
-        return Cause.REFUSED
-    if code in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN):
-        return Cause.OFFLINE
-    if code == errno.ETIMEDOUT:
-        return Cause.TIMEOUT
-    return Cause.NETWORK
-
-
-def _is_ip_literal(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
