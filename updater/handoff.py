@@ -17,6 +17,7 @@ import re
 import select
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +33,9 @@ DEFAULT_WAIT_SECONDS = 120.0  # how long the helper waits for the app to quit
 DEFAULT_START_GRACE = 10.0  # a relaunched version that lives this long has "started"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._+-]")
 PROC = "/proc"  # Linux process table (absent on macOS and Windows)
+# Windows process-creation flags (literal values: the subprocess names exist only there).
+_DETACHED_PROCESS = 0x00000008
+_CREATE_NEW_PROCESS_GROUP = 0x00000200
 SWAPPED_MESSAGE = (
     "the downloaded update changed on disk after it was verified, so it was not run and "
     "was deleted; download it again"
@@ -78,6 +82,25 @@ class HandoffSpec:
         if not isinstance(spec.pid, int) or not isinstance(spec.size, int):
             raise InstallError("the install helper was started with a bad spec (pid, size)")
         return spec
+
+
+def popen_quiet(argv: Sequence[str], *, detached: bool) -> subprocess.Popen[bytes]:
+    """Start ``argv`` (a list, never a shell) with no stdin, stdout or stderr; ``detached``
+    puts it in its own session (a new process group on Windows) so it outlives this one.
+
+    The one way the app starts an installer or the helper, and the helper the new
+    version. Raises OSError when it cannot be started.
+    """
+    kwargs: dict[str, object] = {}
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        kwargs["creationflags"] = _DETACHED_PROCESS | _CREATE_NEW_PROCESS_GROUP if detached else 0
+    else:
+        kwargs["start_new_session"] = detached
+    proc: subprocess.Popen[bytes] = subprocess.Popen(
+        list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, close_fds=True, **kwargs,  # type: ignore[call-overload]
+    )
+    return proc
 
 
 def helper_command(spec: HandoffSpec) -> list[str]:

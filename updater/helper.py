@@ -26,6 +26,7 @@ from glass_updater.errors import InstallError
 from glass_updater.handoff import (
     HELPER_FLAG,
     HandoffSpec,
+    popen_quiet,
     private_copy,
     remove_private,
     remove_staged,
@@ -77,16 +78,8 @@ class SubprocessRunner:
             raise InstallError(f"could not start {argv[0]} ({exc.strerror or exc})") from exc
 
     def start(self, argv: Sequence[str]) -> Started:
-        kwargs: dict[str, object] = {}
-        if sys.platform == "win32":  # pragma: no cover - Windows only
-            kwargs["creationflags"] = 0x00000008 | 0x00000200  # detached, new group
-        else:
-            kwargs["start_new_session"] = True
         try:
-            proc = subprocess.Popen(  # an argv list, never a shell
-                list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, close_fds=True, **kwargs,  # type: ignore[call-overload]
-            )
+            proc = popen_quiet(argv, detached=True)
         except OSError as exc:
             raise InstallError(f"could not start {argv[0]} ({exc.strerror or exc})") from exc
         return _Popen(proc)

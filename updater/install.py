@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
@@ -27,6 +26,7 @@ from glass_updater.handoff import (
     SWAPPED_MESSAGE,
     HandoffSpec,
     helper_command,
+    popen_quiet,
     process_token,
 )
 from glass_updater.model import VerifiedFile
@@ -39,9 +39,6 @@ __all__ = [
 
 BUSY_MESSAGE = "the application is busy; close it and try again"
 _CHUNK = 1024 * 1024
-# Windows process-creation flags (literal values: the subprocess names exist only there).
-_DETACHED_PROCESS = 0x00000008
-_CREATE_NEW_PROCESS_GROUP = 0x00000200
 
 
 class HostApp(Protocol):
@@ -86,21 +83,8 @@ class SubprocessLauncher:
         args = [str(a) for a in argv]
         if not args:
             raise InstallError("no installer command to run; check the packager config")
-        kwargs: dict[str, object] = {}
-        if sys.platform == "win32":
-            flags = _DETACHED_PROCESS | _CREATE_NEW_PROCESS_GROUP if detached else 0
-            kwargs["creationflags"] = flags
-        else:
-            kwargs["start_new_session"] = detached
         try:
-            proc = subprocess.Popen(  # an argv list, never a shell
-                args,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                close_fds=True,
-                **kwargs,  # type: ignore[call-overload]
-            )
+            proc = popen_quiet(args, detached=detached)
         except OSError as exc:
             raise InstallError(
                 f"could not start {args[0]} ({exc.strerror or exc}); "
