@@ -23,12 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CORE_API = [
     "Asset", "BusyError", "Cancelled", "CheckResult", "CheckStatus", "ConfigError",
-    "FeedError", "HostApp", "InstallError", "Outcome", "PackagerConfig", "Paths", "Progress",
-    "Release",
-    "RequestRefused", "StaleFeedError", "StorageError", "TransportError", "UpdateChoice",
-    "UpdateFlow", "Updater", "UpdaterError", "UserDriver", "VerificationError",
-    "VerifiedFile", "__version__", "config_from_dict", "default_relaunch_argv",
-    "load_config", "parse_config",
+    "EXIT_CODES", "FeedError", "HostApp", "InstallError", "InternalError", "Outcome",
+    "PackagerConfig", "Paths", "Progress", "Release", "RequestRefused", "StaleFeedError",
+    "StorageError", "TransportError", "UpdateChoice", "UpdateFlow", "Updater", "UpdaterError",
+    "UserDriver", "VerificationError", "VerifiedFile", "__version__", "config_from_dict",
+    "default_relaunch_argv", "load_config", "parse_config",
 ]
 QT_API = ["QtHostApp", "UpdateController", "main"]
 

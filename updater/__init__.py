@@ -15,11 +15,13 @@ if TYPE_CHECKING:
     from glass_updater.config import PackagerConfig, config_from_dict, load_config, parse_config
     from glass_updater.driver import UpdateChoice, UserDriver
     from glass_updater.errors import (
+        EXIT_CODES,
         BusyError,
         Cancelled,
         ConfigError,
         FeedError,
         InstallError,
+        InternalError,
         RequestRefused,
         StaleFeedError,
         StorageError,
@@ -57,12 +59,14 @@ _EXPORTS: dict[str, str] = {
     "Progress": "model",
     "VerifiedFile": "model",
     "Outcome": "outcome",
-    # errors (each carries .kind, .message and .exit_code)
+    # errors (each carries .kind, .message and .exit_code) and the kind -> exit code table
     "UpdaterError": "errors",
     "ConfigError": "errors",
     "RequestRefused": "errors",
     "TransportError": "errors",
     "Cancelled": "errors",
+    "InternalError": "errors",
+    "EXIT_CODES": "errors",
     "FeedError": "errors",
     "StaleFeedError": "errors",
     "VerificationError": "errors",
@@ -72,6 +76,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "EXIT_CODES",
     "Asset",
     "BusyError",
     "Cancelled",
@@ -81,6 +86,7 @@ __all__ = [
     "FeedError",
     "HostApp",
     "InstallError",
+    "InternalError",
     "Outcome",
     "PackagerConfig",
     "Paths",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from glass_updater.config import PROXY_MODES, PackagerConfig
-from glass_updater.errors import Cause, ConfigError
+from glass_updater.errors import ConfigError, PolicyError
 
 POLICY_FILE = "policy.toml"
 _KEYS: dict[str, type] = {
@@ -36,14 +36,6 @@ _KEYS: dict[str, type] = {
 }
 MAX_POLICY_BYTES = 256 * 1024
 MANAGED = "Updates are managed by your administrator"
-
-
-class PolicyError(ConfigError):
-    """The administrator's policy forbids this, or cannot be used: nothing was sent."""
-
-    kind = "policy"
-    exit_code = 2
-    cause = Cause.POLICY
 
 
 def default_policy_path(platform: str = sys.platform) -> Path:

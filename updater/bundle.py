@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from glass_updater.errors import Cause, FeedError
+from glass_updater.errors import BundleError
 from glass_updater.limits import Limits
 
 MANIFEST = "glass-bundle.json"
@@ -34,13 +34,6 @@ SUFFIX = ".glassbundle"
 MAX_MANIFEST = 4096
 MAX_MEMBERS = 66
 _ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$")
-
-
-class BundleError(FeedError):
-    """The bundle is not a valid, complete bundle: refused like a forged feed (exit 4)."""
-
-    kind = "bundle"
-    cause = Cause.BUNDLE
 
 
 @dataclass(frozen=True)

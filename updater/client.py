@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 
 from glass_updater.allowlist import Allowlist
 from glass_updater.config import PackagerConfig
-from glass_updater.errors import Cause, RequestRefused, TransportError
+from glass_updater.errors import Cause, ExchangeError, RequestRefused, TransportError
 from glass_updater.proxy import resolve_proxy
 from glass_updater.request import (
     build_check_request,
@@ -133,8 +133,9 @@ class Client:
         """Send ``request`` and follow up to ``max_redirects`` 3xx hops; return the last answer.
 
         Raises TransportError for a refused redirect (its exchange was already reported).
-        A transport's own TransportError is re-raised after its partial exchange is
-        reported; callers must not report ``error.exchange`` a second time.
+        A transport's own ExchangeError (network failure, cancel, gate violation) is
+        re-raised after its partial exchange is reported; callers must not report
+        ``error.exchange`` a second time.
         """
         transport = self._transport()
         current = request
@@ -145,7 +146,7 @@ class Client:
                 self.on_sending(current)
             try:
                 exchange = transport.send(current, sink=sink, cancel=cancel)
-            except TransportError as exc:
+            except ExchangeError as exc:
                 if exc.exchange is not None:
                     self._report(exc.exchange)
                 raise

@@ -18,17 +18,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from glass_updater import strictjson
-from glass_updater.errors import FeedError, RequestRefused, StaleFeedError
+from glass_updater.errors import (
+    BadSignatureError,
+    FeedError,
+    MalformedFeedError,
+    ReplayError,
+    RequestRefused,
+    RollbackError,
+    StaleFeedError,
+    UnsignedError,
+    UntrustedKeyError,
+    WrongProductError,
+)
 from glass_updater.limits import DEFAULT_LIMITS, Limits
 from glass_updater.model import Asset, Feed, Release, Withdrawal
 from glass_updater.request import parse_target
-from glass_updater.signing import (
-    BadSignatureError,
-    MalformedFeedError,
-    UnsignedError,
-    UntrustedKeyError,
-    verify_envelope,
-)
+from glass_updater.signing import verify_envelope
 from packaging.version import InvalidVersion, Version
 
 __all__ = [
@@ -70,24 +75,6 @@ MAX_REASON_CHARS = 1000
 _RELEASE_REQUIRED = ("version", "channel", "published", "assets")
 _RELEASE_OPTIONAL = ("critical", "min_os", "notes")
 _ASSET = ("platform", "kind", "url", "size", "sha256")
-
-
-class WrongProductError(FeedError):
-    """A genuine feed, but for another product (mix-and-match)."""
-
-    kind = "wrong-product"
-
-
-class RollbackError(FeedError):
-    """The feed is older than one this app already accepted (replay of an old feed)."""
-
-    kind = "rollback"
-
-
-class ReplayError(FeedError):
-    """Same serial as the accepted feed but different content: the publisher equivocates."""
-
-    kind = "equivocation"
 
 
 FreezeError = ReplayError

@@ -23,7 +23,7 @@ from glass_updater.driver import (
     UserDriver,
     run_inline,
 )
-from glass_updater.errors import BusyError, Cancelled, UpdaterError
+from glass_updater.errors import BusyError, Cancelled, InternalError, UpdaterError
 from glass_updater.ledger import LedgerEntry
 from glass_updater.model import CheckResult, CheckStatus, InstallEffect, Progress, VerifiedFile
 from glass_updater.updater import Updater
@@ -265,7 +265,7 @@ class UpdateFlow:
                 if self.finished.is_set() or run_id != self._run_id:
                     raise
                 self._fail(
-                    UpdaterError(
+                    InternalError(
                         f"unexpected error ({type(exc).__name__}: {exc}); nothing was "
                         "installed, try again, and report this if it happens again"
                     )

@@ -19,8 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from glass_updater.atomic import TEMP_PREFIX, fsync_dir
-from glass_updater.bundle import BundleError, BundleReader, asset_member_name
-from glass_updater.errors import Cause, UpdaterError, VerificationError, storage_error
+from glass_updater.bundle import BundleReader, asset_member_name
+from glass_updater.errors import (
+    BundleError,
+    BundleUnreadable,
+    VerificationError,
+    storage_error,
+)
 from glass_updater.model import Asset, CheckResult, CheckStatus, VerifiedFile
 
 if TYPE_CHECKING:
@@ -61,14 +66,6 @@ class Updater(Protocol):
     def channel(self) -> str: ...
 
     def install_problem(self, release: Release | None, asset: Asset | None) -> str: ...
-
-
-class BundleUnreadable(UpdaterError):
-    """The bundle file itself cannot be opened: a local problem (exit 1)."""
-
-    kind = "local"
-    exit_code = 1
-    cause = Cause.BUNDLE
 
 
 def _open(path: Path) -> int:

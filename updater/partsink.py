@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from glass_updater.errors import TransportError
+from glass_updater.errors import DiskWriteFailed, Overflow, TransportError
 from glass_updater.hashing import BackgroundSha256
 from glass_updater.progress import ProgressMeter
 from glass_updater.resume import Judgement, Verdict
@@ -22,14 +22,6 @@ from glass_updater.wire_types import CancelToken
 
 Checkpoint = Callable[[str], None]
 HeadHook = Callable[[int, tuple[tuple[str, str], ...]], Judgement]
-
-
-class Overflow(TransportError):
-    """The server sent more body than the signed size allows."""
-
-
-class DiskWriteFailed(TransportError):
-    """Writing to the local disk failed; the sink keeps the OSError."""
 
 
 @dataclass

@@ -22,7 +22,7 @@ import os
 import stat
 from pathlib import Path
 
-from glass_updater.errors import StorageError
+from glass_updater.errors import UnsafeFileError
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -32,12 +32,6 @@ _BINARY = getattr(os, "O_BINARY", 0)
 _LINK_ERRNOS = frozenset({errno.ELOOP, errno.EMLINK})
 _POSIX = hasattr(os, "geteuid")
 REMOVE_HINT = "remove it (another program may have put it there) and try again"
-
-
-class UnsafeFileError(StorageError):
-    """A local file or folder is not what the updater made: refused, nothing written."""
-
-    kind = "unsafe-file"
 
 
 def _refuse(path: Path | str, why: str, hint: str = REMOVE_HINT) -> UnsafeFileError:

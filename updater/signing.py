@@ -30,37 +30,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from glass_updater import strictjson
-from glass_updater.errors import ConfigError, FeedError
+from glass_updater.errors import (
+    BadSignatureError,
+    ConfigError,
+    MalformedFeedError,
+    UnsignedError,
+    UntrustedKeyError,
+)
 from glass_updater.limits import DEFAULT_LIMITS, Limits
 
 PAYLOAD_TYPE = "application/vnd.glass-updater.feed+json"
 KEY_PREFIX = "ed25519:"
 MAX_SIGNATURES = 16
 _ENVELOPE_KEYS = frozenset({"payloadType", "payload", "signatures"})
-
-
-class MalformedFeedError(FeedError):
-    """The feed is not a well-formed envelope or payload."""
-
-    kind = "malformed"
-
-
-class UnsignedError(FeedError):
-    """The feed carries no signature at all."""
-
-    kind = "unsigned"
-
-
-class UntrustedKeyError(FeedError):
-    """The feed is signed, but only by keys this app does not trust."""
-
-    kind = "untrusted-key"
-
-
-class BadSignatureError(FeedError):
-    """A trusted key's signature does not match the bytes received."""
-
-    kind = "bad-signature"
 
 
 def _malformed(what: str) -> MalformedFeedError:

@@ -28,7 +28,7 @@ from glass_updater.download_failures import (
     status_error,
     write_failure,
 )
-from glass_updater.errors import Cancelled, TransportError, UpdaterError
+from glass_updater.errors import Cancelled, ExchangeError, TransportError, UpdaterError
 from glass_updater.limits import Limits
 from glass_updater.model import Asset
 from glass_updater.partsink import AbortToken, PartSink
@@ -227,7 +227,7 @@ class Transfer:
             if isinstance(err, OSError) and is_full(err):
                 raise disk_full(asset, asset.size - attempt.offset, self.files.folder) from exc
             raise write_failure(asset, err, self.files.folder) from exc
-        exchange = exc.exchange if isinstance(exc, TransportError) else None
+        exchange = exc.exchange if isinstance(exc, ExchangeError) else None
         refused = sink.head is not None and sink.head.verdict is not Verdict.USE
         cancelled = sink.failure is None and (
             bool(cancel and cancel.cancelled) or (isinstance(exc, Cancelled) and not refused)

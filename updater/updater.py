@@ -21,7 +21,9 @@ from glass_updater.config import PackagerConfig
 from glass_updater.errors import (
     Cancelled,
     ConfigError,
+    ExchangeError,
     FeedError,
+    InternalError,
     TransportError,
     UpdaterError,
     server_text,
@@ -296,7 +298,7 @@ class Updater:
             except OSError as exc:
                 raise storage_error(exc, "the updater's local files") from exc
         except UpdaterError as exc:
-            failed = exc.exchange if isinstance(exc, TransportError) else None
+            failed = exc.exchange if isinstance(exc, ExchangeError) else None
             if failed is not None and failed not in exchanges:
                 exchanges.append(failed)
             if not entries:  # else: recorded as accepted, then the state could not be saved
@@ -480,7 +482,7 @@ class Updater:
 
         self.policy.refuse()
         if result.release is None or result.asset is None:
-            raise UpdaterError("there is no update to download; run a check first")
+            raise InternalError("there is no update to download; run a check first")
         asset = result.asset
         if self.preflight_downloads:
             # Before any byte: refuse what could not be installed.
@@ -501,7 +503,7 @@ class Updater:
             except OSError as exc:
                 raise storage_error(exc, "the download") from exc
         except UpdaterError as exc:
-            failed = exc.exchange if isinstance(exc, TransportError) else None
+            failed = exc.exchange if isinstance(exc, ExchangeError) else None
             if failed is not None and failed not in exchanges:
                 exchanges.append(failed)
             entries.extend(self._record_failure(exc, exchanges))

@@ -13,13 +13,20 @@ from pathlib import Path
 
 import pytest
 from glass_updater import cli
-from glass_updater.bundle import BundleError
-from glass_updater.errors import FeedError, StaleFeedError, UpdaterError, VerificationError
-from glass_updater.feed import RollbackError, WrongProductError
+from glass_updater.errors import (
+    BundleError,
+    BundleUnreadable,
+    FeedError,
+    RollbackError,
+    StaleFeedError,
+    UpdaterError,
+    VerificationError,
+    WrongProductError,
+)
 from glass_updater.flow import UpdateFlow, run_inline
 from glass_updater.handoff import HandoffSpec
 from glass_updater.model import CheckStatus
-from glass_updater.offline import NO_NETWORK, BundleUnreadable
+from glass_updater.offline import NO_NETWORK
 from glass_updater.paths import Paths
 from glass_updater.publish import cli as publish_cli
 from glass_updater.publish.bundle import write_bundle

@@ -39,10 +39,11 @@ MAX_EXPIRY = timedelta(days=366)
 
 
 class PublishRefused(UpdaterError):
-    """A local file or folder is not fit to publish; nothing was changed (exit 1)."""
+    """A local file or folder is not fit to publish; nothing was changed.
 
-    kind = "refused"
-    exit_code = 1
+    The publishing tool's own error (``updater-publish`` exits 1, its EXIT_REFUSED); it
+    never reaches the ``updater`` client, so it stays beside the tool.
+    """
 
 
 def parse_duration(text: str) -> timedelta:

@@ -33,7 +33,8 @@ class Transport(Protocol):
         streamed into it, also capped at ``request.max_body``; the body of any other
         status (a redirect, an error page) never goes into the sink: it is returned in
         ``Exchange.body``, truncated to a small cap. Any HTTP status is returned as an
-        Exchange; network failures raise TransportError whose ``exchange`` attribute holds
-        what was sent before the failure, so it can still be logged.
+        Exchange; a failure raises an ExchangeError (TransportError for the network,
+        Cancelled, GateViolation) whose ``exchange`` attribute holds what was sent before
+        it, so it can still be logged.
         """
         ...

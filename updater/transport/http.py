@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 import urllib3.exceptions
-from glass_updater.errors import Cause, TransportError, UpdaterError, server_text
+from glass_updater.errors import Cause, ExchangeError, TransportError, UpdaterError, server_text
 from glass_updater.limits import DEFAULT_LIMITS, Limits
 from glass_updater.transport.base import BodySink
 from glass_updater.transport.connection import GatedAdapter, HeadTruncated
@@ -173,7 +173,7 @@ class HttpTransport:
             self._exchange(wire, request, sink, result)
         except SinkFailed as failed:
             raise failed.original from None  # not a network error: the caller's own
-        except TransportError as exc:
+        except ExchangeError as exc:
             raise exc.again(exchange(exc.message)) from None
         except UpdaterError:
             raise

@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import glass_updater.socks as socks
-from glass_updater.errors import Cause, TransportError
+from glass_updater.errors import Cause, ExchangeError, TransportError
 from glass_updater.transport.wire import Phase, Wire
 from glass_updater.transport.witness import Witness
 from glass_updater.wire_types import Channel
@@ -68,7 +68,7 @@ def connect(wire: Wire) -> socket.socket:
     for family, type_, proto, _, addr in infos:
         try:
             sock = _connect_one(wire, family, type_, proto, addr)
-        except TransportError:
+        except ExchangeError:  # a gate violation is an OSError too: never swallowed
             raise
         except OSError as exc:
             last = exc

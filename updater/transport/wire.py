@@ -17,7 +17,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from glass_updater.errors import Cancelled, Cause, TransportError
+from glass_updater.errors import Cancelled, Cause, ExchangeError, TransportError
 from glass_updater.limits import Limits
 from glass_updater.transport.gate import Gate
 from glass_updater.wire_types import CancelToken, Channel, OutboundRequest, RequestKind
@@ -102,7 +102,7 @@ class Wire:
         self.remote = ""
         self.received = 0
         self._body_started: float | None = None
-        self.tripped: TransportError | None = None
+        self.tripped: ExchangeError | None = None
         self._socks: list[socket.socket] = []
         self._lock = threading.Lock()
         self._watchdog = watchdog or Watchdog(limits.cancel_latency)
@@ -130,7 +130,7 @@ class Wire:
         self.phase = Phase.BODY
         self._body_started = self.clock()
 
-    def _reason(self) -> TransportError | None:
+    def _reason(self) -> ExchangeError | None:
         if self._cancel is not None and self._cancel.cancelled:
             return Cancelled("cancelled; the connection was closed")
         now = self.clock()

@@ -22,17 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from glass_updater.errors import GateViolation
+from glass_updater.errors import UnannouncedConnection
 
 _EVENTS = frozenset({"socket.connect", "socket.getaddrinfo", "http.client.send"})
-
-
-class UnannouncedConnection(GateViolation, ConnectionRefusedError):
-    """A connect the transport did not announce happened while the tripwire was armed.
-
-    It is also a ConnectionRefusedError, so library code that opened the socket treats
-    it as a failed connection and closes the socket cleanly.
-    """
 
 
 @dataclass(frozen=True)

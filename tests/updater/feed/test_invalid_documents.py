@@ -12,13 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from glass_updater.errors import FeedError, StaleFeedError
+from glass_updater.errors import FeedError, StaleFeedError, WrongProductError
 from glass_updater.feed import (
     BadSignatureError,
     MalformedFeedError,
     UnsignedError,
     UntrustedKeyError,
-    WrongProductError,
     verify_feed,
 )
 from glass_updater.signing import generate_keypair, sign_envelope

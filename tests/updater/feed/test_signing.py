@@ -7,12 +7,11 @@ import hashlib
 
 import pytest
 from glass_updater.allowlist import load_allowlist
-from glass_updater.errors import ConfigError, TransportError
+from glass_updater.errors import ConfigError, MalformedFeedError, TransportError
 from glass_updater.feed import verify_feed
 from glass_updater.request import build_check_request, build_download_request
 from glass_updater.signing import (
     PAYLOAD_TYPE,
-    MalformedFeedError,
     generate_keypair,
     keypair_from_private,
     load_private_pem,

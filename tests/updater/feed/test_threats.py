@@ -9,16 +9,20 @@ import time
 from datetime import timedelta
 
 import pytest
-from glass_updater.errors import ConfigError, FeedError, StaleFeedError
+from glass_updater.errors import (
+    ConfigError,
+    FeedError,
+    ReplayError,
+    RollbackError,
+    StaleFeedError,
+    WrongProductError,
+)
 from glass_updater.feed import (
     BadSignatureError,
     MalformedFeedError,
-    ReplayError,
-    RollbackError,
     TrustFloor,
     UnsignedError,
     UntrustedKeyError,
-    WrongProductError,
     verify_feed,
 )
 from glass_updater.limits import Limits

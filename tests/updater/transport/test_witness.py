@@ -6,9 +6,10 @@ import socket
 
 import pytest
 from glass_updater.allowlist import Allowlist
+from glass_updater.errors import UnannouncedConnection
 from glass_updater.request import build_check_request
 from glass_updater.transport.http import HttpTransport
-from glass_updater.transport.witness import UnannouncedConnection, Witness
+from glass_updater.transport.witness import Witness
 
 from tests.loopback import LoopbackServer, Reply, TestCA
 from tests.updater.transport.conftest import FAST
