@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from glass_updater.config import PackagerConfig
 from glass_updater.qt.controller import UpdateController
 from glass_updater.qt.icons import app_icon, tray_icon
+from glass_updater.qt.instance_protocol import MESSAGES
 from glass_updater.qt.single_instance import InstanceServer, send_to_running, server_name
 from glass_updater.qt.windows import bring_to_front
 from PySide6.QtCore import QTimer
@@ -84,17 +85,11 @@ class AppController(UpdateController):
             self.menu.addAction(action)
 
     def handle_message(self, word: str) -> None:
-        """A later launch forwarded a request (single instance)."""
-        if word == "check":
-            self.check_now()
-        elif word == "quit":
-            self.quit()
-        elif word == "payload":
-            self.show_payload(None)
-        elif word == "settings":
-            self.show_settings()
-        elif word == "about":
-            self.show_about()
+        """A later launch forwarded a request (single instance): the menu item of that
+        name, as if picked (``actions_`` is the one table); ``activate`` shows this app."""
+        action = self.actions_.get(word) if word in MESSAGES else None
+        if action is not None:
+            action.trigger()
         elif self.front is not None:
             bring_to_front(self.front)
         elif self.tray is not None:

@@ -103,6 +103,41 @@ class FlowDialog(QDialog):
         if self.isVisible():
             bring_to_front(self)
 
+    def add_details(
+        self, layout: QVBoxLayout, text: str, *, offered: bool, height: int, refit: bool
+    ) -> None:
+        """The Details disclosure: the technical text behind a toggle, closed at first.
+
+        ``offered``: the toggle shows at all; ``refit``: the dialog resizes to its content
+        when the text opens or closes.
+        """
+        self.details_toggle = QToolButton()
+        self.details_toggle.setText(self.tr("Details"))
+        self.details_toggle.setCheckable(True)
+        self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_toggle.setAutoRaise(True)
+        self.details_toggle.setAccessibleName(self.tr("Show technical details"))
+        self.details_toggle.setVisible(offered)
+        self.details = QPlainTextEdit(text)
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName(self.tr("Technical details"))
+        self.details.setTabChangesFocus(True)
+        self.details.setMaximumHeight(height)
+        self.details.setVisible(False)
+        self._refit_details = refit
+        self.details_toggle.toggled.connect(self._show_details)
+        layout.addWidget(self.details_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.details)
+
+    def _show_details(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.details_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
+        if self._refit_details:
+            self.adjustSize()
+
     def finish_layout(self) -> None:
         row = QHBoxLayout()
         if self.what_was_sent is not None:
@@ -118,8 +153,6 @@ class MessageDialog(FlowDialog):
     An error has one plain sentence (the heading), advice said once, the technical text
     behind a Details disclosure, and Try Again where trying again can help.
     """
-
-    try_again_clicked = Signal()
 
     def __init__(
         self,
@@ -150,23 +183,7 @@ class MessageDialog(FlowDialog):
         self.advice = _body(advice)
         self.advice.setVisible(bool(advice))
         texts.addWidget(self.advice)
-        self.details_toggle = QToolButton()
-        self.details_toggle.setText(self.tr("Details"))
-        self.details_toggle.setCheckable(True)
-        self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.details_toggle.setAutoRaise(True)
-        self.details_toggle.setAccessibleName(self.tr("Show technical details"))
-        self.details_toggle.setVisible(bool(details))
-        self.details = QPlainTextEdit(details)
-        self.details.setReadOnly(True)
-        self.details.setAccessibleName(self.tr("Technical details"))
-        self.details.setTabChangesFocus(True)
-        self.details.setMaximumHeight(110)
-        self.details.setVisible(False)
-        self.details_toggle.toggled.connect(self._show_details)
-        texts.addWidget(self.details_toggle, 0, Qt.AlignmentFlag.AlignLeft)
-        texts.addWidget(self.details)
+        self.add_details(texts, details, offered=bool(details), height=110, refit=True)
         texts.addStretch(1)
         row.addLayout(texts, 1)
         self.layout_.addLayout(row)
@@ -189,15 +206,7 @@ class MessageDialog(FlowDialog):
     def spoken(self) -> str:
         return " ".join(t for t in (self.heading.text(), self.advice.text()) if t)
 
-    def _show_details(self, shown: bool) -> None:
-        self.details.setVisible(shown)
-        self.details_toggle.setArrowType(
-            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
-        )
-        self.adjustSize()
-
     def _again(self, try_again: Callable[[], None]) -> None:
-        self.try_again_clicked.emit()
         self.accept()
         try_again()
 
@@ -334,23 +343,10 @@ class UpdateDialog(FlowDialog):
         self.cannot_install.setObjectName("cannotInstallNote")
         self.cannot_install.setVisible(not self.installable)
         self.layout_.addWidget(self.cannot_install)
-        self.details_toggle = QToolButton()
-        self.details_toggle.setText(self.tr("Details"))
-        self.details_toggle.setCheckable(True)
-        self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.details_toggle.setAutoRaise(True)
-        self.details_toggle.setAccessibleName(self.tr("Show technical details"))
-        self.details_toggle.setVisible(not self.installable)
-        self.details = QPlainTextEdit(strip_controls(result.install_problem))
-        self.details.setReadOnly(True)
-        self.details.setAccessibleName(self.tr("Technical details"))
-        self.details.setTabChangesFocus(True)
-        self.details.setMaximumHeight(90)
-        self.details.setVisible(False)
-        self.details_toggle.toggled.connect(self._show_details)
-        self.layout_.addWidget(self.details_toggle, 0, Qt.AlignmentFlag.AlignLeft)
-        self.layout_.addWidget(self.details)
+        self.add_details(
+            self.layout_, strip_controls(result.install_problem),
+            offered=not self.installable, height=90, refit=False,
+        )
         published = release.published.strftime("%Y-%m-%d")
         sub = self.tr("You have version %s. Released %s.") % (result.current_version, published)
         self.subtitle = _body(sub)
@@ -463,12 +459,6 @@ class UpdateDialog(FlowDialog):
         self.stop_skipping.setVisible(False)
         self.skip.setVisible(True)
         self.unskipped.emit()
-
-    def _show_details(self, shown: bool) -> None:
-        self.details.setVisible(shown)
-        self.details_toggle.setArrowType(
-            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
-        )
 
     def _choose(self, choice: UpdateChoice) -> None:
         if choice is UpdateChoice.INSTALL and not self.installable:

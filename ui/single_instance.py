@@ -221,6 +221,7 @@ class InstanceServer(QObject):
         if client in self._clients:
             self._clients.remove(client)
         client.notifier.setEnabled(False)
+        client.notifier.activated.disconnect()  # its slot holds the client: break the cycle
         client.notifier.deleteLater()
         client.sock.close()
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from glass_updater.qt import single_instance
+from glass_updater.qt.instance_protocol import MESSAGES
 from glass_updater.qt.single_instance import InstanceServer, server_name
 from glass_updater.qt.single_instance_qt import QtInstanceServer
 from PySide6.QtCore import QObject
@@ -191,3 +192,27 @@ def test_another_users_socket_is_neither_trusted_nor_removed(name: str) -> None:
         assert Path(name).exists()
     finally:
         squatter.close()
+
+
+# ---------------------------------------------------------------- what a forwarded word does
+
+
+def test_every_word_but_activate_names_a_menu_item(make_app) -> None:  # type: ignore[no-untyped-def]
+    """handle_message picks menu items by name: a word without one would do nothing."""
+    app = make_app()
+    assert set(MESSAGES) - {"activate"} <= set(app.controller.actions_)
+
+
+@pytest.mark.parametrize("word", [w for w in MESSAGES if w not in ("activate", "quit")])
+def test_a_forwarded_word_picks_the_menu_item_of_that_name(
+    qtbot: QtBot, make_app, word: str  # type: ignore[no-untyped-def]
+) -> None:
+    app = make_app()
+    with qtbot.waitSignal(app.controller.actions_[word].triggered, timeout=TIMEOUT):
+        app.controller.handle_message(word)
+    expected = {"check": app.driver.finished, "payload": app.controller.panel_loaded}
+    if word in expected:  # and the item did its job: a check ran, the panel filled
+        with qtbot.waitSignal(expected[word], timeout=TIMEOUT):
+            pass
+    else:
+        qtbot.waitUntil(lambda: word in app.controller.windows, timeout=TIMEOUT)
