@@ -10,7 +10,7 @@ from collections.abc import Callable
 from urllib.parse import quote, unquote, urlsplit
 
 from glass_updater.config import CHANNELS
-from glass_updater.proxy import without_credentials
+from glass_updater.credentials import without_credentials
 from glass_updater.settings import UserSettings
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (

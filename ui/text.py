@@ -6,7 +6,6 @@ import re
 
 MAX_NOTES_CHARS = 20_000
 SHORTENED_MARK = " …\n\n(shortened)"
-_PROXY_AUTH = re.compile(rb"(?im)^(proxy-authorization:[ \t]*)([^\r\n]*)")
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 _MD_IMAGE_REF = re.compile(r"!\[([^\]\n]*)\]\[[^\]\n]*\]")
 
@@ -88,13 +87,3 @@ def human_ms(seconds: float) -> str:
     if seconds < 10:
         return f"{seconds:.1f} s"
     return human_duration(seconds)
-
-
-def mask_credentials(data: bytes) -> bytes:
-    """The bytes with each Proxy-Authorization value, or a SOCKS5 user name and password,
-    replaced by ``*`` (same length)."""
-    import glass_updater.socks as socks
-
-    if socks.looks_like_socks(data):
-        return socks.mask(data)
-    return _PROXY_AUTH.sub(lambda m: m.group(1) + b"*" * len(m.group(2)), data)

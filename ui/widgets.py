@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import glass_updater.socks as socks
-from glass_updater.qt.text import hexdump, mask_credentials, visible_text
+from glass_updater.credentials import mask_credentials
+from glass_updater.qt.text import hexdump, visible_text
 from glass_updater.wire_types import Transmission
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (

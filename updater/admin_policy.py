@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from glass_updater.config import PROXY_MODES, PackagerConfig
+from glass_updater.credentials import without_credentials
 from glass_updater.errors import ConfigError, PolicyError
 
 POLICY_FILE = "policy.toml"
@@ -112,8 +113,6 @@ class AdminPolicy:
         if self.feed_url is not None:
             lines.append(f"feed from the mirror {self.feed_url} (same trusted keys)")
         if self.proxy is not None:
-            from glass_updater.proxy import without_credentials
-
             shown = without_credentials(self.proxy, "<credentials redacted>")
             lines.append(f"proxy: {shown}")
         if self.ask_before_every_check:

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from glass_updater.config import PackagerConfig
+from glass_updater.credentials import redact_proxy_credentials
 from glass_updater.errors import UpdaterError
-from glass_updater.ledger import LedgerEntry, redact_proxy_credentials
+from glass_updater.ledger import LedgerEntry
 from glass_updater.model import CheckResult
 from glass_updater.printable import printable
 from glass_updater.wire_types import OutboundRequest

@@ -15,7 +15,6 @@ import base64
 import json
 import math
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,32 +22,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from glass_updater import safefs
+from glass_updater.credentials import redact_proxy_credentials
 from glass_updater.limits import DEFAULT_LIMITS, Limits
 from glass_updater.printable import printable
 from glass_updater.wire_types import Channel, Exchange, OutboundRequest, Transmission
 
 LOG_NAME = "transmissions.jsonl"
-
-_PROXY_AUTH = re.compile(rb"(?im)^(Proxy-Authorization: *)(\S+) +(\S+)(\r?)$")
-
-
-def redact_proxy_credentials(data: bytes) -> bytes:
-    """Replace proxy credentials with a marker that gives only their length.
-
-    The credentials are the user's own and go only to their proxy; they are kept out of
-    the log and of everything shown or exported. No digest is kept: an unsalted hash of a
-    short password can be reversed with a word list.
-    """
-
-    def mark(m: re.Match[bytes]) -> bytes:
-        return m.group(1) + m.group(2) + b" <redacted %d bytes>" % len(m.group(3)) + m.group(4)
-
-    import glass_updater.socks as socks
-
-    if socks.looks_like_socks(data):
-        return socks.redact(data)  # the RFC 1929 login: user name and password
-    return _PROXY_AUTH.sub(mark, data)
-
 
 def _for_log(sent: tuple[Transmission, ...]) -> tuple[Transmission, ...]:
     return tuple(

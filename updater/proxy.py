@@ -6,6 +6,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
+from glass_updater.credentials import without_credentials
 from glass_updater.errors import ConfigError
 from glass_updater.request import is_loopback
 from glass_updater.wire_types import ProxySpec, Target
@@ -43,22 +44,6 @@ def parse_proxy_url(url: str) -> ProxySpec:
         password=unquote(parts.password) if parts.password is not None else None,
         scheme=scheme,
     )
-
-
-def without_credentials(setting: str, marker: str | None = None) -> str:
-    """A proxy setting as it may be shown: ``http://user:pass@h:p`` becomes ``http://h:p``,
-    or ``http://<marker>@h:p`` with a marker; "system", "none" are returned as they are.
-
-    The one place that hides proxy credentials in text (messages, the settings dialog,
-    the administrator's policy); the bytes sent to a proxy are redacted by the ledger.
-    """
-    scheme, sep, rest = setting.partition("://")
-    if not sep:
-        return setting
-    host = rest.rsplit("@", 1)[-1]
-    if marker is None:
-        return f"{scheme}://{host}"
-    return f"{scheme}://{marker}@{host}" if host != rest else setting
 
 
 def resolve_proxy(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from glass_updater.credentials import without_credentials
 from glass_updater.meta import package_version
-from glass_updater.proxy import without_credentials
 from glass_updater.qt.about import AboutDialog
 from glass_updater.qt.settings_dialog import SettingsDialog, proxy_setting, split_proxy
 from glass_updater.settings import UserSettings

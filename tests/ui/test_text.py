@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from glass_updater.proxy import without_credentials
+from glass_updater.credentials import mask_credentials, without_credentials
 from glass_updater.qt.text import (
     hexdump,
     human_bytes,
@@ -41,8 +41,6 @@ def test_human_units() -> None:
 
 
 def test_mask_credentials_keeps_length_and_other_bytes() -> None:
-    from glass_updater.qt.text import mask_credentials
-
     data = b"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\nProxy-Authorization: Basic YTpi\r\n\r\n"
     masked = mask_credentials(data)
     assert len(masked) == len(data)

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from glass_updater.allowlist import Allowlist
 from glass_updater.config import parse_config
+from glass_updater.credentials import redact_proxy_credentials
 from glass_updater.errors import ConfigError, RequestRefused, TransportError
-from glass_updater.ledger import Ledger, redact_proxy_credentials
+from glass_updater.ledger import Ledger
 from glass_updater.proxy import parse_proxy_url, resolve_proxy
 from glass_updater.request import build_check_request, parse_target
 from glass_updater.transport.http import HttpTransport
@@ -207,7 +208,6 @@ def test_check_through_pproxy_over_http_and_https(
 
 def test_handshake_in_words_raw_masked_and_redacted(allowlist: Allowlist) -> None:
     import glass_updater.socks as socks_words
-    from glass_updater.ledger import redact_proxy_credentials
 
     request = check(allowlist, f"https://{NAME}/f.json", socks(9050, "alice", "s3cret"))
     data = request.transmissions[0].data
