@@ -3,7 +3,7 @@
 No module under ``updater/`` may exceed 500 lines and no class 300 (``end_lineno -
 lineno + 1``, parsed with ``ast``, so a docstring or a comment counts like code: it is
 read too). A module past the limit is split along a real seam (the way ``transport/wire.py``
-gave the proxy handshakes to ``transport/tunnel.py``), not squeezed.
+gave DNS, TCP and the proxy handshakes to ``transport/route.py``), not squeezed.
 """
 
 from __future__ import annotations
