@@ -22,6 +22,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from glass_updater.allowlist import Allowlist
 from glass_updater.config import PROXY_MODES, PackagerConfig
 from glass_updater.credentials import without_credentials
 from glass_updater.errors import ConfigError, PolicyError
@@ -136,6 +137,29 @@ class AdminPolicy:
             "error": self.error,
             "changes": list(self.changes()),
         }
+
+
+def govern(
+    policy: AdminPolicy, config: PackagerConfig, allowlist: Allowlist
+) -> tuple[AdminPolicy, PackagerConfig, Allowlist]:
+    """The packager's config as the policy changes it, and the allowlist it narrows.
+
+    A policy whose ``remove_fields`` the allowlist cannot take fails closed: it comes back
+    carrying that error (no check is made until it is fixed), with the packager's own
+    config; it is never silently ignored.
+    """
+    governed = policy.apply(config)
+    try:
+        return policy, governed, allowlist.narrow(governed.remove_fields)
+    except ConfigError as exc:
+        if not (policy.present and policy.remove_fields):
+            raise
+        broken = replace(
+            policy,
+            error=f"the administrator's update policy {policy.path} cannot be used "
+            f"({exc.message}); no check is made until it is fixed (ask your administrator)",
+        )
+        return broken, config, allowlist.narrow(config.remove_fields)
 
 
 def _fail(path: Path, digest: str | None, why: str) -> AdminPolicy:

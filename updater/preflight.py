@@ -3,7 +3,9 @@ any byte of the asset is downloaded.
 
 A .deb user must not download a 60 MB AppImage only to be told afterwards that it cannot
 be installed. ``wanted_kinds`` narrows the feed's assets for the check; ``preflight``
-refuses an asset this installation cannot take, with one line saying what to change.
+refuses an asset this installation cannot take, with one line saying what to change;
+``install_problem`` and ``install_effect`` say it (or what installing will do) in time
+for a front end to show it before offering the download.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from glass_updater.config import PackagerConfig
 from glass_updater.errors import InstallError
 from glass_updater.handlers import Which, platform_family, program_present, system_command
-from glass_updater.model import Asset, Release
+from glass_updater.model import Asset, InstallEffect, Release
 
 _FAMILY_KINDS = {"windows": ("exe", "msi"), "macos": ("dmg", "pkg")}
 # Kinds the built-in handlers install, per platform family.
@@ -216,3 +218,26 @@ def _tar_plan(config: PackagerConfig, offered: Iterable[str] | None) -> InstallP
             f"a folder you own{_or_set_kind('tar.gz', offered)}"
         )
     return InstallPlan("tar.gz", app_dir=str(app_dir))
+
+
+def install_problem(config: PackagerConfig, release: Release | None, asset: Asset | None) -> str:
+    """The preflight's refusal of ``asset`` here, "" if it can be installed."""
+    if asset is None:
+        return ""
+    try:
+        preflight(config, asset, offered=offered_kinds(release, config.platform))
+    except InstallError as exc:
+        return str(exc)
+    return ""
+
+
+def install_effect(config: PackagerConfig, asset: Asset, release: Release | None) -> InstallEffect:
+    """What installing ``asset`` will do here: restart in place, open an installer, or
+    nothing (it cannot replace this installation)."""
+    try:
+        plan = preflight(config, asset, offered=offered_kinds(release, config.platform))
+    except InstallError:
+        return InstallEffect.CANNOT_REPLACE
+    if plan.kind in ("appimage", "tar.gz"):
+        return InstallEffect.RESTART  # replaced in place by the helper, then started
+    return InstallEffect.OPEN_INSTALLER

@@ -14,8 +14,8 @@ from glass_updater.qt.payload_panel import (
     with_suffix,
 )
 from glass_updater.qt.text import human_ms
+from glass_updater.recording import failure_outcome, hop_outcome
 from glass_updater.request import build_download_request
-from glass_updater.updater import failure_outcome, hop_outcome
 from glass_updater.wire_types import Exchange
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication

@@ -287,3 +287,16 @@ def test_world_writable_policy_fails_closed(sim: FeedSimulator, tmp_path: Path) 
     assert sim.requests == []
     path.chmod(0o644)
     assert make(sim, tmp_path, path).check().release is not None
+
+
+def test_a_remove_list_the_allowlist_cannot_take_fails_closed(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    """A field the policy parser knows but the allowlist refuses to remove (a required
+    one): the policy is not ignored, no check is made, and the packager's config stays."""
+    updater = make(sim, tmp_path, policy_file(tmp_path, 'remove_fields = ["path"]\n'))
+    assert updater.policy.error is not None and "cannot be used" in updater.policy.error
+    assert updater.allowlist.removed == () and updater.config == updater.packager_config
+    with pytest.raises(PolicyError, match="no check is made until it is fixed"):
+        updater.check()
+    assert sim.requests == []

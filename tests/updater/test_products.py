@@ -92,7 +92,7 @@ def test_skipped_version_and_settings_stay_with_their_product(two: Two) -> None:
 
 def test_a_held_lock_of_one_product_never_blocks_the_other(two: Two) -> None:
     (_, a), (_, b) = two
-    with a._exclusive("check"):
+    with a.exclusive("check"):
         with pytest.raises(BusyError):
             a.check()  # the lock is real: A itself must wait
         assert b.check().status is CheckStatus.UPDATE_AVAILABLE  # B proceeds

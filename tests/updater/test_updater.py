@@ -190,7 +190,7 @@ def test_second_concurrent_check_is_busy(sim: FeedSimulator, tmp_path: Path) -> 
     """Threat 39: the check lock is held; a second check is told one is in progress."""
     updater = make_updater(sim, tmp_path)
     other = make_updater(sim, tmp_path)
-    with other._exclusive("check"), pytest.raises(BusyError, match="in progress"):
+    with other.exclusive("check"), pytest.raises(BusyError, match="in progress"):
         updater.check()
     assert sim.requests == []
 

@@ -1,0 +1,151 @@
+"""The update check: fetch the feed, verify it, decide what to offer, record what was sent.
+
+Local state changes only after the feed is trusted, and only after its record is written:
+if the log cannot be written the check fails as a whole and the rollback floor stays
+where it was. The settings are read once, at the start; the client (``client.Client``)
+sends the request and follows redirects, the recording (``recording.Recording``) writes
+each request's record before its first byte, ``feed.verify_feed`` decides trust and
+``decision.decide`` what it means here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from glass_updater.admin_policy import AdminPolicy
+from glass_updater.atomic import sweep_temps
+from glass_updater.config import PackagerConfig
+from glass_updater.errors import TransportError, server_text, storage_error
+from glass_updater.ledger import Ledger, LedgerEntry
+from glass_updater.limits import Limits
+from glass_updater.model import Asset, CheckResult, CheckStatus, Release
+from glass_updater.paths import Paths
+from glass_updater.recording import Recording
+from glass_updater.settings import UserSettings
+from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
+
+if TYPE_CHECKING:
+    from glass_updater.client import Client
+    from glass_updater.state import StateStore
+
+STALE_TEMP_AGE = 60.0  # seconds
+
+
+class Updater(Protocol):
+    """What a check needs of the façade (``glass_updater.updater.Updater`` is one).
+
+    Named here, not imported, so the façade can call this module without a cycle.
+    """
+
+    policy: AdminPolicy
+    config: PackagerConfig
+    limits: Limits
+    paths: Paths
+    ledger: Ledger
+
+    @property
+    def state(self) -> StateStore: ...
+
+    def user_settings(self) -> UserSettings: ...
+
+    def client_for(
+        self,
+        settings: UserSettings,
+        recording: Recording | None = None,
+        *,
+        extra_hosts: tuple[str, ...] = (),
+    ) -> Client: ...
+
+    def exclusive(self, name: str) -> contextlib.AbstractContextManager[None]: ...
+
+    def now(self) -> datetime: ...
+
+    def install_problem(self, release: Release | None, asset: Asset | None) -> str: ...
+
+
+def run_check(
+    updater: Updater,
+    cancel: CancelToken | None,
+    request: OutboundRequest | None,
+    entries: list[LedgerEntry],
+) -> CheckResult:
+    """Fetch, verify and decide; ``entries`` receives the records, also when it fails.
+
+    ``request`` is the preview the user approved, if a front end asked; else it is built
+    here from the same settings.
+    """
+    from glass_updater.decision import decide
+    from glass_updater.feed import verify_feed
+
+    updater.policy.refuse()  # before anything else: no lock, no socket, no lookup
+    settings = updater.user_settings()  # read once: the whole check uses this snapshot
+    recording = Recording(updater.ledger)
+    client = updater.client_for(settings, recording)
+    request = request or client.check_request(
+        updater.config, max_body=updater.limits.max_feed_bytes
+    )
+    with recording.failures(entries):
+        try:
+            with updater.exclusive("check"):
+                # Temps a killed process left (threat 36); the grace period spares a
+                # settings save that another process may be doing right now.
+                sweep_temps(updater.paths.state, older_than=STALE_TEMP_AGE)
+                # Read first: a planted state file is refused before anything is sent.
+                state = updater.state.load()
+                final = client.send(request, cancel=cancel)
+                _require_ok(final, "update feed")
+                feed = verify_feed(
+                    final.body,
+                    trusted_keys=updater.config.trusted_keys,
+                    product=updater.config.product_id,
+                    now=updater.now(),
+                    floor=updater.state.floor(state),
+                    limits=updater.limits,
+                )
+                decision = decide(
+                    feed,
+                    updater.config,
+                    channel=settings.channel or updater.config.channel,
+                    skipped_version=state.skipped_version,
+                    max_version=updater.policy.max_version,
+                )
+                # The record first, then the state: if the log cannot be written the
+                # check fails as a whole and the rollback floor stays where it was.
+                entries.extend(recording.record(
+                    f"accepted feed serial {feed.serial}: {decision.recorded}"
+                ))
+                new_state = replace(state, last_serial=feed.serial, last_digest=feed.digest)
+                if new_state != state:
+                    updater.state.save(new_state)
+        except OSError as exc:
+            raise storage_error(exc, "the updater's local files") from exc
+    available = decision.release is not None
+    return CheckResult(
+        status=CheckStatus.UPDATE_AVAILABLE if available else CheckStatus.UP_TO_DATE,
+        current_version=updater.config.version,
+        reason=decision.reason,
+        release=decision.release,
+        asset=decision.asset,
+        feed_serial=feed.serial,
+        skipped=decision.skipped,
+        entries=tuple(entries),
+        missed=decision.missed,
+        withdrawn=decision.withdrawn,
+        install_problem=updater.install_problem(decision.release, decision.asset),
+    )
+
+
+def _require_ok(exchange: Exchange, what: str) -> None:
+    if exchange.status == 200:
+        return
+    retry = server_text(exchange.header("Retry-After") or "", 40)
+    hint = f" (it asks to retry after {retry})" if retry else ""
+    reason = server_text(exchange.reason)
+    raise TransportError(
+        f"the {what} server answered {exchange.status}{' ' + reason if reason else ''}{hint}; "
+        "nothing was changed, try again later",
+        exchange=exchange,
+    )

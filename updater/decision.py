@@ -1,0 +1,123 @@
+"""What a trusted feed means for this installation: a pure function, no I/O.
+
+``Updater.check`` verifies the feed, then asks ``decide`` what to offer: the newest
+eligible release on the user's channel (within the administrator's ``max_version``), a
+replacement when the installed version was withdrawn, whether the user skipped it, the
+releases missed on the way, and the reason in words — once as the ledger records it, once
+as a front end shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from glass_updater.config import PackagerConfig
+from glass_updater.model import Asset, Feed, Release, Withdrawal
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The offer (or none) and why."""
+
+    release: Release | None
+    asset: Asset | None
+    recorded: str  # the reason the ledger records with the accepted feed
+    reason: str  # as shown: adds why the installed version was pulled, the admin's pin
+    skipped: bool
+    missed: tuple[Release, ...]
+    withdrawn: Withdrawal | None  # the INSTALLED version was withdrawn: why
+
+
+def decide(
+    feed: Feed,
+    config: PackagerConfig,
+    *,
+    channel: str,
+    skipped_version: str | None,
+    max_version: str | None,
+) -> Decision:
+    """Every check is asked for, so a skipped version is still shown, marked."""
+    from glass_updater.history import missed_releases, replacement_for_withdrawn, withdrawal_of
+    from glass_updater.preflight import wanted_kinds
+    from glass_updater.versions import select_update
+
+    allowed = pinned(feed, max_version)
+    os_name = config.platform.split("-", 1)[0]
+    kinds = wanted_kinds(config)
+    selection = select_update(
+        allowed,
+        current_version=config.version,
+        channel=channel,
+        platform=config.platform,
+        os_name=os_name,
+        os_version=config.os_version,
+        skipped_version=None,
+        kinds=kinds,
+    )
+    withdrawal = withdrawal_of(feed, config.version)
+    replaced = withdrawal is not None and selection.release is None
+    if withdrawal is not None and replaced:
+        selection = replacement_for_withdrawn(
+            allowed,
+            withdrawal,
+            channel=channel,
+            platform=config.platform,
+            os_name=os_name,
+            os_version=config.os_version,
+            skipped_version=None,
+            kinds=kinds,
+        ).selection
+    skipped = is_skipped(selection.release, skipped_version)
+    if skipped:
+        selection = replace(selection, reason=f"{selection.reason}; you skipped this version")
+    recorded = selection.reason
+    missed: tuple[Release, ...] = ()
+    if selection.release is not None:
+        missed = missed_releases(
+            allowed,
+            current_version=config.version,
+            offered=selection.release,
+            channel=channel,
+            platform=config.platform,
+        )
+    reason = selection.reason
+    if withdrawal is not None and not replaced and selection.release is not None:
+        # A newer good release exists: still say why the installed one was pulled.
+        reason += (
+            f"; your version {withdrawal.version} was withdrawn by the publisher: "
+            f"{withdrawal.reason}"
+        )
+    if selection.release is None and allowed != feed:
+        reason += f" (your administrator allows versions up to {max_version})"
+    return Decision(
+        release=selection.release,
+        asset=selection.asset,
+        recorded=recorded,
+        reason=reason,
+        skipped=skipped,
+        missed=missed,
+        withdrawn=withdrawal,
+    )
+
+
+def pinned(feed: Feed, max_version: str | None) -> Feed:
+    """The feed without releases above the administrator's ``max_version``."""
+    if max_version is None:
+        return feed
+    from packaging.version import Version
+
+    limit = Version(max_version)
+    kept = tuple(r for r in feed.releases if Version(r.version) <= limit)
+    return replace(feed, releases=kept)
+
+
+def is_skipped(release: Release | None, skipped_version: str | None) -> bool:
+    """True when ``release`` is the skipped version or older (a damaged setting: False)."""
+    from packaging.version import InvalidVersion, Version
+
+    if release is None or not skipped_version:
+        return False
+    try:
+        return Version(release.version) <= Version(skipped_version)
+    except InvalidVersion:
+        return False
