@@ -6,6 +6,7 @@ import platform
 
 import PySide6
 from glass_updater.meta import package_version
+from glass_updater.qt import words as W
 from glass_updater.qt.icons import app_icon
 from glass_updater.qt.inert import InertTextBrowser
 from PySide6.QtCore import Qt, qVersion
@@ -32,7 +33,7 @@ class AboutDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("About & Privacy"))
+        self.setWindowTitle(self.tr(W.ABOUT_TITLE))
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         icon = QLabel()
@@ -41,8 +42,7 @@ class AboutDialog(QDialog):
         top.addWidget(icon)
         self.versions = QLabel(
             self.tr(
-                "<b>%s %s</b><br>Updates by Glass Updater %s<br>"
-                "Python %s · Qt %s · PySide6 %s<br>Allowlist SHA-256: <tt>%s</tt>"
+                W.ABOUT_VERSIONS
             )
             % (
                 _escape(product_name),
@@ -54,12 +54,11 @@ class AboutDialog(QDialog):
                 allowlist_sha256,
             )
             + (
-                self.tr("<br>Check request SHA-256 (the same for everyone on this version): "
-                        "<tt>%s</tt>") % _escape(check_request_sha256)
+                self.tr(W.ABOUT_CHECK_REQUEST) % _escape(check_request_sha256)
                 if check_request_sha256 else ""
             )
             + (
-                self.tr("<br>Administrator: %s") % _escape(admin_policy) if admin_policy else ""
+                self.tr(W.ABOUT_ADMINISTRATOR) % _escape(admin_policy) if admin_policy else ""
             )
         )
         self.versions.setTextFormat(Qt.TextFormat.RichText)
@@ -68,7 +67,7 @@ class AboutDialog(QDialog):
         top.addWidget(self.versions, 1)
         layout.addLayout(top)
         self.statement = InertTextBrowser(self)
-        self.statement.setAccessibleName(self.tr("Privacy statement"))
+        self.statement.setAccessibleName(self.tr(W.PRIVACY_STATEMENT))
         self.statement.setTabChangesFocus(True)
         self.statement.set_trusted_markdown(statement_markdown)
         layout.addWidget(self.statement, 1)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glass_updater.config import PackagerConfig
+from glass_updater.qt import words as W
 from glass_updater.qt.controller import UpdateController
 from glass_updater.qt.icons import app_icon, tray_icon
 from glass_updater.qt.instance_protocol import MESSAGES
@@ -71,9 +72,9 @@ class AppController(UpdateController):
         self.front: QWidget | None = None  # the fallback window, when there is no tray
         self.tray: QSystemTrayIcon | None = None
         # In the tray app's own menu the words need no "Updates" qualifier.
-        self.actions_["settings"].setText(self.tr("Settings…"))
-        self.actions_["about"].setText(self.tr("About && Privacy"))
-        quit_action = QAction(self.tr("Quit"), self)
+        self.actions_["settings"].setText(self.tr(W.SETTINGS_MENU))
+        self.actions_["about"].setText(self.tr(W.ABOUT_MENU))
+        quit_action = QAction(self.tr(W.QUIT_MENU), self)
         quit_action.triggered.connect(self.quit)
         # No shortcut here: a tray menu cannot take Ctrl+Q (found under trayer: the menu
         # showed "Ctrl+Q" and the key did nothing). The fallback window adds it below.
@@ -94,7 +95,7 @@ class AppController(UpdateController):
             bring_to_front(self.front)
         elif self.tray is not None:
             self.tray.showMessage(
-                self.config.product_name, self.tr("Glass Updater is already running here.")
+                self.config.product_name, self.tr(W.GLASS_UPDATER_ALREADY)
             )
 
     def shutdown(self, wait_ms: int = 5000) -> None:
@@ -111,7 +112,7 @@ class AppController(UpdateController):
         if not force_window and QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(tray_icon())
             self.tray.setToolTip(
-                self.tr("%s updates — nothing is sent until you check")
+                self.tr(W.UPDATES_NOTHING_SENT)
                 % self.config.product_name
             )
             self.tray.setContextMenu(self.menu)
@@ -139,7 +140,7 @@ class FallbackWindow(QWidget):
         super().__init__()
         self.controller = controller
         name = controller.config.product_name
-        self.setWindowTitle(self.tr("%s — Updates") % name)
+        self.setWindowTitle(self.tr(W.PRODUCT_UPDATES_TITLE) % name)
         self.setWindowIcon(app_icon())
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
@@ -148,7 +149,7 @@ class FallbackWindow(QWidget):
         # Properties set by name: the ``Qt`` enums would cost ~12 ms of start-up.
         head.setProperty("alignment", ALIGN_HCENTER)
         layout.addWidget(head)
-        title = QLabel(self.tr("%s %s") % (name, controller.config.version))
+        title = QLabel(self.tr(W.PRODUCT_AND_VERSION) % (name, controller.config.version))
         font = title.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
@@ -157,7 +158,7 @@ class FallbackWindow(QWidget):
         title.setProperty("textFormat", PLAIN_TEXT)
         layout.addWidget(title)
         note = QLabel(
-            self.tr("Nothing is sent until you click “Check for Updates”.")
+            self.tr(W.NOTHING_SENT_UNTIL)
         )
         note.setWordWrap(True)
         note.setProperty("alignment", ALIGN_HCENTER)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
+from glass_updater.qt import words as W
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QWidget
@@ -156,11 +157,11 @@ class UpdateController(QObject):
         self.windows: dict[str, QWidget] = {}
         self.actions_: dict[str, QAction] = {}
         for key, label, slot in (
-            ("check", self.tr("Check for Updates…"), self.check_now),
-            ("import", self.tr("Install from File…"), self.ask_import_file),
-            ("payload", self.tr("What Is Sent…"), lambda: self.show_payload(None)),
-            ("settings", self.tr("Update Settings…"), self.show_settings),
-            ("about", self.tr("About Updates && Privacy"), self.show_about),
+            ("check", self.tr(W.CHECK_FOR_UPDATES_MENU), self.check_now),
+            ("import", self.tr(W.INSTALL_FROM_FILE_MENU), self.ask_import_file),
+            ("payload", self.tr(W.WHAT_IS_SENT_MENU), lambda: self.show_payload(None)),
+            ("settings", self.tr(W.UPDATE_SETTINGS_MENU), self.show_settings),
+            ("about", self.tr(W.ABOUT_UPDATES_MENU), self.show_about),
         ):
             action = QAction(label, self)
             action.setMenuRole(QAction.MenuRole.NoRole)  # stays in the menu it is put in
@@ -251,9 +252,9 @@ class UpdateController(QObject):
         """Let the user pick a .glassbundle (non-modal), then import it."""
         from PySide6.QtWidgets import QFileDialog
 
-        dialog = QFileDialog(None, self.tr("Install an Update from a File"))
+        dialog = QFileDialog(None, self.tr(W.INSTALL_UPDATE_FROM))
         dialog.setNameFilters(
-            [self.tr("Update bundles (*.glassbundle)"), self.tr("All files (*)")]
+            [self.tr(W.UPDATE_BUNDLES_GLASSBUNDLE), self.tr(W.ALL_FILES)]
         )
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
@@ -395,7 +396,7 @@ class UpdateController(QObject):
         from PySide6.QtWidgets import QMessageBox
 
         self.failures_shown.append(message)
-        title = self._config.product_name if self._config is not None else self.tr("Updates")
+        title = self._config.product_name if self._config is not None else self.tr(W.UPDATES_TITLE)
         box = QMessageBox(QMessageBox.Icon.Warning, title, message)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()

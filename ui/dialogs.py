@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 from glass_updater.driver import UpdateChoice
 from glass_updater.ledger import LedgerEntry
 from glass_updater.model import CheckResult, InstallEffect, Progress, Release, VerifiedFile
+from glass_updater.qt import words as W
 from glass_updater.qt.inert import InertTextBrowser
 from glass_updater.qt.text import human_bytes, human_duration, strip_controls
 from glass_updater.qt.widgets import TransmissionsView
@@ -75,8 +76,8 @@ class FlowDialog(QDialog):
     ) -> None:
         """``entries`` empty: the preview (nothing was sent), or the newest with ``latest``."""
         entry_id = entries[-1].id if entries else (LATEST if latest else None)
-        button = QPushButton(self.tr("What Was Sent…"))
-        button.setAccessibleName(self.tr("Show exactly what was sent"))
+        button = QPushButton(self.tr(W.WHAT_WAS_SENT))
+        button.setAccessibleName(self.tr(W.SHOW_EXACTLY_WHAT))
         button.setAutoDefault(False)
         button.clicked.connect(lambda: self._open_payload(open_payload, entry_id))
         self.what_was_sent = button
@@ -112,16 +113,16 @@ class FlowDialog(QDialog):
         when the text opens or closes.
         """
         self.details_toggle = QToolButton()
-        self.details_toggle.setText(self.tr("Details"))
+        self.details_toggle.setText(self.tr(W.DETAILS))
         self.details_toggle.setCheckable(True)
         self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.details_toggle.setAutoRaise(True)
-        self.details_toggle.setAccessibleName(self.tr("Show technical details"))
+        self.details_toggle.setAccessibleName(self.tr(W.SHOW_TECHNICAL_DETAILS))
         self.details_toggle.setVisible(offered)
         self.details = QPlainTextEdit(text)
         self.details.setReadOnly(True)
-        self.details.setAccessibleName(self.tr("Technical details"))
+        self.details.setAccessibleName(self.tr(W.TECHNICAL_DETAILS))
         self.details.setTabChangesFocus(True)
         self.details.setMaximumHeight(height)
         self.details.setVisible(False)
@@ -192,9 +193,9 @@ class MessageDialog(FlowDialog):
         self.try_again: QPushButton | None = None
         if try_again is not None:
             self.try_again = self.buttons.addButton(
-                self.tr("Try Again"), QDialogButtonBox.ButtonRole.ActionRole
+                self.tr(W.TRY_AGAIN_BUTTON), QDialogButtonBox.ButtonRole.ActionRole
             )
-            self.try_again.setAccessibleName(self.tr("Try again now"))
+            self.try_again.setAccessibleName(self.tr(W.TRY_AGAIN_NOW))
             self.try_again.clicked.connect(lambda: self._again(try_again))
         ok = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         ok.setDefault(True)
@@ -213,12 +214,12 @@ class MessageDialog(FlowDialog):
 
 class CheckingDialog(FlowDialog):
     def __init__(self, cancel: CancelToken, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Checking for Updates"), parent)
+        super().__init__(self.tr(W.CHECKING_TITLE), parent)
         self._cancel = cancel
-        self.label = _body(self.tr("Checking for updates…"))
+        self.label = _body(self.tr(W.CHECKING))
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
-        self.bar.setAccessibleName(self.tr("Checking for updates"))
+        self.bar.setAccessibleName(self.tr(W.CHECKING_BAR))
         self.layout_.addWidget(self.label)
         self.layout_.addWidget(self.bar)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -228,7 +229,7 @@ class CheckingDialog(FlowDialog):
 
     def cancel(self) -> None:
         self._cancel.cancel()
-        self.label.setText(self.tr("Cancelling…"))
+        self.label.setText(self.tr(W.CANCELLING))
         self.cancel_button.setEnabled(False)
 
     def reject(self) -> None:  # Esc or the close box cancel the check
@@ -237,11 +238,11 @@ class CheckingDialog(FlowDialog):
 
 class DownloadDialog(FlowDialog):
     def __init__(self, cancel: CancelToken, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Downloading Update"), parent)
+        super().__init__(self.tr(W.DOWNLOADING_UPDATE), parent)
         self._cancel = cancel
-        self.label = _body(self.tr("Starting download…"))
+        self.label = _body(self.tr(W.STARTING_DOWNLOAD))
         self.bar = QProgressBar()
-        self.bar.setAccessibleName(self.tr("Download progress"))
+        self.bar.setAccessibleName(self.tr(W.DOWNLOAD_PROGRESS))
         self.layout_.addWidget(self.label)
         self.layout_.addWidget(self.bar)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -255,16 +256,16 @@ class DownloadDialog(FlowDialog):
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(1000 * min(progress.done, progress.total) / progress.total))
         parts = [
-            self.tr("%s of %s") % (human_bytes(progress.done), human_bytes(progress.total)),
-            self.tr("%s/s") % human_bytes(progress.rate),
+            self.tr(W.BYTES_OF_TOTAL) % (human_bytes(progress.done), human_bytes(progress.total)),
+            self.tr(W.PER_SECOND) % human_bytes(progress.rate),
         ]
         if progress.eta is not None:
-            parts.append(self.tr("about %s left") % human_duration(progress.eta))
+            parts.append(self.tr(W.ABOUT_LEFT) % human_duration(progress.eta))
         self.label.setText(" — ".join(parts))
 
     def cancel(self) -> None:
         self._cancel.cancel()
-        self.label.setText(self.tr("Cancelling…"))
+        self.label.setText(self.tr(W.CANCELLING))
         self.cancel_button.setEnabled(False)
 
     def reject(self) -> None:
@@ -323,7 +324,7 @@ class UpdateDialog(FlowDialog):
     ) -> None:
         release = result.release
         assert release is not None
-        super().__init__(self.tr("Software Update"), parent)
+        super().__init__(self.tr(W.SOFTWARE_UPDATE), parent)
         self._reply = _ReplyOnce(reply)
         self._unskip = unskip
         self.check_result = result
@@ -331,14 +332,14 @@ class UpdateDialog(FlowDialog):
         # install is said here, in the end user's words, and no download is offered.
         self.installable = not result.install_problem
         self.heading = _heading(
-            (self.tr("Go back to %s %s, the newest good version") if result.goes_back
-             else self.tr("%s %s is available"))
+            (self.tr(W.GO_BACK_NEWEST) if result.goes_back
+             else self.tr(W.UPDATE_AVAILABLE_HEADING))
             % (product_name, strip_controls(release.version))
-            + ("" if self.installable else self.tr(", but this copy cannot update itself"))
+            + ("" if self.installable else self.tr(W.BUT_COPY_CANNOT))
         )
         self.layout_.addWidget(self.heading)
         self.cannot_install = _body(self.tr(
-            "Download it from the publisher's website, or ask whoever installed it."
+            W.CANNOT_INSTALL_NOTE
         ))
         self.cannot_install.setObjectName("cannotInstallNote")
         self.cannot_install.setVisible(not self.installable)
@@ -348,29 +349,29 @@ class UpdateDialog(FlowDialog):
             offered=not self.installable, height=90, refit=False,
         )
         published = release.published.strftime("%Y-%m-%d")
-        sub = self.tr("You have version %s. Released %s.") % (result.current_version, published)
+        sub = self.tr(W.YOU_HAVE_VERSION_RELEASED) % (result.current_version, published)
         self.subtitle = _body(sub)
         self.layout_.addWidget(self.subtitle)
         self.skipped_note = _body(
-            self.tr("You skipped this version. It is shown because you asked to check.")
+            self.tr(W.YOU_SKIPPED_VERSION)
         )
         self.skipped_note.setObjectName("skippedNote")
         self.skipped_note.setVisible(result.skipped)
         self.layout_.addWidget(self.skipped_note)
-        self.badge = QLabel(self.tr("Critical update: the publisher recommends installing it."))
+        self.badge = QLabel(self.tr(W.CRITICAL_UPDATE_PUBLISHER))
         self.badge.setObjectName("criticalBadge")
         self.badge.setStyleSheet(
             "#criticalBadge { background: #b3261e; color: white; border-radius: 4px;"
             " padding: 3px 8px; font-weight: bold; }"
         )
         self.badge.setVisible(result.critical)  # any missed release critical counts
-        self.badge.setAccessibleName(self.tr("Critical update"))
+        self.badge.setAccessibleName(self.tr(W.CRITICAL_UPDATE))
         self.layout_.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
         self.withdrawn = _body("")
         self.withdrawn.setObjectName("withdrawnNotice")
         if result.withdrawn is not None:
             self.withdrawn.setText(
-                self.tr("Your version %s was withdrawn by the publisher: %s")
+                self.tr(W.YOUR_VERSION_WITHDRAWN)
                 % (strip_controls(result.withdrawn.version),
                    strip_controls(result.withdrawn.reason))
             )
@@ -378,18 +379,18 @@ class UpdateDialog(FlowDialog):
         self.layout_.addWidget(self.withdrawn)
         missed = result.missed or (release,)
         self.layout_.addWidget(_body(
-            self.tr("Release notes:") if len(missed) == 1
-            else self.tr("Release notes of the %d releases since yours, newest first:")
+            self.tr(W.RELEASE_NOTES_HEADING) if len(missed) == 1
+            else self.tr(W.RELEASE_NOTES_RELEASES)
             % len(missed)
         ))
         self.notes = InertTextBrowser(self)
-        self.notes.setAccessibleName(self.tr("Release notes"))
+        self.notes.setAccessibleName(self.tr(W.RELEASE_NOTES))
         self.notes.setTabChangesFocus(True)
         self.notes.set_untrusted_markdown(_missed_notes(missed))
         self.notes.setMinimumHeight(80)
         self.layout_.addWidget(self.notes, 1)
         self.shortened = _body(
-            self.tr("These notes are long and were shortened; the publisher's page has all of it.")
+            self.tr(W.NOTES_SHORTENED)
         )
         self.shortened.setVisible(self.notes.shortened)
         self.layout_.addWidget(self.shortened)
@@ -399,25 +400,25 @@ class UpdateDialog(FlowDialog):
         self.layout_.addWidget(self.download_note)
         self.add_what_was_sent(result.entries, open_payload)
         self.skip = self.buttons.addButton(
-            self.tr("Skip This Version"), QDialogButtonBox.ButtonRole.DestructiveRole
+            self.tr(W.SKIP_VERSION), QDialogButtonBox.ButtonRole.DestructiveRole
         )
         self.stop_skipping = self.buttons.addButton(
-            self.tr("Stop Skipping"), QDialogButtonBox.ButtonRole.ResetRole
+            self.tr(W.STOP_SKIPPING), QDialogButtonBox.ButtonRole.ResetRole
         )
         self.later = self.buttons.addButton(
-            self.tr("Not Now") if self.installable else self.tr("Close"),
+            self.tr(W.NOT_NOW_BUTTON) if self.installable else self.tr(W.CLOSE_BUTTON),
             QDialogButtonBox.ButtonRole.RejectRole,
         )
         self.install = self.buttons.addButton(
-            self.tr("Download Update"), QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr(W.DOWNLOAD_UPDATE), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.skip.setAccessibleName(self.tr("Skip this version; remembered on this computer only"))
+        self.skip.setAccessibleName(self.tr(W.SKIP_VERSION_REMEMBERED))
         self.stop_skipping.setAccessibleName(
-            self.tr("Stop skipping this version; it is offered again")
+            self.tr(W.STOP_SKIPPING_VERSION)
         )
-        self.later.setAccessibleName(self.tr("Not now; nothing is stored and nothing reminds you"))
+        self.later.setAccessibleName(self.tr(W.NOT_NOW_NOTHING))
         self.install.setAccessibleName(
-            self.tr("Download the update; you are asked before installing")
+            self.tr(W.DOWNLOAD_UPDATE_YOU)
         )
         self.install.setDefault(self.installable)
         self.install.setVisible(self.installable)
@@ -455,7 +456,7 @@ class UpdateDialog(FlowDialog):
         self.stop_skipping.setEnabled(True)
         if failure is not None:
             return
-        self.skipped_note.setText(self.tr("This version is no longer skipped."))
+        self.skipped_note.setText(self.tr(W.VERSION_NO_LONGER))
         self.stop_skipping.setVisible(False)
         self.skip.setVisible(True)
         self.unskipped.emit()
@@ -480,28 +481,8 @@ def download_sentence(result: CheckResult, proxy: str | None = None) -> str:
     if asset is None or result.install_problem:
         return ""  # nothing to download here: the dialog says why instead
     host = urlsplit(asset.url).hostname or asset.url
-    via = f", through your proxy {proxy}" if proxy else ""
-    return (
-        f"Download: {human_bytes(asset.size)} from {host}{via}. Nothing is downloaded until "
-        "you click Download Update, and you are asked again before anything is installed."
-    )
-
-
-INSTALL_WORDS = {
-    InstallEffect.RESTART: (
-        "Install and Restart",
-        "Installing replaces {product} with the new version and restarts it.",
-    ),
-    InstallEffect.OPEN_INSTALLER: (
-        "Quit and Open Installer",
-        "Installing quits {product} and opens the installer; finish there.",
-    ),
-    InstallEffect.CANNOT_REPLACE: (
-        "",
-        "This copy of {product} cannot replace itself. The verified file is kept at "
-        "{path}; install it yourself.",
-    ),
-}
+    via = W.THROUGH_YOUR_PROXY.format(proxy=proxy) if proxy else ""
+    return W.DOWNLOAD_NOTE.format(size=human_bytes(asset.size), host=host, via=via)
 
 
 class ReadyDialog(FlowDialog):
@@ -519,18 +500,17 @@ class ReadyDialog(FlowDialog):
         *,
         effect: InstallEffect = InstallEffect.OPEN_INSTALLER,
     ) -> None:
-        super().__init__(self.tr("Ready to Install"), parent)
+        super().__init__(self.tr(W.READY_TITLE), parent)
         self._reply = _ReplyOnce(reply)
         release = verified.release
-        label, what = INSTALL_WORDS[effect]
+        label, what = W.INSTALL_WORDS[effect.value]
         self.heading = _heading(
-            self.tr("%s %s is ready to install") % (product_name, release.version)
+            self.tr(W.READY_HEADING) % (product_name, release.version)
         )
         self.layout_.addWidget(self.heading)
         self.body = _body(
             self.tr(
-                "The download matches the size and SHA-256 fingerprint the publisher "
-                "signed (%s…)."
+                W.DOWNLOAD_MATCHES_SIGNED
             )
             % verified.asset.sha256[:16]
             + " "
@@ -538,11 +518,11 @@ class ReadyDialog(FlowDialog):
         )
         self.layout_.addWidget(self.body)
         self.later = self.buttons.addButton(
-            self.tr("Not Now") if label else self.tr("Close"),
+            self.tr(W.NOT_NOW_BUTTON) if label else self.tr(W.CLOSE_BUTTON),
             QDialogButtonBox.ButtonRole.RejectRole,
         )
         self.install = self.buttons.addButton(
-            self.tr(label) or self.tr("Install"), QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr(label) or self.tr(W.INSTALL_BUTTON), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.install.setVisible(bool(label))
         (self.install if label else self.later).setDefault(True)
@@ -566,22 +546,24 @@ class SendConfirmationDialog(FlowDialog):
     def __init__(
         self, request: OutboundRequest, reply: Callable[[bool], None], parent: QWidget | None = None
     ) -> None:
-        super().__init__(self.tr("Send This Request?"), parent)
+        super().__init__(self.tr(W.SEND_REQUEST), parent)
         self.waits_for_answer = True
         self._reply = _ReplyOnce(reply)
-        self.layout_.addWidget(_heading(self.tr("These exact bytes will be sent")))
+        self.layout_.addWidget(_heading(self.tr(W.THESE_EXACT_BYTES)))
         self.layout_.addWidget(
             _body(
-                self.tr("Nothing has been sent yet. To: %s") % request.url
-                + (self.tr(", through the proxy %s") % request.proxy.url if request.proxy else "")
+                self.tr(W.NOTHING_SENT_YET_TO) % request.url
+                + (self.tr(W.THROUGH_PROXY) % request.proxy.url if request.proxy else "")
             )
         )
         self.view = TransmissionsView(self)
         self.view.set_transmissions(request.transmissions)
         self.layout_.addWidget(self.view, 1)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.send = self.buttons.addButton(self.tr("Send"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.send.setAccessibleName(self.tr("Send this request now"))
+        self.send = self.buttons.addButton(
+            self.tr(W.SEND_BUTTON), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.send.setAccessibleName(self.tr(W.SEND_REQUEST_NOW))
         self.send.setDefault(True)
         self.send.clicked.connect(lambda: self._answer(True))
         self.cancel_button.clicked.connect(lambda: self._answer(False))
@@ -598,13 +580,13 @@ class SendConfirmationDialog(FlowDialog):
 
 class InstallingDialog(FlowDialog):
     def __init__(self, verified: VerifiedFile, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Installing Update"), parent)
+        super().__init__(self.tr(W.INSTALLING_UPDATE), parent)
         self.layout_.addWidget(
-            _body(self.tr("Handing %s over to the installer…") % verified.path.name)
+            _body(self.tr(W.HANDING_OVER_INSTALLER) % verified.path.name)
         )
         bar = QProgressBar()
         bar.setRange(0, 0)
-        bar.setAccessibleName(self.tr("Installing"))
+        bar.setAccessibleName(self.tr(W.INSTALLING))
         self.layout_.addWidget(bar)
         self.finish_layout()
         self.setMinimumWidth(360)

@@ -14,6 +14,7 @@ from glass_updater.driver import Job, OfferFacts, UpdateChoice
 from glass_updater.errors import BusyError, StaleFeedError, UpdaterError
 from glass_updater.ledger import LedgerEntry
 from glass_updater.model import CheckResult, Progress, VerifiedFile
+from glass_updater.qt import words as W
 from glass_updater.qt.access import announce
 from glass_updater.qt.dialogs import (
     CheckingDialog,
@@ -159,10 +160,10 @@ class QtUserDriver(QObject):
         withdrawn = result.withdrawn is not None  # pulled, and nothing to go to yet
         self._message(
             "up-to-date",
-            title=self.tr("No Update Available"),
+            title=self.tr(W.NO_UPDATE_AVAILABLE),
             heading=(
-                self.tr("Version %s was withdrawn by the publisher") if withdrawn
-                else self.tr("You're up to date (version %s)")
+                self.tr(W.VERSION_WITHDRAWN_BY) if withdrawn
+                else self.tr(W.UP_TO_DATE_VERSION)
             ) % result.current_version,
             body=result.reason[:1].upper() + result.reason[1:] + ".",
             icon=QStyle.StandardPixmap.SP_MessageBoxWarning if withdrawn

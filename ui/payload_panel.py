@@ -20,6 +20,7 @@ from glass_updater.allowlist import Allowlist
 from glass_updater.errors import UpdaterError
 from glass_updater.ledger import Ledger, LedgerEntry
 from glass_updater.model import Asset
+from glass_updater.qt import words as W
 from glass_updater.qt.access import announce
 from glass_updater.qt.text import human_bytes, human_ms, visible_text
 from glass_updater.qt.widgets import ByteView, TransmissionsView
@@ -77,9 +78,9 @@ class PanelData:
 
 
 EXPORTS = {
-    "har": ("HAR 1.2 (*.har)", ".har"),
-    "http": ("HTTP requests for runners (*.http)", ".http"),
-    "json": ("JSON (*.json)", ".json"),
+    "har": (W.EXPORT_HAR, ".har"),
+    "http": (W.EXPORT_HTTP, ".http"),
+    "json": (W.EXPORT_JSON, ".json"),
 }
 
 
@@ -125,10 +126,10 @@ def row_state(entry: LedgerEntry) -> RowState:
 
 
 ROW_LOOK = {  # icon, colour (readable on light and dark backgrounds), word for screen readers
-    RowState.OK: (QStyle.StandardPixmap.SP_DialogApplyButton, "#2e7d32", "succeeded"),
-    RowState.REDIRECTED: (QStyle.StandardPixmap.SP_ArrowForward, "#8d6e00", "went on"),
-    RowState.CANCELLED: (QStyle.StandardPixmap.SP_DialogCancelButton, "#6d6d6d", "cancelled"),
-    RowState.FAILED: (QStyle.StandardPixmap.SP_MessageBoxCritical, "#c62828", "failed"),
+    RowState.OK: (QStyle.StandardPixmap.SP_DialogApplyButton, "#2e7d32", W.ROW_SUCCEEDED),
+    RowState.REDIRECTED: (QStyle.StandardPixmap.SP_ArrowForward, "#8d6e00", W.ROW_WENT_ON),
+    RowState.CANCELLED: (QStyle.StandardPixmap.SP_DialogCancelButton, "#6d6d6d", W.ROW_CANCELLED),
+    RowState.FAILED: (QStyle.StandardPixmap.SP_MessageBoxCritical, "#c62828", W.ROW_FAILED),
 }
 
 
@@ -146,7 +147,7 @@ def request_text(entry: LedgerEntry) -> str:
 def entry_label(entry: LedgerEntry) -> str:
     """A request as a person names it: its kind and when it was sent."""
     stamp = datetime.fromtimestamp(entry.time).strftime("%Y-%m-%d %H:%M:%S")
-    return f"{entry.kind} at {stamp}"
+    return W.ENTRY_LABEL.format(kind=entry.kind, stamp=stamp)
 
 
 def diff_entries(previous: LedgerEntry, current: LedgerEntry) -> str:
@@ -157,9 +158,8 @@ def diff_entries(previous: LedgerEntry, current: LedgerEntry) -> str:
         tofile=entry_label(current),
     )
     text = "".join(lines)
-    return text or (
-        f"The {entry_label(previous)} and the {entry_label(current)} sent byte-for-byte "
-        "identical requests.\n"
+    return text or W.IDENTICAL_REQUESTS.format(
+        previous=entry_label(previous), current=entry_label(current)
     )
 
 
@@ -197,13 +197,13 @@ class PayloadPanel(QWidget):
         self.data: PanelData | None = None
         self.entries: tuple[LedgerEntry, ...] = ()
         self._pending_entry: str | None = None
-        self.setWindowTitle(self.tr("What Is Sent"))
+        self.setWindowTitle(self.tr(W.WHAT_IS_SENT_TITLE))
         self.resize(860, 620)
 
         self.tabs = QTabWidget(self)
-        self.tabs.setAccessibleName(self.tr("Next request and history"))
-        self.tabs.addTab(self._build_preview_tab(), self.tr("Next Request"))
-        self.tabs.addTab(self._build_history_tab(), self.tr("History"))
+        self.tabs.setAccessibleName(self.tr(W.NEXT_REQUEST_HISTORY))
+        self.tabs.addTab(self._build_preview_tab(), self.tr(W.NEXT_REQUEST))
+        self.tabs.addTab(self._build_history_tab(), self.tr(W.HISTORY))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
         layout = QVBoxLayout(self)
@@ -212,7 +212,7 @@ class PayloadPanel(QWidget):
         self.status = QLabel()  # what the last Copy or Export did; never the details pane
         self.status.setObjectName("panelStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setAccessibleName(self.tr("Status"))
+        self.status.setAccessibleName(self.tr(W.STATUS))
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bottom.addWidget(self.status, 1)
         bottom.addWidget(close)
@@ -230,29 +230,29 @@ class PayloadPanel(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         which = QHBoxLayout()
-        self.which_label = QLabel(self.tr("&Request:"))
+        self.which_label = QLabel(self.tr(W.REQUEST))
         self.which = QComboBox()
-        self.which.setAccessibleName(self.tr("Which request to preview"))
-        self.which.addItem(self.tr("The next check"), "check")
+        self.which.setAccessibleName(self.tr(W.WHICH_REQUEST_PREVIEW))
+        self.which.addItem(self.tr(W.NEXT_CHECK), "check")
         self.which_label.setBuddy(self.which)
         self.which.currentIndexChanged.connect(lambda _i: self._redraw_preview())
         which.addWidget(self.which_label)
         which.addWidget(self.which)
         which.addStretch(1)
         layout.addLayout(which)
-        self.preview_intro = QLabel(self.tr("Reading the allowlist…"))
+        self.preview_intro = QLabel(self.tr(W.READING_ALLOWLIST))
         self.preview_intro.setWordWrap(True)
         self.preview_intro.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.preview_intro)
         split = QSplitter(Qt.Orientation.Vertical)
         self.preview_bytes = TransmissionsView()
-        self.preview_bytes.setAccessibleName(self.tr("Exact bytes of the next request"))
+        self.preview_bytes.setAccessibleName(self.tr(W.EXACT_BYTES_NEXT))
         split.addWidget(self.preview_bytes)
         self.fields = QTableWidget(0, 4)
         self.fields.setHorizontalHeaderLabels(
-            [self.tr("Field"), self.tr("Where"), self.tr("Value"), self.tr("Purpose")]
+            [self.tr(W.FIELD), self.tr(W.WHERE), self.tr(W.VALUE), self.tr(W.PURPOSE)]
         )
-        self.fields.setAccessibleName(self.tr("Fields of the next request and their purpose"))
+        self.fields.setAccessibleName(self.tr(W.FIELDS_NEXT_REQUEST))
         self.fields.verticalHeader().setVisible(False)
         self.fields.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.fields.setTabKeyNavigation(False)
@@ -270,13 +270,13 @@ class PayloadPanel(QWidget):
         self.allowlist_label.setWordWrap(True)
         layout.addWidget(self.allowlist_label)
         row = QHBoxLayout()
-        self.ask = QCheckBox(self.tr("Ask before every check (show these bytes and wait for Send)"))
-        self.ask.setAccessibleName(self.tr("Ask before every check"))
+        self.ask = QCheckBox(self.tr(W.ASK_BEFORE_EVERY_CHECK_SHOW))
+        self.ask.setAccessibleName(self.tr(W.ASK_BEFORE_EVERY_CHECK))
         self.ask.setEnabled(False)
         self.ask.toggled.connect(self._ask_toggled)
         row.addWidget(self.ask, 1)
-        self.copy_preview = QPushButton(self.tr("Copy"))
-        self.copy_preview.setAccessibleName(self.tr("Copy the next request's bytes"))
+        self.copy_preview = QPushButton(self.tr(W.COPY_BUTTON))
+        self.copy_preview.setAccessibleName(self.tr(W.COPY_NEXT_REQUEST))
         self.copy_preview.clicked.connect(self._copy_preview)
         row.addWidget(self.copy_preview)
         layout.addLayout(row)
@@ -289,16 +289,16 @@ class PayloadPanel(QWidget):
         self.history = QTableWidget(0, 7)
         self.history.setHorizontalHeaderLabels(
             [
-                self.tr("Time"),
-                self.tr("Kind"),
-                self.tr("URL"),
-                self.tr("Status"),
-                self.tr("Received"),
-                self.tr("Duration"),
-                self.tr("Outcome"),
+                self.tr(W.TIME),
+                self.tr(W.KIND),
+                self.tr(W.URL),
+                self.tr(W.STATUS),
+                self.tr(W.RECEIVED),
+                self.tr(W.DURATION),
+                self.tr(W.OUTCOME),
             ]
         )
-        self.history.setAccessibleName(self.tr("History of requests sent"))
+        self.history.setAccessibleName(self.tr(W.HISTORY_REQUESTS_SENT))
         self.history.verticalHeader().setVisible(False)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -319,23 +319,23 @@ class PayloadPanel(QWidget):
         detail = QWidget()
         dl = QVBoxLayout(detail)
         dl.setContentsMargins(0, 0, 0, 0)
-        self.entry_summary = QLabel(self.tr("No request has been sent yet."))
+        self.entry_summary = QLabel(self.tr(W.NO_REQUEST_HAS))
         self.entry_summary.setWordWrap(True)
         self.entry_summary.setTextFormat(Qt.TextFormat.PlainText)
         self.entry_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         dl.addWidget(self.entry_summary)
         self.entry_bytes = TransmissionsView()
-        self.entry_bytes.setAccessibleName(self.tr("Exact bytes sent in the selected exchange"))
+        self.entry_bytes.setAccessibleName(self.tr(W.EXACT_BYTES_SENT))
         dl.addWidget(self.entry_bytes, 1)
         split.addWidget(detail)
         split.setSizes([200, 300])
         layout.addWidget(split, 1)
         row = QHBoxLayout()
-        self.copy_entry = QPushButton(self.tr("Copy"))
-        self.copy_entry.setAccessibleName(self.tr("Copy the selected exchange's bytes"))
+        self.copy_entry = QPushButton(self.tr(W.COPY_BUTTON))
+        self.copy_entry.setAccessibleName(self.tr(W.COPY_SELECTED_EXCHANGE))
         self.copy_entry.clicked.connect(self._copy_entry)
-        self.compare = QPushButton(self.tr("Compare with Previous"))
-        self.compare.setAccessibleName(self.tr("Compare with the previous request"))
+        self.compare = QPushButton(self.tr(W.COMPARE_PREVIOUS))
+        self.compare.setAccessibleName(self.tr(W.COMPARE_PREVIOUS_REQUEST))
         self.compare.clicked.connect(self.show_compare)
         row.addWidget(self.copy_entry)
         row.addWidget(self.compare)
@@ -411,9 +411,9 @@ class PayloadPanel(QWidget):
         self.ask.setChecked(data.ask_before_check or data.policy_forces_ask)
         self.ask.blockSignals(False)
         self.ask.setEnabled(not data.policy_forces_ask)  # the administrator decided
-        text = self.tr("Allowlist SHA-256: %s") % data.allowlist_sha256
+        text = self.tr(W.ALLOWLIST_SHA) % data.allowlist_sha256
         if data.admin_policy:
-            text += "\n" + self.tr("Administrator: %s") % data.admin_policy
+            text += "\n" + self.tr(W.ADMINISTRATOR) % data.admin_policy
         self.allowlist_label.setText(text)
 
     def set_offered(self, asset: Asset | None, version: str = "") -> None:
@@ -436,7 +436,7 @@ class PayloadPanel(QWidget):
         """Offer "the download of X" once a check found an update; keep the choice."""
         has = data.download_preview is not None
         index = self.which.findData("download")
-        label = self.tr("The download of %s") % data.download_version
+        label = self.tr(W.DOWNLOAD_OF) % data.download_version
         self.which.blockSignals(True)
         if has and index < 0:
             self.which.addItem(label, "download")
@@ -453,9 +453,7 @@ class PayloadPanel(QWidget):
             self._show_request(
                 data.download_preview,
                 self.tr(
-                    "Nothing has been sent. These are the exact bytes a download of %s will "
-                    "send to %s%s, and nothing else (a resumed download adds Range and "
-                    "If-Range)."
+                    W.PREVIEW_DOWNLOAD_NOTE
                 ),
                 data.download_version,
             )
@@ -463,20 +461,19 @@ class PayloadPanel(QWidget):
         if data.preview is None:
             self.fields.setRowCount(0)
             self.preview_intro.setText(
-                self.tr("A check would send nothing: %s") % (data.preview_error or "")
+                self.tr(W.CHECK_WOULD_SEND) % (data.preview_error or "")
             )
             self.preview_bytes.set_transmissions(())
             return
         self._show_request(
             data.preview,
             self.tr(
-                "Nothing has been sent. These are the exact bytes the next check will send "
-                "to %s%s, and nothing else."
+                W.PREVIEW_CHECK_NOTE
             ),
         )
 
     def _show_request(self, request: OutboundRequest, intro: str, version: str = "") -> None:
-        proxy = self.tr(", through the proxy %s") % request.proxy.url if request.proxy else ""
+        proxy = self.tr(W.THROUGH_PROXY) % request.proxy.url if request.proxy else ""
         args = (version, request.url, proxy) if version else (request.url, proxy)
         self.preview_intro.setText(intro % args)
         self.preview_bytes.set_transmissions(request.transmissions)
@@ -485,7 +482,7 @@ class PayloadPanel(QWidget):
             where = f.where.value + (f" {f.key}" if f.key else "")
             value = f.value
             if f.name in ("proxy_authorization", "socks_username", "socks_password"):
-                value = self.tr("(your proxy credentials, sent only to the proxy)")
+                value = self.tr(W.YOUR_PROXY_CREDENTIALS)
             self.fields.setItem(row, 0, _item(f.name))
             self.fields.setItem(row, 1, _item(where))
             self.fields.setItem(row, 2, _item(value))
@@ -499,7 +496,7 @@ class PayloadPanel(QWidget):
         for row, e in enumerate(self.entries):
             status = (
                 f"{e.status} {e.reason}".strip() if e.status is not None
-                else self.tr("no response")
+                else self.tr(W.NO_RESPONSE)
             )
             outcome = e.outcome or (e.error or "")
             values = [
@@ -550,7 +547,7 @@ class PayloadPanel(QWidget):
     def _selection_changed(self) -> None:
         entry = self.selected_entry()
         if entry is None:
-            self.entry_summary.setText(self.tr("No request has been sent yet."))
+            self.entry_summary.setText(self.tr(W.NO_REQUEST_HAS))
             self.entry_bytes.set_transmissions(())
         else:
             self.entry_summary.setText(self.summary_text(entry))
@@ -559,10 +556,10 @@ class PayloadPanel(QWidget):
 
     def summary_text(self, entry: LedgerEntry) -> str:
         """One exchange in words; with no answer, say so (no "from ?", no empty headers)."""
-        via = self.tr(" via proxy %s") % entry.proxy if entry.proxy else ""
+        via = self.tr(W.VIA_PROXY) % entry.proxy if entry.proxy else ""
         outcome = entry.outcome or entry.error or ""
         if entry.status is None and not entry.bytes_received:
-            return self.tr("%s %s%s — no answer (nothing received) after %s. Outcome: %s") % (
+            return self.tr(W.EXCHANGE_NO_ANSWER) % (
                 entry.method,
                 entry.url,
                 via,
@@ -572,12 +569,12 @@ class PayloadPanel(QWidget):
         status = (
             f"{entry.status} {entry.reason}".strip()
             if entry.status is not None
-            else self.tr("no response")
+            else self.tr(W.NO_RESPONSE)
         )
-        sender = self.tr(" from %s") % entry.remote if entry.remote else ""
+        sender = self.tr(W.FROM_HOST) % entry.remote if entry.remote else ""
         headers = "; ".join(f"{k}: {v}" for k, v in entry.response_headers[:12])
         return self.tr(
-            "%s %s%s — answer: %s, %s received in %s%s. Outcome: %s\nResponse headers: %s"
+            W.EXCHANGE_SUMMARY
         ) % (
             entry.method,
             entry.url,
@@ -613,9 +610,9 @@ class PayloadPanel(QWidget):
         assert entry is not None and previous is not None
         dialog = QDialog(self)
         dialog.setWindowTitle(
-            self.tr("Compare: %s with %s") % (entry_label(entry), entry_label(previous))
+            self.tr(W.COMPARE_TITLE) % (entry_label(entry), entry_label(previous))
         )
-        view = ByteView(self.tr("Differences between the two requests"), dialog)
+        view = ByteView(self.tr(W.DIFFERENCES_BETWEEN_TWO), dialog)
         view.setPlainText(text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
         buttons.rejected.connect(dialog.close)
@@ -633,7 +630,7 @@ class PayloadPanel(QWidget):
             data = b"".join(t.data for t in entry.sent)
             QGuiApplication.clipboard().setText(data.decode("latin-1"))
             self.say(
-                self.tr("Copied the %s (%d bytes) to the clipboard.")
+                self.tr(W.COPIED_BYTES_CLIPBOARD)
                 % (entry_label(entry), len(data))
             )
 
@@ -642,7 +639,7 @@ class PayloadPanel(QWidget):
         if request is not None:
             data = b"".join(t.data for t in request.transmissions)
             QGuiApplication.clipboard().setText(data.decode("latin-1"))
-            self.say(self.tr("Copied the request (%d bytes) to the clipboard.") % len(data))
+            self.say(self.tr(W.COPIED_REQUEST_BYTES) % len(data))
 
     def say(self, text: str) -> None:
         """One line in the status bar of the panel (announced to screen readers too)."""
@@ -662,7 +659,7 @@ class PayloadPanel(QWidget):
     def _ask_export(self, fmt: str) -> None:
         label, _suffix = EXPORTS[fmt]
         path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export History"), str(default_export_path(fmt)), self.tr(label)
+            self, self.tr(W.EXPORT_HISTORY), str(default_export_path(fmt)), self.tr(label)
         )
         if path:
             self.export_to(fmt, with_suffix(Path(path), fmt))
@@ -685,8 +682,8 @@ class PayloadPanel(QWidget):
 
     def _on_exported(self, path: str, error: str) -> None:
         if error:
-            self.say(self.tr("Could not export to %s: %s") % (path, error))
+            self.say(self.tr(W.COULD_NOT_EXPORT) % (path, error))
         else:
             count = len(self.entries)
-            words = self.tr("1 exchange") if count == 1 else self.tr("%d exchanges") % count
-            self.say(self.tr("Exported %s to %s") % (words, path))
+            words = self.tr(W.ONE_EXCHANGE) if count == 1 else self.tr(W.EXCHANGES) % count
+            self.say(self.tr(W.EXPORTED) % (words, path))

@@ -48,9 +48,10 @@ class BackgroundRunner(QObject):
 
 def _one_line(exc: Exception) -> str:
     from glass_updater.errors import UpdaterError, storage_error
+    from glass_updater.qt import words as W
 
     if isinstance(exc, UpdaterError):
         return exc.message
     if isinstance(exc, OSError):
-        return storage_error(exc, "a local file").message
-    return f"unexpected error ({type(exc).__name__}: {exc}); please report it"
+        return storage_error(exc, W.A_LOCAL_FILE).message
+    return W.JOB_FAILED.format(kind=type(exc).__name__, error=exc)

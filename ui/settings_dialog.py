@@ -11,6 +11,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from glass_updater.config import CHANNELS
 from glass_updater.credentials import without_credentials
+from glass_updater.qt import words as W
 from glass_updater.settings import UserSettings
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -93,7 +94,7 @@ class SettingsDialog(QDialog):
         """``managed_proxy``/``managed_ask``: set by the administrator's policy, which wins
         over these settings; the controls are shown disabled with the reason."""
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Settings"))
+        self.setWindowTitle(self.tr(W.SETTINGS_TITLE))
         self._unskip = unskip
         self._save = save
         self._clear_history = clear_history
@@ -110,32 +111,31 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
 
-        note = QLabel(self.tr("These settings are stored on this computer only and never sent."))
+        note = QLabel(self.tr(W.THESE_SETTINGS_STORED))
         note.setWordWrap(True)
         layout.addWidget(note)
 
         form = QFormLayout()
         self.channel = QComboBox()
-        self.channel.setAccessibleName(self.tr("Update channel"))
-        self.channel.addItem(self.tr("Publisher default (%s)") % default_channel, None)
+        self.channel.setAccessibleName(self.tr(W.UPDATE_CHANNEL))
+        self.channel.addItem(self.tr(W.PUBLISHER_DEFAULT) % default_channel, None)
         for ch in CHANNELS:
             self.channel.addItem(ch.capitalize(), ch)
         self.channel.setCurrentIndex(max(0, self.channel.findData(current.channel)))
-        form.addRow(self.tr("&Channel:"), self.channel)
+        form.addRow(self.tr(W.CHANNEL), self.channel)
         layout.addLayout(form)
 
-        box = QGroupBox(self.tr("Proxy"))
+        box = QGroupBox(self.tr(W.PROXY))
         box_layout = QVBoxLayout(box)
         self.proxy_mode = QButtonGroup(self)
         shown_default = without_credentials(default_proxy)
         self.radios: dict[str, QRadioButton] = {}
         for mode, label in (
-            ("default", self.tr("Publisher default (%s)") % shown_default),
-            ("system", self.tr("Use the system proxy settings")),
-            ("none", self.tr("No proxy")),
-            ("manual", self.tr("Manual HTTP proxy:")),
-            ("socks", self.tr("SOCKS5 proxy that looks names up itself (Tor: 127.0.0.1, "
-                              "port 9050):")),
+            ("default", self.tr(W.PUBLISHER_DEFAULT) % shown_default),
+            ("system", self.tr(W.USE_SYSTEM_PROXY)),
+            ("none", self.tr(W.NO_PROXY)),
+            ("manual", self.tr(W.MANUAL_HTTP_PROXY)),
+            ("socks", self.tr(W.SOCKS_PROXY_THAT)),
         ):
             radio = QRadioButton(label)
             radio.setAccessibleName(label)
@@ -146,23 +146,23 @@ class SettingsDialog(QDialog):
         mode, host, port, user, password = split_proxy(current.proxy)
         self.host = QLineEdit(host)
         self.host.setPlaceholderText("proxy.example.com")
-        self.host.setAccessibleName(self.tr("Proxy host"))
+        self.host.setAccessibleName(self.tr(W.PROXY_HOST))
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(port)
-        self.port.setAccessibleName(self.tr("Proxy port"))
+        self.port.setAccessibleName(self.tr(W.PROXY_PORT))
         self.user = QLineEdit(user)
-        self.user.setAccessibleName(self.tr("Proxy user name (optional)"))
+        self.user.setAccessibleName(self.tr(W.PROXY_USER_NAME))
         self.password = QLineEdit(password)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName(self.tr("Proxy password (optional)"))
-        manual.addRow(self.tr("&Host:"), self.host)
-        manual.addRow(self.tr("&Port:"), self.port)
-        manual.addRow(self.tr("&User:"), self.user)
-        manual.addRow(self.tr("Pass&word:"), self.password)
+        self.password.setAccessibleName(self.tr(W.PROXY_PASSWORD_OPTIONAL))
+        manual.addRow(self.tr(W.HOST), self.host)
+        manual.addRow(self.tr(W.PORT), self.port)
+        manual.addRow(self.tr(W.USER), self.user)
+        manual.addRow(self.tr(W.PASS_WORD), self.password)
         box_layout.addLayout(manual)
         creds = QLabel(
-            self.tr("Credentials are sent only to the proxy, never to the update server.")
+            self.tr(W.CREDENTIALS_SENT_ONLY)
         )
         creds.setWordWrap(True)
         box_layout.addWidget(creds)
@@ -171,7 +171,7 @@ class SettingsDialog(QDialog):
         if managed_proxy is not None:
             box.setEnabled(False)
             self.managed_note = QLabel(
-                self.tr("Proxy set by your administrator: %s")
+                self.tr(W.PROXY_SET_BY)
                 % without_credentials(managed_proxy)
             )
             self.managed_note.setWordWrap(True)
@@ -181,26 +181,26 @@ class SettingsDialog(QDialog):
             radio.toggled.connect(self._update_enabled)
         self._update_enabled()
 
-        self.ask = QCheckBox(self.tr("&Ask before every check (show the exact bytes first)"))
+        self.ask = QCheckBox(self.tr(W.ASK_BEFORE_EVERY))
         self.ask.setChecked(current.ask_before_check)
-        self.ask.setAccessibleName(self.tr("Ask before every check"))
+        self.ask.setAccessibleName(self.tr(W.ASK_BEFORE_EVERY_CHECK))
         layout.addWidget(self.ask)
         if managed_ask:
             self.ask.setChecked(True)
             self.ask.setEnabled(False)
-            self.ask.setToolTip(self.tr("Required by your administrator"))
+            self.ask.setToolTip(self.tr(W.REQUIRED_BY_YOUR))
 
         skip_row = QHBoxLayout()
         self.skipped_label = QLabel(
-            self.tr("Skipped version: %s (a check shows it, marked as skipped)") % skipped_version
+            self.tr(W.SKIPPED_VERSION_CHECK) % skipped_version
             if skipped_version
-            else self.tr("No version is skipped.")
+            else self.tr(W.NO_VERSION_SKIPPED)
         )
         self.skipped_label.setTextFormat(Qt.TextFormat.PlainText)
         self.skipped_label.setWordWrap(True)
         skip_row.addWidget(self.skipped_label, 1)
-        self.stop_skipping = QPushButton(self.tr("Stop Skipping"))
-        self.stop_skipping.setAccessibleName(self.tr("Stop skipping the skipped version"))
+        self.stop_skipping = QPushButton(self.tr(W.STOP_SKIPPING))
+        self.stop_skipping.setAccessibleName(self.tr(W.STOP_SKIPPING_SKIPPED))
         self.stop_skipping.setAutoDefault(False)
         self.stop_skipping.setVisible(bool(skipped_version) and unskip is not None)
         self.stop_skipping.clicked.connect(self.unskip_now)
@@ -208,8 +208,8 @@ class SettingsDialog(QDialog):
         layout.addLayout(skip_row)
         self.unskipped.connect(self._show_unskipped)
 
-        self.clear = QPushButton(self.tr("Clear History…"))
-        self.clear.setAccessibleName(self.tr("Clear the local history of requests"))
+        self.clear = QPushButton(self.tr(W.CLEAR_HISTORY))
+        self.clear.setAccessibleName(self.tr(W.CLEAR_LOCAL_HISTORY))
         self.clear.setAutoDefault(False)
         self.clear.clicked.connect(self._confirm_clear)
         layout.addWidget(self.clear, 0, Qt.AlignmentFlag.AlignLeft)
@@ -258,7 +258,7 @@ class SettingsDialog(QDialog):
 
     def apply(self) -> None:
         if self.mode() in ("manual", "socks") and not self.host.text().strip():
-            self.error.setText(self.tr("Enter the proxy's host name, or choose another option."))
+            self.error.setText(self.tr(W.ENTER_PROXY_HOST))
             self.error.setVisible(True)
             self.host.setFocus()
             return
@@ -285,14 +285,14 @@ class SettingsDialog(QDialog):
         self._runner(job)
 
     def _show_unskipped(self) -> None:
-        self.skipped_label.setText(self.tr("No version is skipped."))
+        self.skipped_label.setText(self.tr(W.NO_VERSION_SKIPPED))
         self.stop_skipping.setVisible(False)
 
     def _confirm_clear(self) -> None:
         answer = QMessageBox.question(
             self,
-            self.tr("Clear History"),
-            self.tr("Delete the local record of every request sent? This cannot be undone."),
+            self.tr(W.CLEAR_HISTORY_TITLE),
+            self.tr(W.DELETE_LOCAL_RECORD),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.clear_history_now()

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import glass_updater.socks as socks
 from glass_updater.credentials import mask_credentials
+from glass_updater.qt import words as W
 from glass_updater.qt.text import hexdump, visible_text
 from glass_updater.wire_types import Transmission
 from PySide6.QtGui import QFont, QFontDatabase
@@ -45,12 +46,12 @@ class TransmissionView(QWidget):
         super().__init__(parent)
         self.data = b""
         self.tabs = QTabWidget(self)
-        self.text = ByteView(self.tr("%s as text") % title)
-        self.hex = ByteView(self.tr("%s as hexadecimal") % title)
-        self.tabs.addTab(self.text, self.tr("Text"))
-        self.tabs.addTab(self.hex, self.tr("Hex"))
-        self.reveal = QCheckBox(self.tr("Show proxy credentials"))
-        self.reveal.setAccessibleName(self.tr("Show proxy credentials in these bytes"))
+        self.text = ByteView(self.tr(W.AS_TEXT) % title)
+        self.hex = ByteView(self.tr(W.AS_HEXADECIMAL) % title)
+        self.tabs.addTab(self.text, self.tr(W.TEXT_TAB))
+        self.tabs.addTab(self.hex, self.tr(W.HEX_TAB))
+        self.reveal = QCheckBox(self.tr(W.SHOW_PROXY_CREDENTIALS))
+        self.reveal.setAccessibleName(self.tr(W.SHOW_PROXY_CREDENTIALS_THESE))
         self.reveal.setVisible(False)
         self.reveal.toggled.connect(self._render)
         layout = QVBoxLayout(self)
@@ -78,7 +79,7 @@ class TransmissionsView(QTabWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName(self.tr("Bytes sent, per channel"))
+        self.setAccessibleName(self.tr(W.BYTES_SENT_PER))
         self.views: list[TransmissionView] = []
 
     def set_transmissions(self, transmissions: Sequence[Transmission]) -> None:
@@ -90,9 +91,9 @@ class TransmissionsView(QTabWidget):
             self.views.append(view)
             self.addTab(view, f"{t.channel.label} ({len(t.data)} bytes)")
         if not transmissions:
-            empty = TransmissionView(self.tr("nothing"), self)
-            empty.text.setPlainText(self.tr("(nothing was sent)"))
-            self.addTab(empty, self.tr("Nothing sent"))
+            empty = TransmissionView(self.tr(W.NOTHING_LOWER), self)
+            empty.text.setPlainText(self.tr(W.NOTHING_SENT))
+            self.addTab(empty, self.tr(W.NOTHING_SENT_TITLE))
 
     def shown_bytes(self) -> tuple[bytes, ...]:
         return tuple(v.data for v in self.views)
