@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-MAX_NOTES_CHARS = 20_000
+from glass_updater.limits import DEFAULT_LIMITS
+
 SHORTENED_MARK = " …\n\n(shortened)"
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 _MD_IMAGE_REF = re.compile(r"!\[([^\]\n]*)\]\[[^\]\n]*\]")
@@ -18,7 +19,7 @@ def strip_controls(text: str) -> str:
     return printable(text.replace("\r\n", "\n").replace("\r", "\n"), keep_newlines=True)
 
 
-def safe_notes(markdown: str, limit: int = MAX_NOTES_CHARS) -> str:
+def safe_notes(markdown: str, limit: int = DEFAULT_LIMITS.shown_notes_chars) -> str:
     """Release notes made safe to render: no controls, no images, bounded length.
 
     Images are turned into their alt text so the renderer is never asked for any URL.

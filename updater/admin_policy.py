@@ -26,6 +26,7 @@ from glass_updater.allowlist import Allowlist
 from glass_updater.config import PROXY_MODES, PackagerConfig
 from glass_updater.credentials import without_credentials
 from glass_updater.errors import ConfigError, PolicyError
+from glass_updater.limits import DEFAULT_LIMITS
 
 POLICY_FILE = "policy.toml"
 _KEYS: dict[str, type] = {
@@ -36,7 +37,6 @@ _KEYS: dict[str, type] = {
     "proxy": str,
     "ask_before_every_check": bool,
 }
-MAX_POLICY_BYTES = 256 * 1024
 MANAGED = "Updates are managed by your administrator"
 
 
@@ -290,7 +290,7 @@ def load_policy(path: Path, product_id: str) -> AdminPolicy:
         with open(path, "rb") as fh:
             info = os.fstat(fh.fileno())
             mode, uid = info.st_mode, info.st_uid
-            data = fh.read(MAX_POLICY_BYTES + 1)
+            data = fh.read(DEFAULT_LIMITS.max_policy_bytes + 1)
     except FileNotFoundError:
         return AdminPolicy(path=path)
     except OSError as exc:
@@ -303,6 +303,6 @@ def load_policy(path: Path, product_id: str) -> AdminPolicy:
         why = _not_admin_only(path, uid, mode)
         if why is not None:
             return _fail(path, None, why)
-    if len(data) > MAX_POLICY_BYTES:
-        return _fail(path, None, f"is larger than {MAX_POLICY_BYTES} bytes")
+    if len(data) > DEFAULT_LIMITS.max_policy_bytes:
+        return _fail(path, None, f"is larger than {DEFAULT_LIMITS.max_policy_bytes} bytes")
     return parse_policy(data, path, product_id)

@@ -31,8 +31,6 @@ FEED = "feed.json"
 ASSET_DIR = "assets/"
 FORMAT = 1
 SUFFIX = ".glassbundle"
-MAX_MANIFEST = 4096
-MAX_MEMBERS = 66
 _ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$")
 
 
@@ -55,7 +53,10 @@ def parse_manifest(data: bytes, limits: Limits) -> Manifest:
 
     try:
         doc = strictjson.loads(
-            data, max_bytes=MAX_MANIFEST, max_depth=2, max_digits=limits.max_number_digits
+            data,
+            max_bytes=limits.max_bundle_manifest_bytes,
+            max_depth=2,
+            max_digits=limits.max_number_digits,
         )
     except strictjson.JsonRejected as exc:
         raise _refuse(f"{MANIFEST} is not valid JSON ({exc})") from None
@@ -92,8 +93,8 @@ class BundleReader:
             return None
         self._count += 1
         name = member.name
-        if self._count > MAX_MEMBERS:
-            raise _refuse(f"more than {MAX_MEMBERS} files")
+        if self._count > self._limits.max_bundle_members:
+            raise _refuse(f"more than {self._limits.max_bundle_members} files")
         if not member.isreg() or member.pax_headers:
             raise _refuse(f"{name[:80]!r} is not a plain file (links and folders are refused)")
         if name in self._seen:
@@ -135,7 +136,8 @@ class BundleReader:
         first = self.next_member()
         if first is None or first.name != MANIFEST:
             raise _refuse(f"it must start with {MANIFEST}")
-        manifest = parse_manifest(self.read_small(first, MAX_MANIFEST), self._limits)
+        raw = self.read_small(first, self._limits.max_bundle_manifest_bytes)
+        manifest = parse_manifest(raw, self._limits)
         second = self.next_member()
         if second is None or second.name != FEED:
             raise _refuse(f"{FEED} must follow {MANIFEST}")

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from glass_updater.client import Client
     from glass_updater.state import StateStore
 
-STALE_TEMP_AGE = 60.0  # seconds
-
 
 class Updater(Protocol):
     """What a check needs of the façade (``glass_updater.updater.Updater`` is one).
@@ -92,7 +90,7 @@ def run_check(
             with updater.exclusive("check"):
                 # Temps a killed process left (threat 36); the grace period spares a
                 # settings save that another process may be doing right now.
-                sweep_temps(updater.paths.state, older_than=STALE_TEMP_AGE)
+                sweep_temps(updater.paths.state, older_than=updater.limits.stale_temp_age)
                 # Read first: a planted state file is refused before anything is sent.
                 state = updater.state.load()
                 final = client.send(request, cancel=cancel)

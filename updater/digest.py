@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from glass_updater import safefs
-
-CHUNK = 1024 * 1024
+from glass_updater.limits import DEFAULT_LIMITS
 
 
 def sha256_stream(
     src: BinaryIO,
     *,
     limit: int | None = None,
-    chunk: int = CHUNK,
+    chunk: int = DEFAULT_LIMITS.file_chunk,
     copy_to: BinaryIO | None = None,
 ) -> tuple[int, hashlib._Hash]:
     """(bytes read, running SHA-256) of ``src`` from its position, up to ``limit`` bytes.
@@ -48,7 +47,7 @@ def open_checked(path: Path | str) -> BinaryIO:
 
 
 def sha256_file(
-    path: Path | str, *, limit: int | None = None, chunk: int = CHUNK
+    path: Path | str, *, limit: int | None = None, chunk: int = DEFAULT_LIMITS.file_chunk
 ) -> tuple[int, str]:
     """(size read, SHA-256 hex) of ``path``, reading at most ``limit`` bytes."""
     with open_checked(path) as fh:
@@ -56,7 +55,9 @@ def sha256_file(
     return size, digest.hexdigest()
 
 
-def sha256_prefix(path: Path | str, length: int, chunk: int = CHUNK) -> hashlib._Hash:
+def sha256_prefix(
+    path: Path | str, length: int, chunk: int = DEFAULT_LIMITS.file_chunk
+) -> hashlib._Hash:
     """A running SHA-256 over exactly the first ``length`` bytes, to continue a resume."""
     with open_checked(path) as fh:
         size, digest = sha256_stream(fh, limit=length, chunk=chunk)

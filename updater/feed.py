@@ -71,7 +71,6 @@ _HASH_NAME = re.compile(r"^(sha|md[0-9]|blake|crc|ripemd|whirlpool|xxh|hash|dige
 _TOP = ("product", "serial", "expires", "releases")
 _TOP_OPTIONAL = ("withdrawn",)
 _WITHDRAWAL = ("version", "reason", "withdrawn")
-MAX_REASON_CHARS = 1000
 _RELEASE_REQUIRED = ("version", "channel", "published", "assets")
 _RELEASE_OPTIONAL = ("critical", "min_os", "notes")
 _ASSET = ("platform", "kind", "url", "size", "sha256")
@@ -232,13 +231,13 @@ def _release(obj: object, where: str, limits: Limits) -> Release:
     )
 
 
-def _withdrawal(obj: object, where: str) -> Withdrawal:
+def _withdrawal(obj: object, where: str, limits: Limits) -> Withdrawal:
     fields = _fields(obj, where, _WITHDRAWAL)
     version = _version(fields["version"], f"{where} version")
     where = f"withdrawal of {version}"
     reason = _str(fields["reason"], f"{where} reason").strip()
-    if not reason or len(reason) > MAX_REASON_CHARS:
-        raise _bad(f"{where} reason", f"must be 1 to {MAX_REASON_CHARS} characters")
+    if not reason or len(reason) > limits.max_reason_chars:
+        raise _bad(f"{where} reason", f"must be 1 to {limits.max_reason_chars} characters")
     if any(unicodedata.category(c).startswith("C") for c in reason):
         # It is shown verbatim in terminals and dialogs: one line of plain text only
         # (no escape sequences, bidi overrides or line breaks).
@@ -258,7 +257,7 @@ def _withdrawals(value: object, releases: Sequence[Release], limits: Limits) -> 
         raise _bad("withdrawn", "must be a list")
     if len(value) > limits.max_releases:
         raise _bad("withdrawn", f"has more than {limits.max_releases} entries")
-    out = tuple(_withdrawal(item, f"withdrawal {i + 1}") for i, item in enumerate(value))
+    out = tuple(_withdrawal(item, f"withdrawal {i + 1}", limits) for i, item in enumerate(value))
     listed = {Version(r.version) for r in releases}
     seen: set[Version] = set()
     for item in out:

@@ -27,10 +27,9 @@ from pathlib import Path
 
 from glass_updater.digest import sha256_stream
 from glass_updater.errors import InstallError
+from glass_updater.limits import DEFAULT_LIMITS
 
 HELPER_FLAG = "--glass-updater-helper"  # frozen apps: argv[1] asks for the helper
-DEFAULT_WAIT_SECONDS = 120.0  # how long the helper waits for the app to quit
-DEFAULT_START_GRACE = 10.0  # a relaunched version that lives this long has "started"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._+-]")
 PROC = "/proc"  # Linux process table (absent on macOS and Windows)
 # Windows process-creation flags (literal values: the subprocess names exist only there).
@@ -59,8 +58,8 @@ class HandoffSpec:
     relaunch: tuple[str, ...] = ()  # the host's argv for the new version; () = none
     report: str = ""  # where the helper writes its outcome (JSON)
     workdir: str = ""  # parent of the helper's private copies (0700)
-    wait_seconds: float = DEFAULT_WAIT_SECONDS
-    start_grace: float = DEFAULT_START_GRACE
+    wait_seconds: float = DEFAULT_LIMITS.install_wait
+    start_grace: float = DEFAULT_LIMITS.start_grace
 
     def to_json(self) -> str:
         doc = asdict(self)

@@ -13,7 +13,7 @@ import hashlib
 import queue
 import threading
 
-DEPTH = 3  # enough to keep the hashing thread busy; 3 MiB of 1 MiB chunks
+from glass_updater.limits import DEFAULT_LIMITS
 
 
 class BackgroundSha256:
@@ -23,7 +23,11 @@ class BackgroundSha256:
     the first chunk, so an empty or refused transfer starts no thread.
     """
 
-    def __init__(self, digest: hashlib._Hash | None = None, depth: int = DEPTH) -> None:
+    def __init__(
+        self,
+        digest: hashlib._Hash | None = None,
+        depth: int = DEFAULT_LIMITS.hash_queue_depth,
+    ) -> None:
         self._digest = digest if digest is not None else hashlib.sha256()
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
         self._thread: threading.Thread | None = None

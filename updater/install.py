@@ -21,14 +21,13 @@ from typing import Protocol
 from glass_updater.errors import InstallError
 from glass_updater.handlers import platform_family, running_appimage
 from glass_updater.handoff import (
-    DEFAULT_START_GRACE,
-    DEFAULT_WAIT_SECONDS,
     SWAPPED_MESSAGE,
     HandoffSpec,
     helper_command,
     popen_quiet,
     process_token,
 )
+from glass_updater.limits import DEFAULT_LIMITS
 from glass_updater.model import VerifiedFile
 from glass_updater.preflight import InstallPlan
 
@@ -38,7 +37,6 @@ __all__ = [
 ]
 
 BUSY_MESSAGE = "the application is busy; close it and try again"
-_CHUNK = 1024 * 1024
 
 
 class HostApp(Protocol):
@@ -99,7 +97,7 @@ def reverify(verified: VerifiedFile) -> None:
     from glass_updater.digest import sha256_file  # hashlib only when installing
 
     try:
-        size, digest = sha256_file(verified.path, chunk=_CHUNK)
+        size, digest = sha256_file(verified.path)
     except OSError as exc:
         raise InstallError(
             f"the downloaded update at {verified.path} can no longer be read "
@@ -133,8 +131,8 @@ def hand_off(
     launcher: Launcher,
     report: Path,
     workdir: Path,
-    wait_seconds: float = DEFAULT_WAIT_SECONDS,
-    start_grace: float = DEFAULT_START_GRACE,
+    wait_seconds: float = DEFAULT_LIMITS.install_wait,
+    start_grace: float = DEFAULT_LIMITS.start_grace,
 ) -> HandoffSpec:
     """Phase one asks the host; phase two starts the helper; then the host is asked to quit.
 

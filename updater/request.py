@@ -14,6 +14,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from glass_updater.allowlist import AllowedField, Allowlist
 from glass_updater.errors import ConfigError, RequestRefused
+from glass_updater.limits import DEFAULT_LIMITS
 from glass_updater.wire_types import (
     Channel,
     OutboundRequest,
@@ -45,7 +46,7 @@ def one_line(value: str, limit: int = 80) -> str:
 
 def parse_target(url: str, *, purpose: str) -> Target:
     """Validate a URL for sending: https (http only for loopback), no userinfo or fragment."""
-    if not isinstance(url, str) or not url or len(url) > 2048:
+    if not isinstance(url, str) or not url or len(url) > DEFAULT_LIMITS.max_url_chars:
         raise RequestRefused("url", f"{purpose} URL is empty or too long; nothing was sent")
     if not _VISIBLE_ASCII.fullmatch(url):
         raise RequestRefused(

@@ -51,6 +51,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from glass_updater.limits import DEFAULT_LIMITS
+
 
 @dataclass(frozen=True)
 class PartialInfo:
@@ -81,14 +83,14 @@ class PartialInfo:
         """The record in ``path`` (read without following links), or None."""
         from glass_updater import safefs
 
-        data = safefs.read_file(path, 4096)
+        data = safefs.read_file(path, DEFAULT_LIMITS.max_record_bytes)
         return None if data is None else cls.from_bytes(data)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> PartialInfo | None:
         """The record, or None when damaged (the partial is then discarded)."""
         try:
-            doc = json.loads(data[:4096])
+            doc = json.loads(data[: DEFAULT_LIMITS.max_record_bytes])
             info = cls(
                 url=doc["url"],
                 size=doc["size"],

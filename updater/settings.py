@@ -9,8 +9,7 @@ from pathlib import Path
 from glass_updater import safefs
 from glass_updater.atomic import atomic_write_bytes
 from glass_updater.config import CHANNELS
-
-MAX_SETTINGS_BYTES = 64 * 1024
+from glass_updater.limits import DEFAULT_LIMITS
 
 
 @dataclass(frozen=True)
@@ -30,8 +29,8 @@ class SettingsStore:
         A planted link, FIFO or foreign file is refused (UnsafeFileError), never followed.
         """
         try:
-            data = safefs.read_file(self.path, MAX_SETTINGS_BYTES)
-            if data is None or len(data) > MAX_SETTINGS_BYTES:
+            data = safefs.read_file(self.path, DEFAULT_LIMITS.max_settings_bytes)
+            if data is None or len(data) > DEFAULT_LIMITS.max_settings_bytes:
                 return UserSettings()
             raw = json.loads(data)
         except (OSError, ValueError, RecursionError):

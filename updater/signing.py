@@ -41,7 +41,6 @@ from glass_updater.limits import DEFAULT_LIMITS, Limits
 
 PAYLOAD_TYPE = "application/vnd.glass-updater.feed+json"
 KEY_PREFIX = "ed25519:"
-MAX_SIGNATURES = 16
 _ENVELOPE_KEYS = frozenset({"payloadType", "payload", "signatures"})
 
 
@@ -253,8 +252,8 @@ def parse_envelope(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Envelope:
             "update feed refused: it is not signed; the server may be compromised or "
             "misconfigured, contact the publisher"
         )
-    if len(sigs) > MAX_SIGNATURES:
-        raise _malformed(f"more than {MAX_SIGNATURES} signatures")
+    if len(sigs) > limits.max_signatures:
+        raise _malformed(f"more than {limits.max_signatures} signatures")
     parsed: list[Signature] = []
     for index, entry in enumerate(sigs):
         where = f"signature {index + 1}"

@@ -26,6 +26,7 @@ from glass_updater import safefs
 from glass_updater.atomic import TEMP_PREFIX, atomic_write_bytes, fsync_dir, sweep_temps
 from glass_updater.digest import sha256_file
 from glass_updater.errors import UpdaterError
+from glass_updater.limits import DEFAULT_LIMITS
 from glass_updater.locks import FileLock
 from glass_updater.model import Asset
 from glass_updater.resume import PartialInfo
@@ -33,9 +34,7 @@ from glass_updater.resume import PartialInfo
 PART_SUFFIX = ".part"
 SIDECAR_SUFFIX = ".part.json"
 LOCK_DIR = ".locks"
-MAX_RECORD_BYTES = 4096
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._+-]")
-_TEMP_GRACE = 60.0  # an atomic-write temp older than this belongs to a dead process
 
 Checkpoint = Callable[[str], None]
 PartOpener = Callable[[Path], BinaryIO]
@@ -104,7 +103,7 @@ class Staging:
         return None if st is None else st.st_size
 
     def load_record(self, sha256: str) -> PartialInfo | None:
-        data = safefs.read_file(self.record_path(sha256), MAX_RECORD_BYTES)
+        data = safefs.read_file(self.record_path(sha256), DEFAULT_LIMITS.max_record_bytes)
         return None if data is None else PartialInfo.from_bytes(data)
 
     def write_record(self, sha256: str, info: PartialInfo) -> None:
@@ -157,7 +156,7 @@ class Staging:
 
     def sweep_stale(self, keep: str) -> None:
         """Remove partials and temps a dead or abandoned download left behind."""
-        sweep_temps(self.folder, older_than=min(self.stale_age, _TEMP_GRACE))
+        sweep_temps(self.folder, older_than=min(self.stale_age, DEFAULT_LIMITS.stale_temp_age))
         now = time.time()
         for entry in list(self.folder.iterdir()):
             name = entry.name

@@ -16,11 +16,11 @@ from pathlib import Path
 from glass_updater import safefs
 from glass_updater.atomic import atomic_write_bytes
 from glass_updater.feed import TrustFloor
+from glass_updater.limits import DEFAULT_LIMITS
 from glass_updater.model import Feed
 from packaging.version import InvalidVersion, Version
 
 FORMAT = 1
-MAX_STATE_BYTES = 64 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -79,8 +79,8 @@ class StateStore:
     def load(self) -> LocalState:
         """A planted link, FIFO or foreign file raises UnsafeFileError (never followed)."""
         try:
-            data = safefs.read_file(self.path, MAX_STATE_BYTES)
-            if data is None or len(data) > MAX_STATE_BYTES:
+            data = safefs.read_file(self.path, DEFAULT_LIMITS.max_state_bytes)
+            if data is None or len(data) > DEFAULT_LIMITS.max_state_bytes:
                 return LocalState()
             return _decode(data)
         except (OSError, ValueError, TypeError, RecursionError, OverflowError):

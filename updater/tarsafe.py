@@ -25,8 +25,8 @@ from typing import BinaryIO
 from glass_updater.atomic import fsync_dir
 from glass_updater.errors import InstallError
 from glass_updater.handoff import SWAPPED_MESSAGE
+from glass_updater.limits import DEFAULT_LIMITS
 
-_CHUNK = 1024 * 1024
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -46,7 +46,7 @@ class _HashingReader:
         return data
 
     def drain(self) -> None:
-        while self.read(_CHUNK):
+        while self.read(DEFAULT_LIMITS.file_chunk):
             pass
 
 

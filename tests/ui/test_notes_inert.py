@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from glass_updater.limits import DEFAULT_LIMITS
 from glass_updater.model import Asset, CheckResult, CheckStatus, Release
 from glass_updater.qt.dialogs import UpdateDialog
 from glass_updater.qt.inert import InertTextBrowser
-from glass_updater.qt.text import MAX_NOTES_CHARS, safe_notes, strip_controls
+from glass_updater.qt.text import safe_notes, strip_controls
 from pytestqt.qtbot import QtBot
 
 HOSTILE = (
@@ -53,7 +54,7 @@ def test_huge_notes_are_truncated(qtbot: QtBot) -> None:
     qtbot.addWidget(view)
     view.set_untrusted_markdown("word " * 200_000 + "END")
     text = view.toPlainText()
-    assert len(text) <= MAX_NOTES_CHARS + 20
+    assert len(text) <= DEFAULT_LIMITS.shown_notes_chars + 20
     assert text.endswith("(shortened)") and "END" not in text
     assert text.split(" …")[0].endswith(" word")  # cut at a word boundary, never mid-word
     assert view.shortened

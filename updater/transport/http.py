@@ -30,8 +30,6 @@ from requests.cookies import RequestsCookieJar
 from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict
 
-_BUFFER_CHUNK = 64 * 1024
-
 
 @dataclass
 class _Answer:
@@ -244,7 +242,7 @@ class HttpTransport:
                 f"{int(announced)}); nothing more was read",
                 cause=Cause.TOO_LARGE,
             )
-        chunk_size = self._limits.download_chunk if into_sink else _BUFFER_CHUNK
+        chunk_size = self._limits.download_chunk if into_sink else self._limits.buffer_chunk
         buffer = bytearray()
         if into_sink:
             assert sink is not None

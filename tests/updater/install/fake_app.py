@@ -68,8 +68,8 @@ def old_version(params):
         raise SystemExit("fake app: another instance already holds the lock")
     from datetime import UTC, datetime
 
-    from glass_updater.handoff import DEFAULT_WAIT_SECONDS
     from glass_updater.install import hand_off
+    from glass_updater.limits import DEFAULT_LIMITS
     from glass_updater.model import Asset, Release, VerifiedFile
     from glass_updater.preflight import InstallPlan
 
@@ -83,7 +83,7 @@ def old_version(params):
     hand_off(VerifiedFile(Path(params["staged"]), asset, release), host, plan,
              launcher=PidLauncher(), report=Path(params["report"]),
              workdir=Path(params["dir"], "handoff"),
-             wait_seconds=params.get("wait_seconds", DEFAULT_WAIT_SECONDS))
+             wait_seconds=params.get("wait_seconds", DEFAULT_LIMITS.install_wait))
     assert host.shutdown
     # Shutting down slowly: a helper that did not wait would start version 2 right now.
     started = Path(params["dir"], "new-started")
