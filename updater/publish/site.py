@@ -10,7 +10,6 @@ worst (never a feed pointing at a missing or different file).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -222,14 +221,9 @@ class Staging:
     def add_file(self, source: Path, name: str) -> tuple[int, str]:
         """Copy ``source`` in, hashing the bytes as they are copied (what we hash is what
         we publish, even if the source changes meanwhile)."""
-        digest = hashlib.sha256()
-        size = 0
         target = self._path(name)
         with source.open("rb") as src, target.open("xb") as dst:
-            while chunk := src.read(CHUNK):
-                digest.update(chunk)
-                dst.write(chunk)
-                size += len(chunk)
+            size, digest = sha256_stream(src, chunk=CHUNK, copy_to=dst)
             dst.flush()
             os.fsync(dst.fileno())
         os.chmod(target, 0o644)
