@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from glass_updater.driver import Job, OfferFacts, UpdateChoice
-from glass_updater.errors import BusyError, StaleFeedError, UpdaterError
+from glass_updater.errors import Cause, UpdaterError
 from glass_updater.ledger import LedgerEntry
 from glass_updater.model import CheckResult, Progress, VerifiedFile
 from glass_updater.qt import words as W
@@ -33,6 +33,7 @@ from glass_updater.wire_types import CancelToken, OutboundRequest
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QStyle, QWidget
 
+DIALOG_KINDS = {Cause.BUSY: "busy", Cause.STALE: "stale"}  # by cause; any other: "error"
 RESULT_KINDS = frozenset({"up-to-date", "update-found", "error", "stale", "ready", "busy"})
 
 
@@ -238,13 +239,13 @@ class QtUserDriver(QObject):
     def show_error(self, error: UpdaterError, entries: Sequence[LedgerEntry]) -> None:
         """A failure; a check asked for while this app's flow waits (busy) brings that
         flow's dialog to the front instead."""
-        busy = isinstance(error, BusyError)
+        busy = error.cause is Cause.BUSY
         if busy and (waiting := self.waiting_dialog()) is not None:
             bring_to_front(waiting)
             self.shown.emit("brought-to-front", waiting)
             return
         words = describe(error, self._product, self._settings_label)
-        kind = "busy" if busy else "stale" if isinstance(error, StaleFeedError) else "error"
+        kind = DIALOG_KINDS.get(error.cause, "error")
         self._message(
             kind,
             title=self.tr(words.title),
