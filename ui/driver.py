@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import shiboken6
 from glass_updater.driver import Job, OfferFacts, UpdateChoice
 from glass_updater.errors import Cause, UpdaterError
 from glass_updater.ledger import LedgerEntry
@@ -204,7 +205,10 @@ class QtUserDriver(QObject):
         self._runner(job)
 
     def _unskip_answered(self, dialog: UpdateDialog, failure: str | None) -> None:
-        dialog.unskip_answered(failure)
+        # The save may end after the dialog was replaced by a newer one (and deleted):
+        # the app still hears the answer, the dead dialog is not touched.
+        if shiboken6.isValid(dialog):
+            dialog.unskip_answered(failure)
         if failure is None:
             self.unskipped.emit()
         else:

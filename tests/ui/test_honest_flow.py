@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -241,3 +242,34 @@ def test_beside_narrows_the_panel_to_the_room_next_to_the_dialog() -> None:
     rect = beside(anchor, QSize(860, 620), area)
     assert area.contains(rect) and not rect.intersects(anchor)
     assert 480 <= rect.width() < 860
+
+
+def test_stop_skipping_answered_after_its_dialog_was_replaced(
+    qtbot: QtBot, make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The save of Stop Skipping ends after the user moved on (Later, a new check that
+    replaced the dialog): the answer reaches the app (``unskipped``) and touches no
+    deleted dialog."""
+    app = make_app()
+    app.sim.add_release("1.4.0")
+    dialog = _skip_then_check_again(qtbot, app)
+    started, go = threading.Event(), threading.Event()
+    real_unskip = app.updater.unskip
+
+    def slow_unskip() -> None:  # a slow disk: the save ends later
+        started.set()
+        assert go.wait(10)
+        real_unskip()
+
+    monkeypatch.setattr(app.updater, "unskip", slow_unskip)
+    qtbot.mouseClick(dialog.stop_skipping, Qt.MouseButton.LeftButton)
+    assert started.wait(10)
+    qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
+    wait_flow_done(qtbot, app)
+    newer = click_check(qtbot, app, "update-found")  # replaces (and deletes) the old dialog
+    qtbot.mouseClick(newer.later, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    wait_flow_done(qtbot, app)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=TIMEOUT)
+    with qtbot.waitSignal(app.driver.unskipped, timeout=TIMEOUT):
+        go.set()
+    assert app.updater.skipped_version() is None
