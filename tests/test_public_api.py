@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CORE_API = [
     "Asset", "BusyError", "Cancelled", "CheckResult", "CheckStatus", "ConfigError",
     "EXIT_CODES", "FeedError", "HostApp", "InstallError", "InternalError", "Outcome",
-    "PackagerConfig", "Paths", "Progress", "Release", "RequestRefused", "StaleFeedError",
+    "PackagerConfig", "Paths", "Progress", "Reason", "Release", "RequestRefused", "StaleFeedError",
     "StorageError", "TransportError", "UpdateChoice", "UpdateFlow", "Updater", "UpdaterError",
-    "UserDriver", "VerificationError", "VerifiedFile", "__version__", "config_from_dict",
+    "UserDriver", "VerificationError", "VerifiedFile", "Why", "__version__", "config_from_dict",
     "default_relaunch_argv", "load_config", "parse_config",
 ]
 QT_API = ["QtHostApp", "UpdateController", "main"]

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from glass_updater.model import Asset, CheckResult, CheckStatus, Progress, Release, VerifiedFile
     from glass_updater.outcome import Outcome
     from glass_updater.paths import Paths
+    from glass_updater.reasons import Reason, Why
     from glass_updater.updater import Updater
 
 # name -> the module that defines it
@@ -59,6 +60,8 @@ _EXPORTS: dict[str, str] = {
     "Progress": "model",
     "VerifiedFile": "model",
     "Outcome": "outcome",
+    "Reason": "reasons",
+    "Why": "reasons",
     # errors (each carries .kind, .message and .exit_code) and the kind -> exit code table
     "UpdaterError": "errors",
     "ConfigError": "errors",
@@ -91,6 +94,7 @@ __all__ = [
     "PackagerConfig",
     "Paths",
     "Progress",
+    "Reason",
     "Release",
     "RequestRefused",
     "StaleFeedError",
@@ -103,6 +107,7 @@ __all__ = [
     "UserDriver",
     "VerificationError",
     "VerifiedFile",
+    "Why",
     "__version__",
     "config_from_dict",
     "default_relaunch_argv",

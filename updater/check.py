@@ -23,6 +23,7 @@ from glass_updater.ledger import Ledger, LedgerEntry
 from glass_updater.limits import Limits
 from glass_updater.model import Asset, CheckResult, CheckStatus, Release
 from glass_updater.paths import Paths
+from glass_updater.reasons import words
 from glass_updater.recording import Recording
 from glass_updater.settings import UserSettings
 from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
@@ -113,7 +114,7 @@ def run_check(
                 # The record first, then the state: if the log cannot be written the
                 # check fails as a whole and the rollback floor stays where it was.
                 entries.extend(recording.record(
-                    f"accepted feed serial {feed.serial}: {decision.recorded}"
+                    f"accepted feed serial {feed.serial}: {words(decision.recorded)}"
                 ))
                 new_state = replace(state, last_serial=feed.serial, last_digest=feed.digest)
                 if new_state != state:
@@ -124,7 +125,7 @@ def run_check(
     return CheckResult(
         status=CheckStatus.UPDATE_AVAILABLE if available else CheckStatus.UP_TO_DATE,
         current_version=updater.config.version,
-        reason=decision.reason,
+        why=decision.reason,
         release=decision.release,
         asset=decision.asset,
         feed_serial=feed.serial,

@@ -3,8 +3,8 @@
 ``Updater.check`` verifies the feed, then asks ``decide`` what to offer: the newest
 eligible release on the user's channel (within the administrator's ``max_version``), a
 replacement when the installed version was withdrawn, whether the user skipped it, the
-releases missed on the way, and the reason in words — once as the ledger records it, once
-as a front end shows it.
+releases missed on the way, and why (a ``Reason``: data, said by ``reasons.words``) — once
+as the ledger records it, once as a front end shows it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from glass_updater.config import PackagerConfig
 from glass_updater.model import Asset, Feed, Release, Withdrawal
+from glass_updater.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,8 @@ class Decision:
 
     release: Release | None
     asset: Asset | None
-    recorded: str  # the reason the ledger records with the accepted feed
-    reason: str  # as shown: adds why the installed version was pulled, the admin's pin
+    recorded: Reason  # the reason the ledger records with the accepted feed
+    reason: Reason  # as shown: adds why the installed version was pulled, the admin's pin
     skipped: bool
     missed: tuple[Release, ...]
     withdrawn: Withdrawal | None  # the INSTALLED version was withdrawn: why
@@ -69,7 +70,7 @@ def decide(
         ).selection
     skipped = is_skipped(selection.release, skipped_version)
     if skipped:
-        selection = replace(selection, reason=f"{selection.reason}; you skipped this version")
+        selection = replace(selection, reason=replace(selection.reason, skipped=True))
     recorded = selection.reason
     missed: tuple[Release, ...] = ()
     if selection.release is not None:
@@ -83,12 +84,9 @@ def decide(
     reason = selection.reason
     if withdrawal is not None and not replaced and selection.release is not None:
         # A newer good release exists: still say why the installed one was pulled.
-        reason += (
-            f"; your version {withdrawal.version} was withdrawn by the publisher: "
-            f"{withdrawal.reason}"
-        )
+        reason = replace(reason, installed_withdrawn=(withdrawal.version, withdrawal.reason))
     if selection.release is None and allowed != feed:
-        reason += f" (your administrator allows versions up to {max_version})"
+        reason = replace(reason, pinned_to=max_version)
     return Decision(
         release=selection.release,
         asset=selection.asset,

@@ -10,9 +10,10 @@ the installed version must not stay.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from glass_updater.model import Feed, Release, Withdrawal
+from glass_updater.reasons import Reason, Why
 from glass_updater.versions import CHANNEL_SEES, Selection, os_satisfies, pick_asset
 from packaging.version import InvalidVersion, Version
 
@@ -86,7 +87,12 @@ def replacement_for_withdrawn(
         key=lambda r: Version(r.version),
         reverse=True,
     )
-    why = f"{withdrawal.version} was withdrawn by the publisher: {withdrawal.reason}"
+    why = Reason(
+        Why.WITHDRAWN_NO_OTHER,
+        platform=platform,
+        withdrawn_version=withdrawal.version,
+        withdrawn_reason=withdrawal.reason,
+    )
     for release in candidates:
         if skipped is not None and Version(release.version) == skipped:
             continue
@@ -95,9 +101,6 @@ def replacement_for_withdrawn(
         asset = pick_asset(release, platform, kinds)  # the kind this installation takes
         if asset is None:
             continue
-        reason = f"{why}; {release.version} is the newest good release"
+        reason = replace(why, why=Why.REPLACES_WITHDRAWN, version=release.version, platform="")
         return Replacement(Selection(release, asset, reason), withdrawal)
-    return Replacement(
-        Selection(None, None, f"{why}; no other release is available for {platform} yet"),
-        withdrawal,
-    )
+    return Replacement(Selection(None, None, why), withdrawal)

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from glass_updater.ledger import LedgerEntry
+from glass_updater.reasons import Reason, words
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class CheckStatus(enum.Enum):
 class CheckResult:
     status: CheckStatus
     current_version: str
-    reason: str  # plain words: why this outcome ("1.4.0 is available", "skipped by you", ...)
+    why: Reason  # why this outcome, as data (``reasons.Why`` and its parameters)
     release: Release | None = None
     asset: Asset | None = None
     feed_serial: int | None = None
@@ -73,6 +74,11 @@ class CheckResult:
     # Why the offered asset cannot be installed HERE (the install preflight's line, for
     # the packager), decided before any byte is downloaded; "" when it can be.
     install_problem: str = ""
+
+    @property
+    def reason(self) -> str:
+        """``why`` in plain words ("1.4.0 is available", "… skipped by you", ...)."""
+        return words(self.why)
 
     @property
     def installable(self) -> bool:

@@ -27,6 +27,7 @@ from glass_updater.errors import (
     storage_error,
 )
 from glass_updater.model import Asset, CheckResult, CheckStatus, VerifiedFile
+from glass_updater.reasons import words
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -185,7 +186,7 @@ def import_bundle(updater: Updater, path: Path) -> tuple[CheckResult, VerifiedFi
                     f"the bundle does not contain the file for {config.platform} "
                     f"({want}); nothing was changed"
                 )
-            reason = selection.reason
+            reason = words(selection.reason)
             outcome = f"{NO_NETWORK} — accepted feed serial {feed.serial}: {reason}"
             entry = updater.ledger.record_local("import", path.resolve().as_uri(), outcome)
             new_state = replace(state, last_serial=feed.serial, last_digest=feed.digest)
@@ -207,7 +208,7 @@ def import_bundle(updater: Updater, path: Path) -> tuple[CheckResult, VerifiedFi
     result = CheckResult(
         status=status,
         current_version=config.version,
-        reason=selection.reason,
+        why=selection.reason,
         release=selection.release,
         asset=selection.asset,
         feed_serial=feed.serial,

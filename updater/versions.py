@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from glass_updater.errors import ConfigError
 from glass_updater.model import Asset, Feed, Release
+from glass_updater.reasons import Reason, Why
 from packaging.version import InvalidVersion, Version
 
 # Which release channels each user channel sees.
@@ -25,7 +26,7 @@ _OS_VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*")
 class Selection:
     release: Release | None
     asset: Asset | None
-    reason: str  # plain words, shown to the user
+    reason: Reason  # why: data; ``reasons.words`` says it
 
 
 def _parse_version(text: str, what: str) -> Version:
@@ -47,18 +48,18 @@ def _pad(a: tuple[int, ...], n: int) -> tuple[int, ...]:
     return a + (0,) * (n - len(a))
 
 
-def os_satisfies(release: Release, os_name: str, os_version: str) -> str | None:
-    """None when the release's ``min_os`` allows this OS, else the plain-words reason."""
+def os_satisfies(release: Release, os_name: str, os_version: str) -> Reason | None:
+    """None when the release's ``min_os`` allows this OS, else why not."""
     for name, minimum in release.min_os:
         if name != os_name:
             continue
         need = os_tuple(minimum)
         have = os_tuple(os_version)
         if need is None or have is None:
-            return f"{release.version} needs {name} {minimum} or newer (this OS version is unknown)"
+            return Reason(Why.NEEDS_OS_UNKNOWN, release.version, os_name=name, minimum=minimum)
         n = max(len(need), len(have))
         if _pad(have, n) < _pad(need, n):
-            return f"{release.version} needs {name} {minimum} or newer"
+            return Reason(Why.NEEDS_OS, release.version, os_name=name, minimum=minimum)
     return None
 
 
@@ -96,23 +97,23 @@ def select_update(
         key=lambda r: Version(r.version),
         reverse=True,
     )
-    first_refusal: str | None = None
+    first_refusal: Reason | None = None
     for release in newer:
-        refusal: str | None
+        refusal: Reason | None
         if skipped is not None and Version(release.version) <= skipped:
-            refusal = f"{release.version} was skipped by you"
+            refusal = Reason(Why.SKIPPED, release.version)
         else:
             refusal = os_satisfies(release, os_name, os_version)
             asset = pick_asset(release, platform, kinds)
             if refusal is None and asset is None:
                 refusal = _unavailable(release, platform, kinds)
             if refusal is None and asset is not None:
-                critical = " (critical update)" if release.critical else ""
-                return Selection(release, asset, f"{release.version} is available{critical}")
+                why = Reason(Why.AVAILABLE, release.version, critical=release.critical)
+                return Selection(release, asset, why)
         first_refusal = first_refusal or refusal
     if first_refusal is not None:
         return Selection(None, None, first_refusal)
-    return Selection(None, None, f"you are on the newest version ({current_version})")
+    return Selection(None, None, Reason(Why.NEWEST, current_version))
 
 
 def pick_asset(release: Release, platform: str, kinds: tuple[str, ...] | None) -> Asset | None:
@@ -123,11 +124,10 @@ def pick_asset(release: Release, platform: str, kinds: tuple[str, ...] | None) -
     return None
 
 
-def _unavailable(release: Release, platform: str, kinds: tuple[str, ...] | None) -> str:
+def _unavailable(release: Release, platform: str, kinds: tuple[str, ...] | None) -> Reason:
     offered = sorted({a.kind for a in release.assets if a.platform == platform})
     if kinds is None or not offered:
-        return f"{release.version} is not available for {platform}"
-    return (
-        f"{release.version} has no {' or '.join(kinds)} download for {platform} "
-        f"(the feed offers {', '.join(offered)})"
+        return Reason(Why.NOT_FOR_PLATFORM, release.version, platform=platform)
+    return Reason(
+        Why.NO_KIND, release.version, platform=platform, kinds=kinds, offered=tuple(offered)
     )

@@ -164,6 +164,7 @@ import json, sys
 from datetime import UTC, datetime
 from PySide6.QtWidgets import QApplication
 from glass_updater.model import Asset, CheckResult, CheckStatus, Release
+from glass_updater.reasons import Reason, Why
 from glass_updater.qt.dialogs import MessageDialog, UpdateDialog
 from glass_updater.qt.windows import available_area, bring_to_front
 
@@ -171,7 +172,7 @@ app = QApplication([])
 asset = Asset("linux-x86_64", "appimage", "https://u.example/a", 12_345_678, "0" * 64)
 release = Release("1.4.0", "stable", datetime(2026, 11, 20, tzinfo=UTC), True, (),
                   "# Notes\n\n" + "- a fix\n" * 300, (asset,))
-result = CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.0.0", "1.4.0 is available", release,
+result = CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.0.0", Reason(Why.AVAILABLE, "1.4.0"), release,
                      asset, skipped=True)
 out = []
 for dialog in (

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from glass_updater.model import Asset, CheckResult, CheckStatus, Release, Withdrawal
 from glass_updater.qt.dialogs import MessageDialog, UpdateDialog
+from glass_updater.reasons import Reason, Why
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import AppHarness
@@ -24,8 +25,8 @@ def behind_result() -> CheckResult:
     newest = release("1.3.0", "Faster start-up.")
     missed = (newest, release("1.2.0", "New look."),
               release("1.1.0", "Fixes a security hole.", critical=True))
-    return CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.0.0", "1.3.0 is available", newest,
-                       ASSET, missed=missed)
+    why = Reason(Why.AVAILABLE, "1.3.0")
+    return CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.0.0", why, newest, ASSET, missed=missed)
 
 
 def test_missed_notes_newest_first_and_critical_carries(qtbot: QtBot) -> None:
@@ -43,7 +44,8 @@ def test_missed_notes_newest_first_and_critical_carries(qtbot: QtBot) -> None:
 
 def test_single_release_shows_its_notes_plainly(qtbot: QtBot) -> None:
     only = release("1.1.0", "Just this.")
-    result = CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.0.0", "", only, ASSET, missed=(only,))
+    why = Reason(Why.AVAILABLE, "1.1.0")
+    result = CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.0.0", why, only, ASSET, missed=(only,))
     dialog = UpdateDialog(result, "Demo App", lambda _c: None, lambda _i: None)
     qtbot.addWidget(dialog)
     assert dialog.notes.toPlainText().strip() == "Just this."
@@ -54,7 +56,9 @@ def test_withdrawn_version_is_explained(qtbot: QtBot) -> None:
     good = release("1.1.0", "The good one.")
     gone = Withdrawal("1.2.0", "corrupts settings \u202eon upgrade",
                       datetime(2026, 11, 22, tzinfo=UTC))
-    result = CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.2.0", "withdrawn", good, ASSET,
+    why = Reason(Why.REPLACES_WITHDRAWN, "1.1.0", withdrawn_version=gone.version,
+                 withdrawn_reason=gone.reason)
+    result = CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.2.0", why, good, ASSET,
                          missed=(), withdrawn=gone)
     dialog = UpdateDialog(result, "Demo App", lambda _c: None, lambda _i: None)
     qtbot.addWidget(dialog)

@@ -9,6 +9,7 @@ from glass_updater.model import Asset, CheckResult, CheckStatus, Release
 from glass_updater.qt.dialogs import UpdateDialog
 from glass_updater.qt.inert import InertTextBrowser
 from glass_updater.qt.text import safe_notes, strip_controls
+from glass_updater.reasons import Reason, Why
 from pytestqt.qtbot import QtBot
 
 HOSTILE = (
@@ -24,7 +25,8 @@ def _result(notes: str) -> CheckResult:
     release = Release(
         "1.4.0", "stable", datetime(2026, 11, 20, tzinfo=UTC), False, (), notes, (asset,)
     )
-    return CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.0.0", "1.4.0 is available", release, asset)
+    why = Reason(Why.AVAILABLE, "1.4.0")
+    return CheckResult(CheckStatus.UPDATE_AVAILABLE, "1.0.0", why, release, asset)
 
 
 def test_release_notes_are_inert(qtbot: QtBot) -> None:

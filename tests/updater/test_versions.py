@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from glass_updater.errors import ConfigError
 from glass_updater.model import Asset, Feed, Release
+from glass_updater.reasons import words
 from glass_updater.versions import os_tuple, select_update
 
 LINUX = "linux-x86_64"
@@ -41,7 +42,7 @@ def pick(f: Feed, current: str = "1.0.0", **kw: object) -> tuple[str | None, str
     args.update(kw)
     s = select_update(f, **args)  # type: ignore[arg-type]
     assert (s.release is None) == (s.asset is None)
-    return (s.release.version if s.release else None), s.reason
+    return (s.release.version if s.release else None), words(s.reason)
 
 
 def test_newest_newer_release_offered() -> None:
@@ -132,7 +133,7 @@ def test_critical_flag_preserved() -> None:
         platform=LINUX, os_name="linux", os_version="6",
     )
     assert s.release is not None and s.release.critical is True
-    assert s.reason == "1.4.0 is available (critical update)"
+    assert words(s.reason) == "1.4.0 is available (critical update)"
 
 
 @pytest.mark.parametrize(

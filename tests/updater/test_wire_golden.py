@@ -25,6 +25,7 @@ from glass_updater.config import PackagerConfig
 from glass_updater.errors import Cause, TransportError, UpdaterError
 from glass_updater.model import Asset, CheckResult, CheckStatus, Release
 from glass_updater.paths import Paths
+from glass_updater.reasons import Reason, Why
 from glass_updater.updater import Updater
 from glass_updater.wire_types import Exchange, OutboundRequest
 
@@ -247,7 +248,8 @@ def test_socket_bytes_of_a_check_and_download(sim: FeedSimulator, tmp_path: Path
                           min_os=(), notes="", assets=(asset,))
         updater.download(
             CheckResult(status=CheckStatus.UPDATE_AVAILABLE, current_version="1.0.0",
-                        reason="", release=release, asset=asset, feed_serial=1),
+                        why=Reason(Why.AVAILABLE, release.version), release=release,
+                        asset=asset, feed_serial=1),
             on_progress=lambda _p: None,
         )
         received = server.wait_connections(2)

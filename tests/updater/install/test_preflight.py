@@ -13,6 +13,7 @@ from glass_updater.config import PackagerConfig, parse_config
 from glass_updater.errors import ConfigError, InstallError
 from glass_updater.model import Asset, Feed, Release
 from glass_updater.preflight import InstallPlan, preflight, wanted_kinds
+from glass_updater.reasons import words
 from glass_updater.versions import select_update
 
 KEY = "ed25519:" + "A" * 43 + "="
@@ -51,7 +52,7 @@ def choose(cfg: PackagerConfig, environ: dict[str, str]) -> str | None:
     selection = select_update(FEED, current_version="1.0", channel="stable",
                               platform=cfg.platform, os_name="", os_version="1",
                               kinds=wanted_kinds(cfg, environ))
-    return selection.asset.kind if selection.asset else selection.reason
+    return selection.asset.kind if selection.asset else words(selection.reason)
 
 
 @pytest.mark.parametrize(
