@@ -160,7 +160,8 @@ def _check(updater: Updater, config: PackagerConfig, args: argparse.Namespace, o
 
 def _run_flow(updater: Updater, driver: UserDriver) -> UpdateFlow:
     """One flow on this thread (the runner is inline); a signal cancels the run in progress."""
-    from glass_updater.flow import UpdateFlow, run_inline
+    from glass_updater.driver import run_inline
+    from glass_updater.flow import UpdateFlow
 
     flow = UpdateFlow(updater, driver, run_in_background=run_inline, host=TerminalHost())
     INTERRUPT.cancels(lambda: flow.cancel)  # the token of the run in progress

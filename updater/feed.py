@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from glass_updater import strictjson
 from glass_updater.errors import (
     BadSignatureError,
-    FeedError,
     MalformedFeedError,
     ReplayError,
     RequestRefused,
@@ -38,17 +37,12 @@ from packaging.version import InvalidVersion, Version
 
 __all__ = [
     "CHANNELS",
-    "BadSignatureError",
-    "FeedError",
+    "BadSignatureError",  # until tests/updater/feed/test_threats.py imports it from errors
     "FreezeError",
-    "MalformedFeedError",
-    "ReplayError",
-    "RollbackError",
-    "StaleFeedError",
+    "MalformedFeedError",  # idem
     "TrustFloor",
-    "UnsignedError",
-    "UntrustedKeyError",
-    "WrongProductError",
+    "UnsignedError",  # idem
+    "UntrustedKeyError",  # idem
     "format_time",
     "parse_payload",
     "payload_dict",

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Protocol
 
 from glass_updater.errors import InstallError
-from glass_updater.handlers import platform_family, running_appimage
 from glass_updater.handoff import (
     SWAPPED_MESSAGE,
     HandoffSpec,
@@ -32,8 +31,8 @@ from glass_updater.model import VerifiedFile
 from glass_updater.preflight import InstallPlan
 
 __all__ = [
-    "BUSY_MESSAGE", "HostApp", "Launcher", "SubprocessLauncher", "hand_off",
-    "platform_family", "read_report", "reverify", "running_appimage",
+    "BUSY_MESSAGE", "HostApp", "Launcher", "SubprocessLauncher", "hand_off", "read_report",
+    "reverify",
 ]
 
 BUSY_MESSAGE = "the application is busy; close it and try again"

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from glass_updater import cli
 from glass_updater.admin_policy import MANAGED, default_policy_path, load_policy
+from glass_updater.driver import run_inline
 from glass_updater.errors import PolicyError
-from glass_updater.flow import UpdateFlow, run_inline
+from glass_updater.flow import UpdateFlow
 from glass_updater.model import CheckStatus
 from glass_updater.paths import Paths
 from glass_updater.settings import UserSettings

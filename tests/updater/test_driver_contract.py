@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from glass_updater.driver import Job, UpdateChoice
+from glass_updater.driver import Job, UpdateChoice, run_inline
 from glass_updater.errors import Cancelled
-from glass_updater.flow import UpdateFlow, run_inline
+from glass_updater.flow import UpdateFlow
 from glass_updater.model import InstallEffect, Progress
 from glass_updater.paths import Paths
 from glass_updater.settings import UserSettings

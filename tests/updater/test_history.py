@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from glass_updater.feed import MalformedFeedError, parse_payload, payload_dict
+from glass_updater.errors import MalformedFeedError
+from glass_updater.feed import parse_payload, payload_dict
 from glass_updater.model import CheckStatus
 
 from tests.sim import FeedSimulator

@@ -38,7 +38,7 @@ from glass_updater.paths import Paths
 from glass_updater.request import build_check_request
 from glass_updater.settings import SettingsStore, UserSettings
 from glass_updater.state import LocalState, StateStore
-from glass_updater.transport.base import Exchange
+from glass_updater.wire_types import Exchange
 root = Path(sys.argv[2])
 state = StateStore(root / "state.json")
 settings = SettingsStore(root / "settings.json")

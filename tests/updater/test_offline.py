@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from glass_updater import cli
+from glass_updater.driver import run_inline
 from glass_updater.errors import (
     BundleError,
     BundleUnreadable,
@@ -23,7 +24,7 @@ from glass_updater.errors import (
     VerificationError,
     WrongProductError,
 )
-from glass_updater.flow import UpdateFlow, run_inline
+from glass_updater.flow import UpdateFlow
 from glass_updater.handoff import HandoffSpec
 from glass_updater.model import CheckStatus
 from glass_updater.offline import NO_NETWORK

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from glass_updater.config import PackagerConfig
-from glass_updater.driver import UpdateChoice
+from glass_updater.driver import UpdateChoice, run_inline
 from glass_updater.errors import (
     BusyError,
     FeedError,
@@ -21,7 +21,7 @@ from glass_updater.errors import (
     TransportError,
     UpdaterError,
 )
-from glass_updater.flow import UpdateFlow, run_inline
+from glass_updater.flow import UpdateFlow
 from glass_updater.handoff import HandoffSpec
 from glass_updater.ledger import Ledger, LedgerEntry
 from glass_updater.model import CheckStatus

@@ -86,7 +86,7 @@ def _info(name: str, size: int) -> tarfile.TarInfo:
 
 def write_bundle(site: Path, version: str, out: Path) -> tuple[int, str]:
     """Write the bundle; returns its (size, SHA-256)."""
-    from glass_updater.download import file_name_for
+    from glass_updater.staging import file_name_for
 
     feed_data, product, release = _release(site, version)
     sources = [(asset, _source(site, asset)) for asset in release.assets]

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
-from glass_updater.download import PartialInfo, file_name_for, open_part
 from glass_updater.download_failures import MISMATCH_MESSAGE
 from glass_updater.errors import (
     BusyError,
@@ -25,6 +24,8 @@ from glass_updater.errors import (
 from glass_updater.limits import Limits
 from glass_updater.locks import FileLock
 from glass_updater.model import Progress
+from glass_updater.resume import PartialInfo
+from glass_updater.staging import file_name_for, open_part
 from glass_updater.wire_types import CancelToken, Exchange
 
 from tests.doubles import MockTransport, Response, numbered

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from glass_updater.download import PartialInfo, file_name_for, verify_file
+from glass_updater.resume import PartialInfo
+from glass_updater.staging import file_name_for, verify_file
 
 from tests.doubles import MockTransport
 from tests.updater.download.crash_child import SIZE

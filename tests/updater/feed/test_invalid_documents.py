@@ -12,14 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from glass_updater.errors import FeedError, StaleFeedError, WrongProductError
-from glass_updater.feed import (
+from glass_updater.errors import (
     BadSignatureError,
+    FeedError,
     MalformedFeedError,
+    StaleFeedError,
     UnsignedError,
     UntrustedKeyError,
-    verify_feed,
+    WrongProductError,
 )
+from glass_updater.feed import verify_feed
 from glass_updater.signing import generate_keypair, sign_envelope
 
 from tests.sim import NOW, PRODUCT

@@ -12,14 +12,14 @@ import json
 from collections.abc import Callable
 
 import pytest
-from glass_updater.errors import ConfigError
-from glass_updater.feed import (
+from glass_updater.errors import (
     BadSignatureError,
+    ConfigError,
     MalformedFeedError,
     UnsignedError,
     UntrustedKeyError,
-    verify_feed,
 )
+from glass_updater.feed import verify_feed
 from glass_updater.signing import KeyPair, generate_keypair, sign_envelope
 
 from tests.sim import NOW, PRODUCT, FeedSimulator
