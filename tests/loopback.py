@@ -16,6 +16,10 @@ them as context managers.
     the order they were answered; ``wait_connections(n)`` waits until n connections are
     finished and returns ``received``. ``url(path)`` gives ``http(s)://127.0.0.1:PORT/path``.
     ``ranged(content, head)`` is what a static file server answers (Range, If-Range).
+    ``checkpoint(head, point, sent)`` is called at each point of an answer ("head": the
+    request was read, "headers": the response head was sent, "body": ``sent`` body bytes
+    were sent), so a test can pause the server there (and kill the client meanwhile);
+    ``send_buffer`` shrinks the socket's send buffer so a sent byte is nearly a read one.
 
 ``TestCA(tmp_dir)``
     A trustme CA whose PEM is written to ``ca_pem`` (point a config's ``ca_file`` or
@@ -65,8 +69,8 @@ class Reply:
     add_length: bool = True  # add Content-Length: len(body) unless headers have one
     delay: float = 0.0  # seconds before answering anything
     silent: bool = False  # never answer; hold the connection until the client leaves
-    drip: float = 0.0  # seconds between body pieces (0 = send at once)
-    drip_size: int = 1  # bytes per dripped piece
+    drip: float = 0.0  # seconds before each body piece (0 = no pause)
+    piece: int | None = None  # body bytes per send (None: 1 when dripping, else 256 KiB)
     drip_head: bool = False  # drip the status line and headers too, byte by byte
     truncate_at: int | None = None  # close abruptly after this many body bytes
     endless: bool = False  # after the body, stream bytes until the client leaves
@@ -106,6 +110,7 @@ class Head(bytes):
 
 
 ReplySpec = Reply | Sequence[Reply] | Callable[[Head], Reply]
+Checkpoint = Callable[[Head, str, int], None]
 _STEP = 256 * 1024  # body bytes per send when not dripping, so a stop acts between sends
 
 
@@ -289,20 +294,21 @@ class LoopbackServer(_Base):
         *,
         tls: ssl.SSLContext | None = None,
         lifetime: float = 60.0,
+        checkpoint: Checkpoint | None = None,
+        send_buffer: int | None = None,
     ) -> None:
         super().__init__(lifetime=lifetime, tls=tls)
         self._replies = replies
+        self._checkpoint = checkpoint or (lambda _head, _point, _sent: None)
+        self._send_buffer = send_buffer
         self.heads: list[Head] = []
 
     def url(self, path: str = "/demo-app/feed.json") -> str:
         scheme = "https" if self._tls is not None else "http"
         return f"{scheme}://{_HOST}:{self.port}{path}"
 
-    def _reply_for(self, raw: bytes) -> Reply:
+    def _reply_for(self, head: Head) -> Reply:
         spec = self._replies
-        with self._cond:
-            head = Head.parse(raw, len(self.heads))
-            self.heads.append(head)
         if isinstance(spec, Reply):
             return spec
         if callable(spec):
@@ -310,10 +316,16 @@ class LoopbackServer(_Base):
         return spec[min(head.number, len(spec) - 1)]
 
     def handle(self, sock: socket.socket, conn: Connection) -> None:
+        if self._send_buffer is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self._send_buffer)
         raw = read_head(sock, conn, self._alive)
         if b"\r\n\r\n" not in raw:
             return  # the client sent no complete request: nothing to answer
-        reply = self._reply_for(raw)
+        with self._cond:
+            head = Head.parse(raw, len(self.heads))
+            self.heads.append(head)
+        self._checkpoint(head, "head", 0)
+        reply = self._reply_for(head)
         if reply.delay and not self._wait(reply.delay):
             return
         if reply.silent:
@@ -341,9 +353,10 @@ class LoopbackServer(_Base):
                 sock.sendall(out[i : i + 1])
         else:
             sock.sendall(out)
+        self._checkpoint(head, "headers", 0)
         body = memoryview(reply.body if reply.truncate_at is None else
                           reply.body[: reply.truncate_at])
-        step = reply.drip_size if reply.drip else _STEP
+        step = reply.piece or (1 if reply.drip else _STEP)
         for start in range(0, len(body), step):
             if reply.drip and not self._wait(reply.drip):
                 return
@@ -351,6 +364,7 @@ class LoopbackServer(_Base):
                 return
             sock.settimeout(5.0)  # per piece: sendall's timeout bounds the whole call
             sock.sendall(body[start : start + step])
+            self._checkpoint(head, "body", min(start + step, len(body)))
         if reply.truncate_at is not None:
             sock.shutdown(socket.SHUT_RDWR)  # an abrupt end, before Content-Length is met
             return

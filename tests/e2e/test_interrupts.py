@@ -1,9 +1,9 @@
 """Threats 43 and 44: the CLI killed or interrupted at random points (seeded, bounded).
 
-A loopback server pauses at a chosen point of a chosen request (its head read, its
-response head sent, N body bytes sent), tells the test, and waits; the test then sends
-the signal to the CLI and lets the server go on. No sleeps: every wait is on an event
-or a process, with a bound.
+The loopback server (tests/loopback.py) pauses at a chosen point of a chosen request
+(its head read, its response head sent, N body bytes sent), tells the test, and waits;
+the test then sends the signal to the CLI and lets the server go on. No sleeps: every
+wait is on an event or a process, with a bound.
 
 - SIGKILL anywhere: every request the server saw has its record in the log (the
   write-ahead record, written before the first byte).
@@ -20,10 +20,10 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,6 +37,7 @@ from glass_updater.resume import PartialInfo
 from glass_updater.signing import sign_envelope
 
 from tests.e2e.netwatch import ROOT
+from tests.loopback import Head, LoopbackServer, Reply
 
 pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
 
@@ -58,61 +59,22 @@ class Pause:
     after: int = 0  # body bytes sent before pausing ("body" only)
 
 
-class PausingServer(threading.Thread):
-    """Serves one signed feed and one asset (with Range + If-Range), one connection at a
-    time, and can pause at one point of one request until released."""
+class Pauser:
+    """The loopback server's checkpoint: pauses at one point of one request, tells the
+    test (``reached``) and waits for ``release``; ``arm`` chooses the next point."""
 
-    def __init__(self, asset: bytes) -> None:
-        super().__init__(daemon=True)
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.asset = asset
-        self.feed = b""
-        self.heads: list[bytes] = []
+    def __init__(self) -> None:
         self.pause: Pause | None = None
         self.reached = threading.Event()
         self.release = threading.Event()
-        self.idle = threading.Event()
-        self.idle.set()
-        self.stopping = threading.Event()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def run(self) -> None:
-        while not self.stopping.is_set():  # bounded: stop() ends it within 0.2 s
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            self.idle.clear()
-            try:
-                with conn:
-                    conn.settimeout(BOUND)
-                    # A small fixed send buffer: once sendall returns, the client has
-                    # read all but what its own receive buffer holds.
-                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)
-                    self._handle(conn)
-            except OSError:
-                pass  # the client was killed: nothing more to send
-            finally:
-                self.idle.set()
-        self.sock.close()
-
-    def stop(self) -> None:
-        self.release.set()
-        self.stopping.set()
-        self.join(BOUND)
 
     def arm(self, pause: Pause | None) -> None:
-        assert self.idle.wait(BOUND)
         self.reached.clear()
         self.release.clear()
         self.pause = pause
 
-    def _maybe_pause(self, kind: str, point: str, sent: int = 0) -> None:
+    def __call__(self, head: Head, point: str, sent: int) -> None:
+        kind = "feed" if "feed.json" in head.target else "asset"
         pause = self.pause
         if pause is None or (pause.kind, pause.point) != (kind, point) or sent < pause.after:
             return
@@ -120,51 +82,43 @@ class PausingServer(threading.Thread):
         self.reached.set()
         self.release.wait(BOUND)
 
-    def _handle(self, conn: socket.socket) -> None:
-        head = b""
-        while b"\r\n\r\n" not in head and len(head) < 65536:
-            data = conn.recv(4096)
-            if not data:
-                return
-            head += data
-        self.heads.append(head)
-        path = head.split(b" ")[1].decode()
-        kind = "feed" if "feed.json" in path else "asset"
-        self._maybe_pause(kind, "head")
-        if kind == "feed":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(self.feed))
-            self._maybe_pause(kind, "headers")
-            conn.sendall(self.feed)
-            return
-        lines = {line.split(b":", 1)[0].lower(): line.split(b":", 1)[1].strip()
-                 for line in head.split(b"\r\n")[1:] if b":" in line}
+
+def serve(asset: bytes, feed: list[bytes]) -> Callable[[Head], Reply]:
+    """One signed feed (``feed[0]``) and one asset, with Range + If-Range."""
+
+    def reply(head: Head) -> Reply:
+        if "feed.json" in head.target:
+            return Reply(headers=(("Content-Type", "application/json"),
+                                  ("Content-Length", str(len(feed[0]))),
+                                  ("Connection", "close")), body=feed[0], piece=CHUNK)
         start = 0
-        if b"range" in lines and lines.get(b"if-range") == ETAG.encode():
-            start = int(lines[b"range"].removeprefix(b"bytes=").rstrip(b"-"))
-        body = self.asset[start:]
+        if head.get("Range") is not None and head.get("If-Range") == ETAG:
+            start = int(str(head.get("Range")).removeprefix("bytes=").rstrip("-"))
+        body = asset[start:]
+        ranged = (("Content-Range", f"bytes {start}-{SIZE - 1}/{SIZE}"),) if start else ()
+        headers = (("ETag", ETAG), *ranged, ("Content-Length", str(len(body))),
+                   ("Connection", "close"))
         if start:
-            status = b"206 Partial Content"
-            extra = b"Content-Range: bytes %d-%d/%d\r\n" % (start, SIZE - 1, SIZE)
-        else:
-            status, extra = b"200 OK", b""
-        conn.sendall(b"HTTP/1.1 " + status + b"\r\nETag: " + ETAG.encode() + b"\r\n" + extra
-                     + b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
-        self._maybe_pause(kind, "headers")
-        for offset in range(0, len(body), CHUNK):
-            conn.sendall(body[offset : offset + CHUNK])
-            self._maybe_pause(kind, "body", offset + CHUNK)
+            return Reply(206, "Partial Content", headers, body, piece=CHUNK)
+        return Reply(200, "OK", headers, body, piece=CHUNK)
+
+    return reply
 
 
 @dataclass
 class Rig:
-    server: PausingServer
+    server: LoopbackServer
+    pauser: Pauser
     config: Path
     root: Path
     asset: bytes
 
     def state(self, name: str) -> Path:
         return self.root / name
+
+    def wait_idle(self) -> None:
+        """Until every connection so far is finished (a killed client's included)."""
+        self.server.wait_connections(len(self.server.connections), timeout=BOUND)
 
     def start(self, state: Path) -> subprocess.Popen[str]:
         return subprocess.Popen(
@@ -176,21 +130,23 @@ class Rig:
 
     def interrupt(self, state: Path, pause: Pause, signum: int) -> tuple[int, str]:
         """Run a download, send ``signum`` when the server reaches ``pause``."""
-        self.server.arm(pause)
+        self.wait_idle()
+        self.pauser.arm(pause)
         child = self.start(state)
         try:
-            assert self.server.reached.wait(BOUND), child.communicate(timeout=BOUND)
+            assert self.pauser.reached.wait(BOUND), child.communicate(timeout=BOUND)
             child.send_signal(signum)
             _, err = child.communicate(timeout=BOUND)
         finally:
             if child.poll() is None:
                 child.kill()
                 child.communicate(timeout=BOUND)
-            self.server.release.set()
+            self.pauser.release.set()
         return child.returncode, err
 
     def complete(self, state: Path) -> subprocess.CompletedProcess[str]:
-        self.server.arm(None)
+        self.wait_idle()
+        self.pauser.arm(None)
         child = self.start(state)
         out, err = child.communicate(timeout=BOUND)
         return subprocess.CompletedProcess(child.args, child.returncode, out, err)
@@ -200,8 +156,12 @@ class Rig:
 def rig(tmp_path: Path) -> object:
     key = write_keypair(tmp_path / "keys")
     asset = asset_bytes()
-    server = PausingServer(asset)
+    feed: list[bytes] = [b""]
+    pauser = Pauser()
+    server = LoopbackServer(serve(asset, feed), lifetime=10 * BOUND, checkpoint=pauser,
+                            send_buffer=32 * 1024)  # sent is then nearly read by the client
     server.start()
+    base = server.url("")
     now = datetime.now(UTC)
     payload = {
         "product": "demo-app", "serial": 1,
@@ -211,16 +171,17 @@ def rig(tmp_path: Path) -> object:
             "published": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "critical": False,
             "min_os": {}, "notes": "",
             "assets": [{"platform": current_platform(), "kind": "sh",
-                        "url": f"{server.base}/demo-app/demo-app-1.4.0.sh", "size": SIZE,
+                        "url": f"{base}/demo-app/demo-app-1.4.0.sh", "size": SIZE,
                         "sha256": hashlib.sha256(asset).hexdigest()}],
         }],
     }
-    server.feed = sign_envelope(
+    feed[0] = sign_envelope(
         json.dumps(payload).encode(), [load_private_key(tmp_path / "keys" / "private.key")]
     )
     config = tmp_path / "config.toml"
-    write_config(config, f"{server.base}/demo-app/feed.json", key, None)
-    yield Rig(server, config, tmp_path, asset)
+    write_config(config, f"{base}/demo-app/feed.json", key, None)
+    yield Rig(server, pauser, config, tmp_path, asset)
+    pauser.release.set()
     server.stop()
 
 
@@ -240,7 +201,7 @@ def test_sigkill_at_random_points_never_loses_a_request(rig: Rig) -> None:
         assert code == -signal.SIGKILL
     done = rig.complete(state)
     assert done.returncode == 0, done.stderr
-    assert rig.server.idle.wait(BOUND)
+    rig.wait_idle()
     entries = list(Ledger(state / "log").entries())
     # Every request the server read has its record, with exactly the bytes it read.
     assert sorted(e.request_bytes for e in entries) == sorted(rig.server.heads)

@@ -308,7 +308,7 @@ def test_cancel_during_a_slow_drip_acts_within_a_second(tmp_path: Path, rigs: li
 
     def plan(head: Head) -> Reply:
         answer = ranged(content, head)
-        return replace(answer, drip=0.02, drip_size=1024) if head.number == 0 else answer
+        return replace(answer, drip=0.02, piece=1024) if head.number == 0 else answer
 
     rig = rig_for(rigs, tmp_path, plan, limits)
     asset = rig.asset(content)
@@ -347,7 +347,7 @@ def test_drip_feed_is_aborted_by_the_minimum_throughput(tmp_path: Path, rigs: li
     )
 
     def plan(head: Head) -> Reply:
-        return replace(ranged(content, head), drip=0.02, drip_size=64)
+        return replace(ranged(content, head), drip=0.02, piece=64)
 
     rig = rig_for(rigs, tmp_path, plan, limits)
     with pytest.raises(TransportError):
