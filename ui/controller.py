@@ -331,10 +331,13 @@ class UpdateController(QObject):
         if self._driver is None:
             from glass_updater.qt.driver import QtUserDriver
 
+            self._wire()  # its jobs come through this controller's queue
+
             self._driver = QtUserDriver(
                 product_name=self.config.product_name,
                 open_payload=self.show_payload,
                 runner=self.runner,
+                post=self._emit_post,  # the one queue to the GUI thread
                 unskip=lambda: self.updater().unskip(),
                 facts=self._offer_facts,
                 try_again=self.check_now,

@@ -31,7 +31,7 @@ from glass_updater.qt.dialogs import (
 from glass_updater.qt.error_words import describe
 from glass_updater.qt.windows import bring_to_front
 from glass_updater.wire_types import CancelToken, OutboundRequest
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QStyle, QWidget
 
 DIALOG_KINDS = {Cause.BUSY: "busy", Cause.STALE: "stale"}  # by cause; any other: "error"
@@ -45,7 +45,6 @@ class QtUserDriver(QObject):
     finished = Signal()  # the flow ended (dismiss)
     unskipped = Signal()  # Stop Skipping was saved
     unskip_failed = Signal(str)  # ... or could not be: one line saying why
-    _post = Signal(object)
 
     def __init__(
         self,
@@ -53,13 +52,15 @@ class QtUserDriver(QObject):
         product_name: str,
         open_payload: OpenPayload,
         runner: Callable[[Job], None],
+        post: Callable[[Job], None],
         parent_widget: QWidget | None = None,
         unskip: Callable[[], None] | None = None,
         facts: Callable[[], OfferFacts] = OfferFacts,
         try_again: Callable[[], None] | None = None,
         settings_label: str | None = "Settings…",
     ) -> None:
-        """``runner``: the background runner (Stop Skipping saves there). ``facts``: what
+        """``runner``: the background runner (Stop Skipping saves there). ``post``: the
+        front end's queue to the GUI thread (jobs run there, in order). ``facts``: what
         the flow looked up for the offer shown (its ``facts``). ``settings_label``: the
         menu item that opens the update settings in this front end, named in advice; None
         when the host app has none (advice names no menu)."""
@@ -71,20 +72,16 @@ class QtUserDriver(QObject):
         self._product = product_name
         self._open_payload = open_payload
         self._runner = runner
+        self._post_job = post
         self._parent_widget = parent_widget
         self.transient: QDialog | None = None  # checking / downloading / installing
         self.dialogs: list[QDialog] = []  # every dialog shown, newest last
-        self._post.connect(self._on_post, Qt.ConnectionType.QueuedConnection)
 
     # ------------------------------------------------------------------ plumbing
 
     def run_in_front(self, job: Job) -> None:
         """The flow's ``run_in_front``: ``job`` runs on the GUI thread, in posting order."""
-        self._post.emit(job)
-
-    @Slot(object)
-    def _on_post(self, job: Job) -> None:
-        job()
+        self._post_job(job)
 
     def _present(self, kind: str, dialog: QDialog, transient: bool = False) -> None:
         """Show ``dialog``; every earlier one goes, so one result is shown at a time."""
