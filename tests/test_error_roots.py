@@ -24,8 +24,9 @@ from glass_updater.errors import (
 from glass_updater.paths import Paths
 from glass_updater.qt.error_words import describe
 from glass_updater.updater import Updater
-from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
+from glass_updater.wire_types import Exchange, OutboundRequest
 
+from tests.doubles import MockTransport, Response
 from tests.sim import NOW, FeedSimulator
 from tests.updater.test_updater import make_config
 
@@ -113,22 +114,18 @@ def _failed_exchange(request: OutboundRequest) -> Exchange:
     return Exchange(request=request, sent=(), status=None, error="bytes differ")
 
 
-class GateTripping:
+def gate_tripping(request: OutboundRequest) -> Response:
     """A transport whose gate refuses the request before its first byte."""
-
-    def send(
-        self, request: OutboundRequest, sink: object = None, cancel: CancelToken | None = None
-    ) -> Exchange:
-        raise GateViolation(
-            "the request's bytes differ from the preview at byte 3; nothing more was sent",
-            exchange=_failed_exchange(request),
-        )
+    raise GateViolation(
+        "the request's bytes differ from the preview at byte 3; nothing more was sent",
+        exchange=_failed_exchange(request),
+    )
 
 
 def test_a_gate_violation_is_recorded_and_worded_as_the_updaters_fault(tmp_path: Path) -> None:
     sim = FeedSimulator()
     updater = Updater(make_config(sim), paths=Paths.under(tmp_path / "state"),
-                      transport=GateTripping(), clock=lambda: NOW)
+                      transport=MockTransport(gate_tripping), clock=lambda: NOW)
     outcome = updater.check_outcome()
     error = outcome.error
     assert isinstance(error, GateViolation) and error.exit_code == 3
