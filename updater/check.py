@@ -70,17 +70,19 @@ def run_check(
     cancel: CancelToken | None,
     request: OutboundRequest | None,
     entries: list[LedgerEntry],
+    settings: UserSettings | None = None,
 ) -> CheckResult:
     """Fetch, verify and decide; ``entries`` receives the records, also when it fails.
 
-    ``request`` is the preview the user approved, if a front end asked; else it is built
-    here from the same settings.
+    ``request`` is the preview the user approved, if a front end asked, and ``settings``
+    the snapshot it was built with; else they are read and built here.
     """
     from glass_updater.decision import decide
     from glass_updater.feed import verify_feed
 
     updater.policy.refuse()  # before anything else: no lock, no socket, no lookup
-    settings = updater.user_settings()  # read once: the whole check uses this snapshot
+    if settings is None:
+        settings = updater.user_settings()  # read once: the whole check uses this snapshot
     recording = Recording(updater.ledger)
     client = updater.client_for(settings, recording)
     request = request or client.check_request(

@@ -26,6 +26,7 @@ from glass_updater.driver import (
 from glass_updater.errors import BusyError, Cancelled, InternalError, UpdaterError
 from glass_updater.ledger import LedgerEntry
 from glass_updater.model import CheckResult, CheckStatus, InstallEffect, Progress, VerifiedFile
+from glass_updater.settings import UserSettings
 from glass_updater.updater import Updater
 from glass_updater.wire_types import CancelToken, OutboundRequest
 
@@ -54,6 +55,7 @@ class UpdateFlow:
         self._host = host
         self._busy = threading.Lock()
         self.cancel = CancelToken()
+        self._settings: UserSettings | None = None  # the running check's, read once
         self.result: CheckResult | None = None
         self.verified: VerifiedFile | None = None
         self.error: UpdaterError | None = None
@@ -74,8 +76,11 @@ class UpdateFlow:
         if not self._begin():
             return
         try:
-            request = self._updater.preview()  # first: a policy refusal before any read
-            ask = self._updater.user_settings().ask_before_check
+            self._updater.policy.refuse()  # first: a policy refusal before any read
+            # Read once: the preview, the check and the offer all use this snapshot.
+            self._settings = settings = self._updater.user_settings()
+            request = self._updater.preview(settings)
+            ask = settings.ask_before_check
         except UpdaterError as exc:
             self._fail(exc)
             return
@@ -109,6 +114,7 @@ class UpdateFlow:
             self._front(lambda: self._driver.show_error(busy, ()))
             return False
         self.cancel = CancelToken()
+        self._settings = None
         self.result = self.verified = self.error = None
         self.error_entries = self.download_entries = ()
         self.facts = OfferFacts()
@@ -141,7 +147,9 @@ class UpdateFlow:
         self._run(self._guarded(lambda: self._check(request)))
 
     def _check(self, request: OutboundRequest) -> None:
-        outcome = self._updater.check_outcome(cancel=self.cancel, request=request)
+        outcome = self._updater.check_outcome(
+            cancel=self.cancel, request=request, settings=self._settings
+        )
         if outcome.error is not None:
             self._fail(outcome.error, outcome.entries)
             return
@@ -155,7 +163,10 @@ class UpdateFlow:
     def _offer(self, result: CheckResult) -> None:
         """On the background runner: look up what the offer's dialog says, then show it."""
         asset = result.asset
-        proxy = self._quietly(lambda: self._updater.proxy_for(asset.url)) if asset else None
+        settings = self._settings
+        proxy = (
+            self._quietly(lambda: self._updater.proxy_for(asset.url, settings)) if asset else None
+        )
         self.facts = replace(self.facts, proxy=proxy.url if proxy is not None else None)
         chosen = self._reply(self._chosen)
         self._show(lambda: self._driver.show_update_found(result, chosen))

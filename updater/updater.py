@@ -109,15 +109,12 @@ class Updater:
         return settings
 
     def channel(self) -> str:
-        return self._channel(self.user_settings())
+        return self.user_settings().channel or self.config.channel
 
-    def _channel(self, settings: UserSettings) -> str:
-        return settings.channel or self.config.channel
-
-    def proxy_for(self, url: str) -> ProxySpec | None:
-        """The proxy a request to ``url`` would go through now."""
-        target = parse_target(url, purpose="feed")
-        return resolve_proxy(self._proxy_setting(self.user_settings()), target)
+    def proxy_for(self, url: str, settings: UserSettings | None = None) -> ProxySpec | None:
+        """The proxy a request to ``url`` would go through now (with ``settings``)."""
+        setting = self._proxy_setting(settings or self.user_settings())
+        return resolve_proxy(setting, parse_target(url, purpose="feed"))
 
     def _proxy_setting(self, settings: UserSettings) -> str:
         """The administrator's proxy wins; then the user's setting; then the packager's."""
@@ -159,10 +156,10 @@ class Updater:
 
     # ------------------------------------------------------------------ check
 
-    def preview(self) -> OutboundRequest:
+    def preview(self, settings: UserSettings | None = None) -> OutboundRequest:
         """The exact request a check would send now. Pure: opens nothing."""
         self.policy.refuse()
-        client = self.client_for(self.user_settings())
+        client = self.client_for(settings or self.user_settings())
         return client.check_request(self.config, max_body=self.limits.max_feed_bytes)
 
     def check(
@@ -172,18 +169,22 @@ class Updater:
         return self.check_outcome(cancel, request).unwrap()
 
     def check_outcome(
-        self, cancel: CancelToken | None = None, request: OutboundRequest | None = None
+        self,
+        cancel: CancelToken | None = None,
+        request: OutboundRequest | None = None,
+        settings: UserSettings | None = None,
     ) -> Outcome[CheckResult]:
         """Fetch, verify and decide. Local state changes only after the feed is trusted.
 
-        ``request`` lets a front end send exactly the preview the user approved. A failure
-        is returned, not raised, with the records of what was sent before it.
+        ``request`` lets a front end send exactly the preview the user approved, and
+        ``settings`` the snapshot it was built with (else they are read once, here). A
+        failure is returned, not raised, with the records of what was sent before it.
         """
         from glass_updater.check import run_check
 
         entries: list[LedgerEntry] = []
         try:
-            result = run_check(self, cancel, request, entries)
+            result = run_check(self, cancel, request, entries, settings)
         except UpdaterError as exc:
             return Outcome(None, exc, tuple(entries))
         return Outcome(result, None, result.entries)

@@ -17,14 +17,23 @@ import pytest
 from glass_updater.allowlist import Allowlist, load_allowlist
 from glass_updater.client import Client
 from glass_updater.config import PackagerConfig
+from glass_updater.driver import UpdateChoice
 from glass_updater.errors import Cause, TransportError
+from glass_updater.flow import UpdateFlow, run_inline
 from glass_updater.paths import Paths
 from glass_updater.policy import check_request_sha256
+from glass_updater.proxy import parse_proxy_url
 from glass_updater.request import build_check_request, build_download_request, parse_target
+from glass_updater.resume import PartialInfo
+from glass_updater.settings import SettingsStore, UserSettings
+from glass_updater.staging import Staging
 from glass_updater.updater import Updater
 from glass_updater.wire_types import Exchange, OutboundRequest, ProxySpec, Target
 
 from tests.doubles import MockTransport, Response
+from tests.fakes import FakeHost, RecordingDriver
+from tests.sim import NOW, FeedSimulator
+from tests.updater.test_updater import make_config
 
 FEED = "https://updates.example.com/demo-app/feed.json"
 KEY = "ed25519:" + "A" * 43 + "="
@@ -338,3 +347,103 @@ def test_audit_digest_follows_a_narrowed_allowlist(tmp_path: Path) -> None:
     digest = hashlib.sha256(preview.request_bytes).hexdigest()
     assert check_request_sha256(updater.allowlist, updater.config) == digest
 
+
+
+# ---------------------------------------------------------------- one snapshot per operation
+
+
+class CountingStore(SettingsStore):
+    """The real settings file; counts how often it is read."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.reads = 0
+
+    def load(self) -> UserSettings:
+        self.reads += 1
+        return super().load()
+
+
+def counted(
+    sim: FeedSimulator, tmp_path: Path, **overrides: object
+) -> tuple[Updater, CountingStore]:
+    updater = Updater(
+        make_config(sim, **overrides),
+        paths=Paths.under(tmp_path / "state"),
+        transport=sim.transport,
+        clock=lambda: NOW,
+        preflight_downloads=False,
+    )
+    store = CountingStore(updater.settings.path)
+    store.save(UserSettings(channel="beta", proxy="http://proxy.example.com:3128"))
+    updater.settings = store
+    return updater, store
+
+
+def test_a_check_reads_the_settings_once_and_uses_them_throughout(tmp_path: Path) -> None:
+    """Was 3-4 reads (preview's proxy, then the channel at each selection step)."""
+    sim = FeedSimulator()
+    sim.add_release("1.4.0")
+    sim.add_release("1.5.0-beta.1", channel="beta")
+    sim.withdraw("1.0.0", "it loses data")  # the withdrawal path asks for the channel too
+    updater, store = counted(sim, tmp_path)
+    result = updater.check()
+    assert store.reads == 1
+    assert result.release is not None and result.release.version == "1.5.0-beta.1"
+    assert result.withdrawn is not None  # the reason still names the withdrawal
+    assert [r.proxy for r in sim.transport.requests] == [
+        parse_proxy_url("http://proxy.example.com:3128")
+    ]
+
+
+def test_a_flow_check_reads_the_settings_once(tmp_path: Path) -> None:
+    """The flow's ask-first question, the preview, the check and the offer's proxy line
+    share one snapshot; the download that follows is an operation of its own (one more)."""
+    sim = FeedSimulator()
+    sim.add_release("1.4.0")
+    updater, store = counted(sim, tmp_path)
+    driver = RecordingDriver(choice=UpdateChoice.NOT_NOW)
+    flow = UpdateFlow(updater, driver, run_in_background=run_inline, host=FakeHost())
+    flow.start()
+    assert "update_found" in driver.calls and flow.facts.proxy == "http://proxy.example.com:3128"
+    assert store.reads == 1
+    assert flow.result is not None
+    updater.download(flow.result, lambda progress: None)
+    assert store.reads == 2
+
+
+def test_a_download_parses_its_url_once_even_when_it_restarts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was 3-4 parses (the redirect hosts, the proxy, each attempt's request)."""
+    import glass_updater.client as client_module
+    import glass_updater.download as download_module
+    import glass_updater.request as request_module
+    import glass_updater.updater as updater_module
+
+    sim = FeedSimulator()
+    sim.add_release("1.4.0")
+    updater, _ = counted(sim, tmp_path)
+    result = updater.check()
+    assert result.asset is not None
+    url = result.asset.url
+    parsed: list[str] = []
+    real = request_module.parse_target
+
+    def counting(text: str, *, purpose: str) -> Target:
+        parsed.append(text)
+        return real(text, purpose=purpose)
+
+    for module in (client_module, download_module, request_module, updater_module):
+        monkeypatch.setattr(module, "parse_target", counting)
+    # A resumable partial the server answers with the whole file (200): restart from zero.
+    asset = result.asset
+    files = Staging(updater.paths.cache / "downloads", lambda point: None, 3600.0)
+    files.prepare()
+    files.part_path(asset.sha256).write_bytes(b"x" * 10)
+    files.write_record(asset.sha256, PartialInfo(url, asset.size, asset.sha256, '"etag-1"', 10))
+    sent_before = len(sim.transport.requests)
+    updater.download(result, lambda progress: None)
+    attempts = sim.transport.requests[sent_before:]
+    assert [("Range", "bytes=10-") in r.headers for r in attempts] == [True, False]
+    assert parsed.count(url) == 1
