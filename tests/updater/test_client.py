@@ -17,9 +17,9 @@ import pytest
 from glass_updater.allowlist import Allowlist, load_allowlist
 from glass_updater.client import Client
 from glass_updater.config import PackagerConfig
-from glass_updater.driver import UpdateChoice
+from glass_updater.driver import UpdateChoice, run_inline
 from glass_updater.errors import Cause, TransportError
-from glass_updater.flow import UpdateFlow, run_inline
+from glass_updater.flow import UpdateFlow
 from glass_updater.paths import Paths
 from glass_updater.policy import check_request_sha256
 from glass_updater.proxy import parse_proxy_url
