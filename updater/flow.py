@@ -33,8 +33,6 @@ from glass_updater.wire_types import CancelToken, OutboundRequest
 if TYPE_CHECKING:
     from glass_updater.install import HostApp
 
-__all__ = ["Runner", "UpdateFlow", "run_inline"]
-
 T = TypeVar("T")
 
 
@@ -257,7 +255,7 @@ class UpdateFlow:
         download or install that needs it will say what is wrong)."""
         try:
             return lookup()
-        except UpdaterError:
+        except (UpdaterError, OSError):
             return None
 
     def _guarded(self, step: Callable[..., None]) -> Callable[..., None]:

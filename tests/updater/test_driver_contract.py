@@ -261,3 +261,23 @@ def test_every_call_reaches_the_driver_on_the_front_thread(
     assert {thread for _call, thread in driver.places} == {"front"}
     assert threads and "front" not in threads
     assert len(workers) >= 2  # the check, then (after the front's reply) the download
+
+
+def test_a_fact_that_cannot_be_looked_up_only_makes_the_dialog_say_less(
+    sim: FeedSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    updater = make_updater(sim, tmp_path, install_command=COMMAND)
+    run(updater, RecordingDriver(choice=UpdateChoice.NOT_NOW))
+    proxy_for = updater.proxy_for
+
+    def unreadable(url: str, settings: UserSettings | None = None) -> object:
+        if "feed" in url:
+            return proxy_for(url, settings)  # the check itself reads it fine
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(updater, "proxy_for", unreadable)
+    driver = RecordingDriver(install=False)
+    flow = run(updater, driver)
+    assert driver.calls == ["checking", "update_found", "progress", "ready_to_install",
+                            "dismiss"]
+    assert flow.facts.proxy is None and not driver.errors
