@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Protocol
 from glass_updater.admin_policy import AdminPolicy
 from glass_updater.atomic import sweep_temps
 from glass_updater.config import PackagerConfig
-from glass_updater.errors import TransportError, server_text, storage_error
+from glass_updater.errors import TransportError, storage_error
 from glass_updater.ledger import Ledger, LedgerEntry
 from glass_updater.limits import Limits
 from glass_updater.model import Asset, CheckResult, CheckStatus, Release
 from glass_updater.paths import Paths
+from glass_updater.printable import printable
 from glass_updater.reasons import words
 from glass_updater.recording import Recording
 from glass_updater.settings import UserSettings
@@ -142,9 +143,9 @@ def run_check(
 def _require_ok(exchange: Exchange, what: str) -> None:
     if exchange.status == 200:
         return
-    retry = server_text(exchange.header("Retry-After") or "", 40)
+    retry = printable(exchange.header("Retry-After") or "", ascii_only=True, limit=40)
     hint = f" (it asks to retry after {retry})" if retry else ""
-    reason = server_text(exchange.reason)
+    reason = printable(exchange.reason, ascii_only=True, limit=60)
     raise TransportError(
         f"the {what} server answered {exchange.status}{' ' + reason if reason else ''}{hint}; "
         "nothing was changed, try again later",

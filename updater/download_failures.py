@@ -14,9 +14,9 @@ from glass_updater.errors import (
     StorageError,
     TransportError,
     VerificationError,
-    server_text,
 )
 from glass_updater.model import Asset
+from glass_updater.printable import printable
 from glass_updater.staging import file_name_for
 from glass_updater.wire_types import Exchange
 
@@ -31,7 +31,7 @@ MISMATCH_MESSAGE = (
 def status_error(exchange: Exchange, asset: Asset) -> TransportError:
     """The answer was an HTTP error (404, 5xx, 429...): what it was and what to do."""
     status = exchange.status
-    reason = server_text(exchange.reason)
+    reason = printable(exchange.reason, ascii_only=True, limit=60)
     what = f"HTTP {status}{' ' + reason if reason else ''}"
     name = file_name_for(asset)
     if status in (404, 410):
@@ -41,7 +41,7 @@ def status_error(exchange: Exchange, asset: Asset) -> TransportError:
         msg = f"the download server could not send {name} ({what})"
         retry = exchange.header("Retry-After")
         if retry is not None:
-            shown = server_text(retry, 40)
+            shown = printable(retry, ascii_only=True, limit=40)
             unit = " seconds" if shown.isascii() and shown.isdigit() else ""
             msg += f"; it asks to try again after {shown}{unit}"
         else:

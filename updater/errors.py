@@ -20,16 +20,6 @@ if TYPE_CHECKING:
     from glass_updater.wire_types import Exchange
 
 
-def server_text(text: str, limit: int = 60) -> str:
-    """Text a server chose (reason phrase, Retry-After), made safe to show on one line.
-
-    Only printable ASCII survives, so no carriage return, escape sequence or bidi control
-    can rewrite the user's terminal or dialog; long text is cut.
-    """
-    kept = "".join(c for c in text if " " <= c <= "~").strip()
-    return kept if len(kept) <= limit else kept[: limit - 1] + "…"
-
-
 class Cause(enum.Enum):
     """The real cause of a failure, so a front end can name it in plain words.
 

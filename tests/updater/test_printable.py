@@ -41,3 +41,22 @@ def test_error_messages_are_printable_wherever_they_are_shown() -> None:
     assert error.message == "server said \\x1b]0;pwned\\x07 \\u202eexe.txt"
     assert str(error) == error.message
     assert UpdaterError("two\nlines").message == "two\\x0alines"
+
+
+def _server_text_before(text: str, limit: int = 60) -> str:
+    """errors.server_text as it was before it merged into printable (the reference)."""
+    kept = "".join(c for c in text if " " <= c <= "~").strip()
+    return kept if len(kept) <= limit else kept[: limit - 1] + "…"
+
+
+def test_ascii_only_is_the_old_server_text_exactly() -> None:
+    """One sanitizer: what a server chose (reason phrase, Retry-After) reads as before."""
+    import random
+
+    rng = random.Random(11)
+    alphabet = "aZ9 ~\t\r\n\x00\x1b\x7f\x85é€\u202e\u2028\ud800…  "
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 90)))
+        limit = rng.choice((1, 2, 30, 40, 60, 80))
+        assert printable(text, ascii_only=True, limit=limit) == _server_text_before(text, limit)
+    assert printable(" Busy\x1b[31m\r\u202e ", ascii_only=True, limit=60) == "Busy[31m"

@@ -19,8 +19,9 @@ from typing import Any
 
 import requests
 import urllib3.exceptions
-from glass_updater.errors import Cause, ExchangeError, TransportError, UpdaterError, server_text
+from glass_updater.errors import Cause, ExchangeError, TransportError, UpdaterError
 from glass_updater.limits import DEFAULT_LIMITS, Limits
+from glass_updater.printable import printable
 from glass_updater.transport.base import BodySink
 from glass_updater.transport.connection import GatedAdapter, HeadTruncated
 from glass_updater.transport.tls import make_ssl_context
@@ -83,7 +84,7 @@ def _refuse_encoding(wire: Wire, encoding: str | None) -> None:
     fault (exit 3), reported as such before a byte of it is used, never decoded."""
     if encoding is None or encoding.strip().lower() in ("", "identity"):
         return
-    shown = server_text(encoding, 30)
+    shown = printable(encoding, ascii_only=True, limit=30)
     raise TransportError(
         f"{wire.server} sent the answer encoded as {shown!r}, which the updater did not "
         "ask for (it asks for no encoding); nothing was decoded or used, try again later "
@@ -212,7 +213,7 @@ class HttpTransport:
             try:
                 wire.gate.verify_complete()
                 result.status = response.status_code
-                result.reason = server_text(response.reason or "")
+                result.reason = printable(response.reason or "", ascii_only=True, limit=60)
                 result.headers = tuple(
                     (str(k), str(v)) for k, v in response.raw.headers.items()
                 )
