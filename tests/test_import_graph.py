@@ -174,3 +174,22 @@ def test_the_graph_sees_every_kind_of_import(tmp_path: Path) -> None:
     )
     (pkg / "c.py").write_text("import os\n")  # the circle opened: no cycle left
     assert cycles(import_graph(tmp_path, {"core": "demo"})) == []
+
+
+# Modules of plain values that others name: they import nothing of the project, so any
+# module may use them without pulling in behaviour (or closing a circle).
+LEAVES = (
+    "glass_updater.wire_types",  # requests, exchanges, the cancel token
+    "glass_updater.reasons",  # why a check offers what it offers, and its words
+    "glass_updater.qt.instance_protocol",  # the single-instance words
+    "glass_updater.printable",  # the one sanitizer
+)
+
+
+def test_value_type_modules_are_leaves() -> None:
+    graph = import_graph()
+    assert {leaf: sorted(graph[leaf]) for leaf in LEAVES} == {leaf: [] for leaf in LEAVES}
+    # The errors module names the exchange type and the sanitizer, nothing else.
+    assert set(graph["glass_updater.errors"]) == {
+        "glass_updater.wire_types", "glass_updater.printable"
+    }
