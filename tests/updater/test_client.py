@@ -1,6 +1,6 @@
 """The client's redirect rules, one by one, against a transport double (no sockets).
 
-Threat 22 and 47 on real sockets: tests/updater/transport/test_fetch.py. Here each rule
+Threat 22 and 47 on real sockets: tests/updater/transport/test_redirects.py. Here each rule
 is a fast unit test: https→http refused, plain http only on loopback, other hosts only if
 allowed, loops, too many hops, a missing Location, scheme and port kept, only allowlisted
 fields on the new hop (rebuilt from the request's own values), each hop's exchange
