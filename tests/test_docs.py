@@ -87,3 +87,19 @@ def test_relative_links_resolve(name: str) -> None:
         if "://" in target:
             continue
         assert (DOCS / target).resolve().exists(), f"{name} links to missing {target}"
+
+
+def test_architecture_map_names_only_what_exists() -> None:
+    """docs/architecture.md cannot rot: every path it cites exists, every
+    ``module.name`` it cites resolves, and every core module is on the map."""
+    text = read("architecture.md")
+    for path in re.findall(r"`((?:updater|ui|tests|resources|docs)/[\w./-]+)`", text):
+        assert (ROOT / path).exists(), f"docs/architecture.md cites {path}, which is gone"
+    for module, name in re.findall(r"`(\w+)\.(\w+)(?:\(\))?`", text):
+        if (ROOT / "updater" / f"{module}.py").exists():
+            target = importlib.import_module(f"glass_updater.{module}")
+            assert hasattr(target, name), f"docs/architecture.md cites {module}.{name}"
+    words = set(re.findall(r"\w+", text))
+    for found in pkgutil.iter_modules([str(ROOT / "updater")]):
+        if not found.name.startswith("_"):
+            assert found.name in words, f"docs/architecture.md leaves out updater/{found.name}"
