@@ -3,6 +3,7 @@ failure is, and one table gives each kind its exit code."""
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
 from pathlib import Path
@@ -35,11 +36,7 @@ from tests.updater.test_updater import make_config
 OUTSIDE_THE_CLIENT = ("glass_updater.publish",)
 
 
-def _every_error_class() -> set[type[UpdaterError]]:
-    for info in pkgutil.walk_packages(glass_updater.__path__, "glass_updater."):
-        if not info.name.startswith(("glass_updater._pyinstaller", "glass_updater.qt")) \
-                and not info.name.endswith(".__main__"):
-            importlib.import_module(info.name)
+def _subclasses() -> set[type[UpdaterError]]:
     found: set[type[UpdaterError]] = set()
     todo = [UpdaterError]
     while todo:
@@ -47,6 +44,14 @@ def _every_error_class() -> set[type[UpdaterError]]:
         found.add(cls)
         todo.extend(cls.__subclasses__())
     return found
+
+
+def _every_error_class() -> set[type[UpdaterError]]:
+    for info in pkgutil.walk_packages(glass_updater.__path__, "glass_updater."):
+        if not info.name.startswith(("glass_updater._pyinstaller", "glass_updater.qt")) \
+                and not info.name.endswith(".__main__"):
+            importlib.import_module(info.name)
+    return _subclasses()
 
 
 def test_every_error_class_of_the_core_is_in_the_errors_module() -> None:
@@ -68,10 +73,31 @@ def test_every_exit_code_comes_from_the_one_table() -> None:
 
 
 def test_a_class_cannot_bring_its_own_exit_code_or_an_unlisted_kind() -> None:
+    core = {"__module__": "glass_updater.errors"}
     with pytest.raises(TypeError, match="EXIT_CODES"):
-        type("Own", (UpdaterError,), {"exit_code": 7})
+        type("Own", (UpdaterError,), {**core, "exit_code": 7})
     with pytest.raises(TypeError, match="no row in EXIT_CODES"):
-        type("Unlisted", (UpdaterError,), {"kind": "new-kind"})
+        type("Unlisted", (UpdaterError,), {**core, "kind": "new-kind"})
+    _forget_made_classes()
+
+
+def test_an_embedders_own_error_class_still_loads() -> None:
+    """The table binds the core's classes; a host app's subclass is never refused."""
+    own = type("HostBusy", (UpdaterError,), {"kind": "host-busy", "exit_code": 9})
+    assert own.exit_code == 9
+    unlisted = type("HostInstall", (TransportError,), {"kind": "host-install"})
+    assert unlisted.exit_code == 3  # its parent's
+    listed = type("HostStorage", (UpdaterError,), {"kind": "storage"})
+    assert listed.exit_code == EXIT_CODES["storage"]
+    del own, unlisted, listed
+    _forget_made_classes()
+
+
+def _forget_made_classes() -> None:
+    """The classes made here leave UpdaterError.__subclasses__(), which other tests walk."""
+    gc.collect()
+    made = {"Own", "Unlisted", "HostBusy", "HostInstall", "HostStorage"}
+    assert not {c.__name__ for c in _subclasses()} & made
 
 
 def test_roots_say_whose_fault_it_is() -> None:

@@ -97,6 +97,12 @@ class UpdaterError(Exception):
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
+        if not cls.__module__.startswith("glass_updater."):
+            # An embedder's own subclass: its own exit code, else its kind's, else its
+            # parent's; never refused at import.
+            if "exit_code" not in vars(cls) and cls.kind in EXIT_CODES:
+                cls.exit_code = EXIT_CODES[cls.kind]
+            return
         if "exit_code" in vars(cls):
             raise TypeError(f"{cls.__name__}: exit codes live in errors.EXIT_CODES")
         if cls.kind not in EXIT_CODES:
