@@ -103,6 +103,8 @@ class UpdateFlow:
             return
         cancel = self.cancel
         self._guarded(self._show)(lambda: self._driver.show_checking(cancel))
+        if self.finished.is_set():  # the front end failed to show it: the run has ended
+            return
         self._run(self._guarded(lambda: self._import(path)))
 
     def _begin(self) -> bool:

@@ -281,3 +281,22 @@ def test_a_fact_that_cannot_be_looked_up_only_makes_the_dialog_say_less(
     assert driver.calls == ["checking", "update_found", "progress", "ready_to_install",
                             "dismiss"]
     assert flow.facts.proxy is None and not driver.errors
+
+
+class CheckingFails(RecordingDriver):
+    """A front end whose "checking" dialog cannot be shown."""
+
+    def show_checking(self, cancel: CancelToken) -> None:
+        super().show_checking(cancel)
+        raise RuntimeError("no display")
+
+
+def test_nothing_follows_dismiss_when_the_front_end_fails_to_show_checking(
+    sim: FeedSimulator, tmp_path: Path
+) -> None:
+    bundle = make_bundle(sim, tmp_path)
+    driver = CheckingFails()
+    flow = run(updater_for(sim, tmp_path), driver,
+               start=lambda flow: flow.start_import(bundle))
+    assert driver.calls == ["checking", "error:error", "dismiss"]
+    assert flow.result is None  # the bundle was never opened
