@@ -340,6 +340,8 @@ class UpdateController(QObject):
                 post=self._emit_post,  # the one queue to the GUI thread
                 unskip=lambda: self.updater().unskip(),
                 facts=self._offer_facts,
+                run_failed_with=lambda error: self._flow is not None
+                and self._flow.error is error,
                 try_again=self.check_now,
                 settings_label=(
                     self.actions_["settings"].text().replace("&&", "&")

@@ -56,15 +56,19 @@ class QtUserDriver(QObject):
         parent_widget: QWidget | None = None,
         unskip: Callable[[], None] | None = None,
         facts: Callable[[], OfferFacts] = OfferFacts,
+        run_failed_with: Callable[[UpdaterError], bool] = lambda _error: False,
         try_again: Callable[[], None] | None = None,
         settings_label: str | None = "Settings…",
     ) -> None:
         """``runner``: the background runner (Stop Skipping saves there). ``post``: the
         front end's queue to the GUI thread (jobs run there, in order). ``facts``: what
-        the flow looked up for the offer shown (its ``facts``). ``settings_label``: the
-        menu item that opens the update settings in this front end, named in advice; None
-        when the host app has none (advice names no menu)."""
+        the flow looked up for the offer shown (its ``facts``). ``run_failed_with``: True
+        when an error is what the flow's run came to (its ``error``), not a start refused
+        while it runs. ``settings_label``: the menu item that opens the update settings in
+        this front end, named in advice; None when the host app has none (advice names no
+        menu)."""
         super().__init__()
+        self._run_failed_with = run_failed_with
         self._try_again = try_again
         self._settings_label = settings_label
         self._unskip = unskip
@@ -239,9 +243,10 @@ class QtUserDriver(QObject):
 
     def show_error(self, error: UpdaterError, entries: Sequence[LedgerEntry]) -> None:
         """A failure; a check asked for while this app's flow waits (busy) brings that
-        flow's dialog to the front instead."""
-        busy = error.cause is Cause.BUSY
-        if busy and (waiting := self.waiting_dialog()) is not None:
+        flow's dialog to the front instead. A run that itself failed busy (another process
+        holds the lock) is said, like any failure: its own dialog is closing."""
+        refused_start = error.cause is Cause.BUSY and not self._run_failed_with(error)
+        if refused_start and (waiting := self.waiting_dialog()) is not None:
             bring_to_front(waiting)
             self.shown.emit("brought-to-front", waiting)
             return

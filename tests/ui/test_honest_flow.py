@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from glass_updater.errors import StorageError
+from glass_updater.locks import FileLock
 from glass_updater.model import Asset, InstallEffect, Release, VerifiedFile
 from glass_updater.qt.dialogs import MessageDialog, ReadyDialog, UpdateDialog
 from glass_updater.qt.windows import MARGIN, beside, room_beside
@@ -115,6 +116,27 @@ def test_check_while_the_update_dialog_waits_brings_it_forward(
     assert len(app.sim.requests) == 1  # no second check was sent
     assert [d for d in app.driver.dialogs if d.isVisible()] == [dialog]
     assert kinds == ["brought-to-front"]  # not an "already checking" box
+
+
+def test_a_check_while_another_process_checks_says_so(qtbot: QtBot, make_app) -> None:
+    """The check lock is held elsewhere (``updater check`` in a terminal): this run's own
+    BusyError is said in a box that stays, not taken for a second click that brings this
+    run's "Checking…" forward (which the run's dismiss then closed: nothing said at all)."""
+    app = make_app()
+    app.sim.add_release("1.0.0")
+    state = app.updater.paths.state
+    state.mkdir(parents=True, exist_ok=True)
+    kinds: list[str] = []
+    app.driver.shown.connect(lambda kind, _d: kinds.append(kind))
+    with FileLock(state / "check.lock"):  # another process's check
+        with qtbot.waitSignal(app.driver.finished, timeout=TIMEOUT):
+            click_check(qtbot, app, "checking")
+        wait_flow_done(qtbot, app)
+    assert kinds == ["checking", "busy"]
+    (box,) = [d for d in app.driver.dialogs if d.isVisible()]
+    assert isinstance(box, MessageDialog)
+    assert box.heading.text() == "Another check or download is already running."
+    assert app.sim.requests == []  # nothing was sent
 
 
 def test_one_result_dialog_at_a_time(qtbot: QtBot, make_app) -> None:
