@@ -6,6 +6,8 @@ tables first), ``transfer`` (one request into the part file: send, judge, keep o
 discard, promote), ``partsink`` (the hot loop: write, hash, progress), ``progress``,
 ``digest`` and ``download_failures`` (what each failure says). This module only orders
 them: validate, lock, reuse a verified copy, plan the resume, attempt, restart once.
+``run_download`` is the façade's download operation around it: the preflight, the
+client with the settings read once, and the ledger records of every request.
 
 Only a complete file whose size and SHA-256 match the signed feed is renamed to its
 final name. A partial is resumed from its length on disk with ``Range`` + ``If-Range``;
@@ -19,28 +21,33 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
+from glass_updater.admin_policy import AdminPolicy
 from glass_updater.client import Client
 from glass_updater.download_failures import disk_full, write_failure
-from glass_updater.errors import StorageError, TransportError, VerificationError
-from glass_updater.limits import Limits
-from glass_updater.model import Asset, Progress, Release, VerifiedFile
-from glass_updater.progress import ProgressMeter
-from glass_updater.request import parse_target
-from glass_updater.resume import PartialInfo, plan_resume
-from glass_updater.staging import (
-    Checkpoint,
-    PartOpener,
-    Staging,
-    file_name_for,
-    open_part,
+from glass_updater.errors import (
+    InternalError,
+    StorageError,
+    TransportError,
+    VerificationError,
+    storage_error,
 )
+from glass_updater.ledger import Ledger, LedgerEntry
+from glass_updater.limits import Limits
+from glass_updater.model import Asset, CheckResult, Progress, Release, VerifiedFile
+from glass_updater.paths import Paths
+from glass_updater.progress import ProgressMeter
+from glass_updater.recording import Recording
+from glass_updater.request import parse_target
+from glass_updater.resume import plan_resume
+from glass_updater.settings import UserSettings
+from glass_updater.staging import Checkpoint, PartOpener, Staging, open_part
 from glass_updater.transfer import Attempt, Restart, Transfer
 from glass_updater.wire_types import CancelToken, Target
 
-# PartialInfo and file_name_for live in resume and staging: listed here only until
-# offline.py and tests/updater/download/test_loopback.py import them from there.
-__all__ = ["Downloader", "PartialInfo", "file_name_for"]
+if TYPE_CHECKING:
+    from glass_updater.preflight import InstallPlan
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -167,3 +174,68 @@ class Downloader:
             return
         if free < need:
             raise disk_full(asset, need, self.staging)
+
+
+class Updater(Protocol):
+    """What a download needs of the façade (``glass_updater.updater.Updater`` is one).
+
+    Named here, not imported, so the façade can call this module without a cycle.
+    """
+
+    policy: AdminPolicy
+    limits: Limits
+    paths: Paths
+    ledger: Ledger
+    preflight_downloads: bool
+
+    def user_settings(self) -> UserSettings: ...
+
+    def client_for(
+        self,
+        settings: UserSettings,
+        recording: Recording | None = None,
+        *,
+        extra_hosts: tuple[str, ...] = (),
+    ) -> Client: ...
+
+    def preflight(self, asset: Asset, release: Release | None = None) -> InstallPlan: ...
+
+
+def run_download(
+    updater: Updater,
+    result: CheckResult,
+    on_progress: Callable[[Progress], None],
+    cancel: CancelToken | None,
+    entries: list[LedgerEntry],
+) -> VerifiedFile:
+    """Fetch and verify ``result``'s asset; ``entries`` receives the records, also when it
+    fails. The asset's URL is parsed once; a redirect may also go to the asset's host."""
+    from glass_updater.safefs import ensure_dir
+
+    updater.policy.refuse()
+    if result.release is None or result.asset is None:
+        raise InternalError("there is no update to download; run a check first")
+    asset = result.asset
+    if updater.preflight_downloads:
+        # Before any byte: refuse what could not be installed.
+        updater.preflight(asset, result.release)
+    target = parse_target(asset.url, purpose="asset")
+    recording = Recording(updater.ledger)
+    client = updater.client_for(updater.user_settings(), recording, extra_hosts=(target.host,))
+    cache = updater.paths.cache
+    downloader = Downloader(client, staging=cache / "downloads", limits=updater.limits)
+    with recording.failures(entries):
+        try:
+            ensure_dir(cache)
+            verified = downloader.download(
+                result.release, asset, on_progress=on_progress, cancel=cancel, target=target
+            )
+        except OSError as exc:
+            raise storage_error(exc, "the download") from exc
+    try:
+        entries.extend(recording.record(
+            f"verified {asset.size} bytes, SHA-256 {asset.sha256[:16]}…"
+        ))
+    except OSError as exc:
+        raise storage_error(exc, "the transmission log") from exc
+    return verified

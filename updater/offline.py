@@ -123,10 +123,10 @@ class _Staged:
 
 def import_bundle(updater: Updater, path: Path) -> tuple[CheckResult, VerifiedFile | None]:
     """Verify and keep a bundle's update; ``(result, verified file or None if nothing new)``."""
-    from glass_updater.download import file_name_for
     from glass_updater.feed import verify_feed
     from glass_updater.history import missed_releases, withdrawal_of
     from glass_updater.preflight import wanted_kinds
+    from glass_updater.staging import file_name_for
     from glass_updater.versions import select_update
 
     if updater.policy.error is not None:
@@ -226,7 +226,7 @@ def _extract(
     """Copy one member into the download staging folder, hashing; keep it only if it matches."""
     import tarfile
 
-    from glass_updater.download import file_name_for
+    from glass_updater.staging import file_name_for
 
     assert isinstance(member, tarfile.TarInfo)
     if member.size != asset.size:

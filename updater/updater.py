@@ -18,7 +18,6 @@ from glass_updater.admin_policy import AdminPolicy, default_policy_path, govern,
 from glass_updater.allowlist import Allowlist, load_allowlist
 from glass_updater.config import PackagerConfig
 from glass_updater.errors import (
-    InternalError,
     UpdaterError,
     storage_error,
 )
@@ -263,50 +262,14 @@ class Updater:
     ) -> Outcome[VerifiedFile]:
         """Fetch and verify ``result``'s asset, resuming a partial file. A failure is
         returned, not raised, with the records of what was sent before it."""
+        from glass_updater.download import run_download
+
         entries: list[LedgerEntry] = []
         try:
-            verified = self._download(result, on_progress, cancel, entries)
+            verified = run_download(self, result, on_progress, cancel, entries)
         except UpdaterError as exc:
             return Outcome(None, exc, tuple(entries))
         return Outcome(verified, None, tuple(entries))
-
-    def _download(
-        self,
-        result: CheckResult,
-        on_progress: Callable[[Progress], None],
-        cancel: CancelToken | None,
-        entries: list[LedgerEntry],
-    ) -> VerifiedFile:
-        """The download itself; ``entries`` receives its records, also when it fails."""
-        from glass_updater.download import Downloader
-        from glass_updater.safefs import ensure_dir
-
-        self.policy.refuse()
-        if result.release is None or result.asset is None:
-            raise InternalError("there is no update to download; run a check first")
-        asset = result.asset
-        if self.preflight_downloads:
-            # Before any byte: refuse what could not be installed.
-            self.preflight(asset, result.release)
-        target = parse_target(asset.url, purpose="asset")  # parsed once for the download
-        recording = Recording(self.ledger)
-        client = self.client_for(self.user_settings(), recording, extra_hosts=(target.host,))
-        downloader = Downloader(client, staging=self.paths.cache / "downloads", limits=self.limits)
-        with recording.failures(entries):
-            try:
-                ensure_dir(self.paths.cache)
-                verified = downloader.download(
-                    result.release, asset, on_progress=on_progress, cancel=cancel, target=target
-                )
-            except OSError as exc:
-                raise storage_error(exc, "the download") from exc
-        try:
-            entries.extend(recording.record(
-                f"verified {asset.size} bytes, SHA-256 {asset.sha256[:16]}…"
-            ))
-        except OSError as exc:
-            raise storage_error(exc, "the transmission log") from exc
-        return verified
 
     def import_bundle(self, path: Path) -> tuple[CheckResult, VerifiedFile | None]:
         """Verify an offline bundle by the online rules and keep its update; no socket.

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from glass_updater.allowlist import load_allowlist
 from glass_updater.client import Client
-from glass_updater.download import Downloader, PartialInfo
+from glass_updater.download import Downloader
 from glass_updater.errors import Cancelled, DiskFullError, TransportError, VerificationError
 from glass_updater.limits import Limits
 from glass_updater.model import Asset, Progress, VerifiedFile
+from glass_updater.resume import PartialInfo
 from glass_updater.transport.http import HttpTransport
 from glass_updater.wire_types import CancelToken, Exchange
 
