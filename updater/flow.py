@@ -113,7 +113,8 @@ class UpdateFlow:
             busy = BusyError("a check is already in progress; wait for it to finish")
             self._front(lambda: self._driver.show_error(busy, ()))
             return False
-        self.cancel = CancelToken()
+        if self._run_id:  # the first run keeps the flow's own token: a front end may have
+            self.cancel = CancelToken()  # handed it to a canceller already (the CLI's signals)
         self._settings = None
         self.result = self.verified = self.error = None
         self.error_entries = self.download_entries = ()

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from glass_updater.cli import main
+from glass_updater.cli_terminal import INTERRUPT
+from glass_updater.flow import UpdateFlow
+
+from tests.loopback import LoopbackServer, Reply
+from tests.sim import FeedSimulator
 
 
 class ClosedPipe(io.StringIO):
@@ -49,3 +55,33 @@ def test_an_empty_path_is_a_usage_error_not_the_current_folder(
     assert info.value.code == 2
     assert "an empty path" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []  # nothing written in the current folder
+
+
+@pytest.mark.loopback
+def test_a_signal_just_before_the_run_starts_still_cancels_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signal handler is handed ``flow.cancel`` before ``start``; a SIGTERM in that gap
+    must cancel the run that starts (a fresh token there let the check run on: exit 0)."""
+    sim = FeedSimulator()
+    sim.add_release("1.4.0")
+    with LoopbackServer(Reply(200, "OK", (("Content-Type", "application/json"),),
+                              sim.feed_bytes())) as server:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            '[product]\nid = "demo-app"\nversion = "1.0.0"\n'
+            f'[feed]\nurl = "{server.url(sim.feed_path)}"\n'
+            f'trusted_keys = ["{sim.public_key}"]\n'
+        )
+        begin = UpdateFlow._begin
+
+        def signal_then_begin(flow: UpdateFlow) -> bool:
+            INTERRUPT._on_signal(signal.SIGTERM, None)  # as if it arrived right here
+            return begin(flow)
+
+        monkeypatch.setattr(UpdateFlow, "_begin", signal_then_begin)
+        err = io.StringIO()
+        code = main(["check", "--config", str(config), "--state-dir", str(tmp_path / "s")],
+                    io.StringIO(), err, policy_path=tmp_path / "no-policy" / "policy.toml")
+        assert code == 143, err.getvalue()
+        assert server.heads == []  # the check was cancelled before a byte was sent
