@@ -18,20 +18,9 @@ from tests.test_import_graph import PACKAGES, ROOT, _module_files
 FACADES = frozenset({"glass_updater", "glass_updater.qt", "glass_updater.transport"})
 SCANNED = ("updater", "ui", "tests", "benchmarks", "scripts")
 
-# Importers of a moved name in files other engineers were changing when this rule came
-# in (issue 11). Each must STILL be an offender (see the last test), so the list only
-# shrinks: whoever moves the import removes its line here.
-PENDING = {
-    "tests/updater/feed/test_threats.py: BadSignatureError from glass_updater.feed",
-    "tests/updater/feed/test_threats.py: MalformedFeedError from glass_updater.feed",
-    "tests/updater/feed/test_threats.py: UnsignedError from glass_updater.feed",
-    "tests/updater/feed/test_threats.py: UntrustedKeyError from glass_updater.feed",
-    # their old homes re-export them until then
-    "updater/feed.py: __all__ lists BadSignatureError",
-    "updater/feed.py: __all__ lists MalformedFeedError",
-    "updater/feed.py: __all__ lists UnsignedError",
-    "updater/feed.py: __all__ lists UntrustedKeyError",
-}
+# Offenders tolerated for a while (e.g. in a file someone else is changing): each must
+# STILL be an offender (see the last test), so the list only shrinks. Empty since issue 11.
+PENDING: set[str] = set()
 
 
 def _defined(tree: ast.Module) -> set[str]:

@@ -19,14 +19,11 @@ from datetime import UTC, datetime
 
 from glass_updater import strictjson
 from glass_updater.errors import (
-    BadSignatureError,
     MalformedFeedError,
     ReplayError,
     RequestRefused,
     RollbackError,
     StaleFeedError,
-    UnsignedError,
-    UntrustedKeyError,
     WrongProductError,
 )
 from glass_updater.limits import DEFAULT_LIMITS, Limits
@@ -37,12 +34,8 @@ from packaging.version import InvalidVersion, Version
 
 __all__ = [
     "CHANNELS",
-    "BadSignatureError",  # until tests/updater/feed/test_threats.py imports it from errors
     "FreezeError",
-    "MalformedFeedError",  # idem
     "TrustFloor",
-    "UnsignedError",  # idem
-    "UntrustedKeyError",  # idem
     "format_time",
     "parse_payload",
     "payload_dict",

@@ -10,21 +10,18 @@ from datetime import timedelta
 
 import pytest
 from glass_updater.errors import (
+    BadSignatureError,
     ConfigError,
     FeedError,
+    MalformedFeedError,
     ReplayError,
     RollbackError,
     StaleFeedError,
-    WrongProductError,
-)
-from glass_updater.feed import (
-    BadSignatureError,
-    MalformedFeedError,
-    TrustFloor,
     UnsignedError,
     UntrustedKeyError,
-    verify_feed,
+    WrongProductError,
 )
+from glass_updater.feed import TrustFloor, verify_feed
 from glass_updater.limits import Limits
 from glass_updater.model import Feed
 from glass_updater.reasons import words
