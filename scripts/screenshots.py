@@ -192,11 +192,11 @@ def main() -> int:
     panel = controller.panel
     # The panel previews the download before any byte of it.
     panel.tabs.setCurrentIndex(0)
-    index = panel.which.findData("download")
+    index = panel.preview_tab.which.findData("download")
     if index >= 0:
-        panel.which.setCurrentIndex(index)
+        panel.preview_tab.which.setCurrentIndex(index)
     shoot.window(panel, "panel-download-preview")
-    panel.which.setCurrentIndex(0)
+    panel.preview_tab.which.setCurrentIndex(0)
     shoot.window(panel, "panel-next-check")
     panel.hide()
     dialog.skip.click()
@@ -271,12 +271,12 @@ def main() -> int:
 
     # History, with a cancelled and a failed exchange among the others.
     panel = controller.show_payload("latest")
-    wait_for(lambda: len(panel.entries) >= 5)
-    panel.history.selectRow(1)
+    wait_for(lambda: len(panel.history_tab.entries) >= 5)
+    panel.history_tab.history.selectRow(1)
     pump(0.3)
     shoot.window(panel, "panel-history")
-    panel.history.selectRow(0)
-    compare = panel.show_compare()
+    panel.history_tab.history.selectRow(0)
+    compare = panel.history_tab.show_compare()
     if compare is not None:
         bring_to_front(compare)
         shoot.window(compare, "compare")

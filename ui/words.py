@@ -343,7 +343,7 @@ PROXY_SET_BY = "Proxy set by your administrator: %s"
 SKIPPED_VERSION_CHECK = "Skipped version: %s (a check shows it, marked as skipped)"
 
 
-# ---------------------------------------------------------------- What Is Sent (payload_panel.py)
+# -------- What Is Sent (payload_panel.py, preview_tab.py, history_tab.py, history_rows.py)
 WHAT_IS_SENT_TITLE = "What Is Sent"
 NEXT_REQUEST_HISTORY = "Next request and history"
 NEXT_REQUEST = "Next Request"

@@ -30,9 +30,10 @@ def test_panel_and_about_show_the_policy(qtbot: QtBot, make_app, tmp_path: Path)
     digest = hashlib.sha256(policy.read_bytes()).hexdigest()
     app = make_app(transport=MockTransport(no_network), policy_path=policy)
     panel = open_panel(qtbot, app)
-    label = panel.allowlist_label.text()
+    label = panel.preview_tab.allowlist_label.text()
     assert digest in label and "no version above 1.3" in label
-    assert panel.ask.isChecked() and not panel.ask.isEnabled()  # the administrator decided
+    ask = panel.preview_tab.ask
+    assert ask.isChecked() and not ask.isEnabled()  # the administrator decided
     app.controller.show_about()
     qtbot.waitUntil(lambda: "about" in app.controller.windows, timeout=TIMEOUT)
     about = app.controller.windows["about"]
@@ -55,7 +56,7 @@ def test_disabled_policy_tells_the_user_and_sends_nothing(
     assert "administrator" in dialog.details.toPlainText()
     assert app.sim.requests == []
     panel = open_panel(qtbot, app)
-    assert "managed by your administrator" in panel.preview_intro.text()
+    assert "managed by your administrator" in panel.preview_tab.preview_intro.text()
 
 
 def test_panel_shows_the_socks_handshake_as_the_proxy_channel(qtbot: QtBot, make_app) -> None:
@@ -64,19 +65,19 @@ def test_panel_shows_the_socks_handshake_as_the_proxy_channel(qtbot: QtBot, make
     panel = open_panel(qtbot, app)
     request = app.updater.preview()
     assert [t.channel.value for t in request.transmissions] == ["proxy", "tls"]
-    view = panel.preview_bytes.views[0]
-    assert panel.preview_bytes.shown_bytes()[0] == request.transmissions[0].data
+    view = panel.preview_tab.preview_bytes.views[0]
+    assert panel.preview_tab.preview_bytes.shown_bytes()[0] == request.transmissions[0].data
     assert "s3cret" not in view.text.toPlainText() and "alice" not in view.text.toPlainText()
     assert view.reveal.isVisibleTo(panel)
     text = view.text.toPlainText()
     assert "CONNECT to updates.example.com port 443, by name" in text
     assert "user '*****', password '******'" in text
     cells = "".join(
-        panel.fields.item(r, c).text()
-        for r in range(panel.fields.rowCount()) for c in range(4)
+        panel.preview_tab.fields.item(r, c).text()
+        for r in range(panel.preview_tab.fields.rowCount()) for c in range(4)
     )
     assert "socks_connect" in cells and "s3cret" not in cells
-    assert "socks5h://127.0.0.1:9050" in panel.preview_intro.text()
+    assert "socks5h://127.0.0.1:9050" in panel.preview_tab.preview_intro.text()
 
 
 def test_socks_setting_round_trip() -> None:
@@ -113,9 +114,9 @@ def test_install_from_file_runs_the_same_dialogs_offline(
     (entry,) = app.updater.ledger.entries()
     assert entry.kind == "import" and "offline import: no network" in entry.outcome
     panel = open_panel(qtbot, app, entry.id)
-    assert panel.selected_entry() == entry
-    assert panel.entry_bytes.shown_bytes() == ()
-    from glass_updater.qt.payload_panel import export_bytes
+    assert panel.history_tab.selected_entry() == entry
+    assert panel.history_tab.entry_bytes.shown_bytes() == ()
+    from glass_updater.qt.history_export import export_bytes
 
     har = json.loads(export_bytes("har", (entry,)))
     assert har["log"]["entries"] == []  # HAR is for HTTP exchanges; an import sent nothing

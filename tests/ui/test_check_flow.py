@@ -168,9 +168,9 @@ def test_what_was_sent_opens_panel_at_that_exchange(qtbot: QtBot, make_app) -> N
     panel = app.controller.panel
     assert panel is not None and panel.isVisible()
     assert panel.tabs.currentIndex() == 1
-    assert panel.selected_entry_id() == entry_id
+    assert panel.history_tab.selected_entry_id() == entry_id
     sent = app.sim.requests[-1].transmissions
-    assert panel.entry_bytes.shown_bytes() == tuple(t.data for t in sent)
+    assert panel.history_tab.entry_bytes.shown_bytes() == tuple(t.data for t in sent)
 
 
 def test_window_stays_responsive_during_slow_check(qtbot: QtBot, make_app, sim) -> None:
@@ -261,9 +261,9 @@ def test_install_shows_download_progress_then_ready(qtbot: QtBot, make_app) -> N
     with qtbot.waitSignal(app.controller.panel_loaded, timeout=TIMEOUT):
         qtbot.mouseClick(ready.what_was_sent, Qt.MouseButton.LeftButton)
     panel = app.controller.panel
-    assert panel is not None and panel.selected_entry() is not None
-    assert panel.selected_entry().kind == "download"  # type: ignore[union-attr]
-    assert panel.entry_bytes.shown_bytes()[0].startswith(
+    assert panel is not None and panel.history_tab.selected_entry() is not None
+    assert panel.history_tab.selected_entry().kind == "download"  # type: ignore[union-attr]
+    assert panel.history_tab.entry_bytes.shown_bytes()[0].startswith(
         b"GET /demo-app/demo-app-1.4.0-linux-x86_64.appimage HTTP/1.1\r\n"
     )
     with qtbot.waitSignal(app.driver.finished, timeout=TIMEOUT):
@@ -288,8 +288,8 @@ def test_invalid_packager_config_is_an_error_not_a_crash(qtbot: QtBot, make_app)
         app.controller.show_payload(None)
     panel = app.controller.panel
     assert isinstance(panel, PayloadPanel)
-    assert "A check would send nothing" in panel.preview_intro.text()
-    assert "no_such_field" in panel.preview_intro.text()
+    assert "A check would send nothing" in panel.preview_tab.preview_intro.text()
+    assert "no_such_field" in panel.preview_tab.preview_intro.text()
 
 
 def test_uninstallable_asset_is_refused_before_the_download(qtbot: QtBot, make_app) -> None:

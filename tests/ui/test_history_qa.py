@@ -7,12 +7,8 @@ from pathlib import Path
 from glass_updater.allowlist import load_allowlist
 from glass_updater.errors import Cancelled
 from glass_updater.qt.dialogs import UpdateDialog
-from glass_updater.qt.payload_panel import (
-    RowState,
-    default_export_path,
-    when_text,
-    with_suffix,
-)
+from glass_updater.qt.history_export import default_export_path, with_suffix
+from glass_updater.qt.history_rows import RowState, when_text
 from glass_updater.qt.text import human_ms
 from glass_updater.recording import failure_outcome, hop_outcome
 from glass_updater.request import build_download_request
@@ -60,7 +56,7 @@ def test_cancelled_check_reads_cancelled_by_you_with_its_colour(
     checking.reject()  # Esc: cancel
     wait_flow_done(qtbot, app)
     panel = open_panel(qtbot, app)
-    outcome = panel.history.item(0, 6)
+    outcome = panel.history_tab.history.item(0, 6)
     assert outcome.text().startswith("cancelled by you")  # not "refused: …cancelled"
     assert outcome.data(Qt.ItemDataRole.UserRole) == RowState.CANCELLED.value
     assert not outcome.icon().isNull()
@@ -79,10 +75,10 @@ def test_an_exchange_without_an_answer_names_no_peer_and_no_headers(
     checking.reject()
     wait_flow_done(qtbot, app)
     panel = open_panel(qtbot, app)
-    panel.history.selectRow(0)
-    entry = panel.selected_entry()
+    panel.history_tab.history.selectRow(0)
+    entry = panel.history_tab.selected_entry()
     assert entry is not None and entry.status is None and not entry.remote
-    summary = panel.entry_summary.text()
+    summary = panel.history_tab.entry_summary.text()
     assert "no answer (nothing received)" in summary, summary
     assert "from ?" not in summary and "Response headers" not in summary, summary
     assert "cancelled by you" in summary
@@ -93,27 +89,28 @@ def test_rows_have_status_icon_colour_and_human_units(qtbot: QtBot, make_app) ->
     app.sim.add_release("1.0.0")
     click_check(qtbot, app, "up-to-date")
     panel = open_panel(qtbot, app)
-    ok = panel.history.item(0, 6)
+    ok = panel.history_tab.history.item(0, 6)
     assert ok.data(Qt.ItemDataRole.UserRole) == RowState.OK.value
     assert ok.foreground().color().name() == "#2e7d32"
     assert not ok.icon().isNull()
-    assert panel.history.item(0, 5).text().endswith((" ms", " s"))  # not raw milliseconds
-    assert panel.history.item(0, 4).text().endswith(("bytes", "kB"))
+    # not raw milliseconds
+    assert panel.history_tab.history.item(0, 5).text().endswith((" ms", " s"))
+    assert panel.history_tab.history.item(0, 4).text().endswith(("bytes", "kB"))
     # Columns fit: the outcome column keeps room for its words at the default size.
-    widths = [panel.history.columnWidth(c) for c in range(7)]
+    widths = [panel.history_tab.history.columnWidth(c) for c in range(7)]
     assert widths[6] == max(widths) and widths[6] >= 180, widths
-    assert panel.history.textElideMode() is Qt.TextElideMode.ElideRight
+    assert panel.history_tab.history.textElideMode() is Qt.TextElideMode.ElideRight
 
 
 def test_panel_follows_a_running_flow(qtbot: QtBot, make_app) -> None:
     app = make_app()
     app.sim.add_release("1.4.0")
     panel = open_panel(qtbot, app)
-    assert panel.entries == ()
+    assert panel.history_tab.entries == ()
     dialog = click_check(qtbot, app, "update-found")
     assert isinstance(dialog, UpdateDialog) and dialog.isVisible()
     # The check is in the open panel while the flow still waits for the user.
-    qtbot.waitUntil(lambda: len(panel.entries) == 1, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: len(panel.history_tab.entries) == 1, timeout=TIMEOUT)
     flow = app.controller._flow
     assert flow is not None and not flow.finished.is_set() and dialog.isVisible()
     qtbot.mouseClick(dialog.later, Qt.MouseButton.LeftButton)
@@ -125,15 +122,15 @@ def test_panel_previews_the_download_before_any_byte(qtbot: QtBot, make_app) -> 
     app.sim.add_release("1.4.0")
     dialog = click_check(qtbot, app, "update-found")
     panel = open_panel(qtbot, app)
-    index = panel.which.findData("download")
-    assert index > 0 and "1.4.0" in panel.which.itemText(index)
-    panel.which.setCurrentIndex(index)
-    request = panel.shown_preview()
+    index = panel.preview_tab.which.findData("download")
+    assert index > 0 and "1.4.0" in panel.preview_tab.which.itemText(index)
+    panel.preview_tab.which.setCurrentIndex(index)
+    request = panel.preview_tab.shown_preview()
     assert request is not None and request.kind.value == "download"
-    shown = panel.preview_bytes.shown_bytes()
+    shown = panel.preview_tab.preview_bytes.shown_bytes()
     assert shown == tuple(t.data for t in request.transmissions)
     assert shown[-1].startswith(b"GET /demo-app/demo-app-1.4.0-linux-x86_64.appimage HTTP/1.1")
-    assert "download of 1.4.0" in panel.preview_intro.text()
+    assert "download of 1.4.0" in panel.preview_tab.preview_intro.text()
     assert len(app.sim.requests) == 1  # previewing sent nothing
     # What the preview showed is what the download then sends.
     assert isinstance(dialog, UpdateDialog)
@@ -163,16 +160,17 @@ def test_compare_pairs_requests_of_the_same_kind_labelled_by_time(
     again.reject()
     wait_flow_done(qtbot, app)
     panel = open_panel(qtbot, app)
-    kinds = [e.kind for e in panel.entries]  # newest first
+    kinds = [e.kind for e in panel.history_tab.entries]  # newest first
     assert kinds == ["check", "download", "check"]
-    panel.history.selectRow(1)  # the download: no earlier download to compare with
-    assert not panel.compare.isEnabled()
-    panel.history.selectRow(0)
-    assert panel.previous_of(panel.entries[0]) is panel.entries[2]
-    text = panel.compare_text()
+    panel.history_tab.history.selectRow(1)  # the download: no earlier download to compare with
+    assert not panel.history_tab.compare.isEnabled()
+    panel.history_tab.history.selectRow(0)
+    tab = panel.history_tab
+    assert tab.previous_of(tab.entries[0]) is tab.entries[2]
+    text = panel.history_tab.compare_text()
     assert text.count("check at ") == 2 and "download" not in text
-    assert panel.entries[0].id not in text  # labelled by time, not internal ids
-    compare = panel.show_compare()
+    assert panel.history_tab.entries[0].id not in text  # labelled by time, not internal ids
+    compare = panel.history_tab.show_compare()
     assert compare is not None and "check at" in compare.windowTitle()
     compare.close()
 
@@ -190,11 +188,11 @@ def test_export_goes_home_with_its_extension_and_a_status_line(
     app.sim.add_release("1.0.0")
     click_check(qtbot, app, "up-to-date")
     panel = open_panel(qtbot, app)
-    summary = panel.entry_summary.text()
+    summary = panel.history_tab.entry_summary.text()
     with qtbot.waitSignal(panel.exported, timeout=TIMEOUT):
         panel.export_to("json", tmp_path / "h.json")
     assert panel.status.text() == f"Exported 1 exchange to {tmp_path / 'h.json'}"
-    assert panel.entry_summary.text() == summary  # the details pane is left alone
+    assert panel.history_tab.entry_summary.text() == summary  # the details pane is left alone
 
 
 def test_copy_says_what_it_copied(qtbot: QtBot, make_app) -> None:
@@ -203,11 +201,11 @@ def test_copy_says_what_it_copied(qtbot: QtBot, make_app) -> None:
     click_check(qtbot, app, "up-to-date")
     panel = open_panel(qtbot, app)
     panel.tabs.setCurrentIndex(1)
-    qtbot.mouseClick(panel.copy_entry, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.history_tab.copy_entry, Qt.MouseButton.LeftButton)
     sent = app.sim.requests[0].transmissions[0].data
     assert panel.status.text().startswith("Copied the check at ")
     assert f"({len(sent)} bytes)" in panel.status.text()
     assert QGuiApplication.clipboard().text() == sent.decode("latin-1")
     panel.tabs.setCurrentIndex(0)
-    qtbot.mouseClick(panel.copy_preview, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.preview_tab.copy_preview, Qt.MouseButton.LeftButton)
     assert panel.status.text().startswith("Copied the request (")

@@ -31,20 +31,22 @@ def test_panel_preview_is_exact_and_sends_nothing(qtbot: QtBot, make_app) -> Non
     app = make_app(transport=transport)
     panel = open_panel(qtbot, app)
     preview = app.updater.preview()
-    assert panel.preview_bytes.shown_bytes() == tuple(t.data for t in preview.transmissions)
-    assert panel.preview_bytes.views[0].text.toPlainText().startswith(
+    shown = panel.preview_tab.preview_bytes
+    assert shown.shown_bytes() == tuple(t.data for t in preview.transmissions)
+    assert panel.preview_tab.preview_bytes.views[0].text.toPlainText().startswith(
         "GET /demo-app/feed.json?product=demo-app&version=1.0.0 HTTP/1.1\\r\\n"
     )
-    assert panel.preview_bytes.views[0].hex.toPlainText().startswith("00000000  47 45 54 20")
+    assert shown.views[0].hex.toPlainText().startswith("00000000  47 45 54 20")
     rows = {
-        panel.fields.item(r, 0).text(): panel.fields.item(r, 2).text()
-        for r in range(panel.fields.rowCount())
+        panel.preview_tab.fields.item(r, 0).text(): panel.preview_tab.fields.item(r, 2).text()
+        for r in range(panel.preview_tab.fields.rowCount())
     }
     assert rows["product"] == "demo-app" and rows["version"] == "1.0.0"
     assert rows == {f.name: f.value for f in preview.fields}
-    assert panel.fields.item(0, 3).text() == preview.fields[0].purpose
-    assert app.updater.allowlist.sha256 in panel.allowlist_label.text()
-    assert panel.entries == () and "No request has been sent" in panel.entry_summary.text()
+    assert panel.preview_tab.fields.item(0, 3).text() == preview.fields[0].purpose
+    assert app.updater.allowlist.sha256 in panel.preview_tab.allowlist_label.text()
+    assert panel.history_tab.entries == ()
+    assert "No request has been sent" in panel.history_tab.entry_summary.text()
     assert transport.calls == 0
 
 
@@ -54,12 +56,12 @@ def test_panel_history_equals_transport_bytes(qtbot: QtBot, make_app) -> None:
     click_check(qtbot, app, "up-to-date")
     panel = open_panel(qtbot, app)
     panel.tabs.setCurrentIndex(1)
-    assert len(panel.entries) == 1
-    assert panel.entry_bytes.shown_bytes() == tuple(
+    assert len(panel.history_tab.entries) == 1
+    assert panel.history_tab.entry_bytes.shown_bytes() == tuple(
         t.data for t in app.sim.requests[0].transmissions
     )
-    assert "accepted feed serial 1" in panel.history.item(0, 6).text()
-    assert panel.history.item(0, 3).text() == "200 OK"
+    assert "accepted feed serial 1" in panel.history_tab.history.item(0, 6).text()
+    assert panel.history_tab.history.item(0, 3).text() == "200 OK"
 
 
 @pytest.mark.loopback
@@ -82,8 +84,8 @@ def test_panel_bytes_equal_what_the_server_read(
         read = server.wait_connections(1)
     panel = open_panel(qtbot, app)
     assert len(read) == 1 and read[0].startswith(b"GET /demo-app/feed.json?product=demo-app")
-    assert panel.entry_bytes.shown_bytes() == (read[0],)
-    assert panel.preview_bytes.shown_bytes() == (read[0],)
+    assert panel.history_tab.entry_bytes.shown_bytes() == (read[0],)
+    assert panel.preview_tab.preview_bytes.shown_bytes() == (read[0],)
 
 
 def test_proxy_credentials_not_displayed(qtbot: QtBot, make_app) -> None:
@@ -92,9 +94,9 @@ def test_proxy_credentials_not_displayed(qtbot: QtBot, make_app) -> None:
     panel = open_panel(qtbot, app)
     labels = [t.channel.label for t in app.updater.preview().transmissions]
     assert labels == ["to your proxy, in clear", "to the update server, inside TLS"]
-    shown = panel.preview_intro.text() + "".join(
-        panel.fields.item(r, c).text()
-        for r in range(panel.fields.rowCount())
+    shown = panel.preview_tab.preview_intro.text() + "".join(
+        panel.preview_tab.fields.item(r, c).text()
+        for r in range(panel.preview_tab.fields.rowCount())
         for c in range(4)
     )
     assert "proxy.local:3128" in shown
@@ -102,25 +104,25 @@ def test_proxy_credentials_not_displayed(qtbot: QtBot, make_app) -> None:
     token = base64.b64encode(b"alice:s3cret").decode()
     assert token not in shown
     # The CONNECT bytes are kept exactly as they go to the proxy (and only there) ...
-    assert token.encode() in panel.preview_bytes.shown_bytes()[0]
-    assert token.encode() not in panel.preview_bytes.shown_bytes()[1]
+    assert token.encode() in panel.preview_tab.preview_bytes.shown_bytes()[0]
+    assert token.encode() not in panel.preview_tab.preview_bytes.shown_bytes()[1]
     # ... but the credentials are masked on screen until the user asks to see them.
-    connect = panel.preview_bytes.views[0]
+    connect = panel.preview_tab.preview_bytes.views[0]
     assert connect.reveal.isVisibleTo(panel) and not connect.reveal.isChecked()
     assert token not in connect.text.toPlainText()
     assert "Proxy-Authorization: " + "*" * len("Basic " + token) in connect.text.toPlainText()
     assert "Host: proxy.local" not in connect.text.toPlainText()  # CONNECT names the server
     connect.reveal.setChecked(True)
     assert token in connect.text.toPlainText()
-    assert not panel.preview_bytes.views[1].reveal.isVisibleTo(panel)
+    assert not panel.preview_tab.preview_bytes.views[1].reveal.isVisibleTo(panel)
 
 
 def test_ask_before_check_checkbox_persists(qtbot: QtBot, make_app) -> None:
     app = make_app(transport=MockTransport(no_network))
     panel = open_panel(qtbot, app)
-    assert not panel.ask.isChecked()
+    assert not panel.preview_tab.ask.isChecked()
     with qtbot.waitSignal(panel.settings_saved, timeout=TIMEOUT):
-        panel.ask.setChecked(True)
+        panel.preview_tab.ask.setChecked(True)
     assert app.updater.settings.load().ask_before_check is True
 
 
@@ -155,12 +157,12 @@ def test_compare_with_previous_shows_the_difference(qtbot: QtBot, make_app, sim)
     new = make_app(version="1.1.0")  # same state folder, so the same history
     click_check(qtbot, new, "up-to-date")
     panel = open_panel(qtbot, new)
-    panel.history.selectRow(0)
-    assert panel.compare.isEnabled()
-    diff = panel.compare_text()
+    panel.history_tab.history.selectRow(0)
+    assert panel.history_tab.compare.isEnabled()
+    diff = panel.history_tab.compare_text()
     assert "-GET /demo-app/feed.json?product=demo-app&version=1.0.0" in diff
     assert "+GET /demo-app/feed.json?product=demo-app&version=1.1.0" in diff
-    dialog = panel.show_compare()
+    dialog = panel.history_tab.show_compare()
     assert dialog is not None and dialog.isVisible()
     dialog.close()
 
@@ -169,11 +171,12 @@ def test_open_panel_refreshes_after_a_check(qtbot: QtBot, make_app) -> None:
     app = make_app()
     app.sim.add_release("1.0.0")
     panel = open_panel(qtbot, app)
-    assert panel.entries == ()
+    assert panel.history_tab.entries == ()
     click_check(qtbot, app, "up-to-date")
     # The open panel follows the flow (it may refresh at each step): wait for the record.
-    qtbot.waitUntil(lambda: len(panel.entries) == 1, timeout=TIMEOUT)
-    assert panel.entry_bytes.shown_bytes() == (app.sim.requests[0].transmissions[0].data,)
+    qtbot.waitUntil(lambda: len(panel.history_tab.entries) == 1, timeout=TIMEOUT)
+    sent = app.sim.requests[0].transmissions[0].data
+    assert panel.history_tab.entry_bytes.shown_bytes() == (sent,)
 
 
 def test_panel_signals_arrive_on_the_gui_thread(qtbot: QtBot, make_app) -> None:
