@@ -102,6 +102,7 @@ def test_architecture_map_names_only_what_exists() -> None:
     # On the map means named in the layer diagram or in backticks, not in a sentence.
     code = " ".join(re.findall(r"```(.*?)```", text, re.S) + re.findall(r"`([^`\n]+)`", text))
     named = set(re.findall(r"\w+", code))
-    for found in pkgutil.iter_modules([str(ROOT / "updater")]):
-        if not found.name.startswith("_"):
-            assert found.name in named, f"docs/architecture.md leaves out updater/{found.name}"
+    for folder in ("updater", "ui"):
+        for found in pkgutil.iter_modules([str(ROOT / folder)]):
+            if not found.name.startswith("_"):
+                assert found.name in named, f"docs/architecture.md leaves out {folder}/{found.name}"

@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 from glass_updater.allowlist import Allowlist
 from glass_updater.config import PackagerConfig
 from glass_updater.errors import Cause, ExchangeError, RequestRefused, TransportError
+from glass_updater.limits import DEFAULT_LIMITS
 from glass_updater.proxy import resolve_proxy
 from glass_updater.request import (
     build_check_request,
@@ -75,7 +76,7 @@ class Client:
         transport: Callable[[], Transport],
         proxy: str,
         allowed_hosts: frozenset[str] = frozenset(),
-        max_redirects: int = 5,
+        max_redirects: int = DEFAULT_LIMITS.max_redirects,
         on_sending: Callable[[OutboundRequest], None] | None = None,
         on_exchange: Callable[[Exchange], None] | None = None,
     ) -> None:
