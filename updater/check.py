@@ -10,64 +10,22 @@ each request's record before its first byte, ``feed.verify_feed`` decides trust 
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
-from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
 
-from glass_updater.admin_policy import AdminPolicy
 from glass_updater.atomic import sweep_temps
-from glass_updater.config import PackagerConfig
 from glass_updater.errors import TransportError, storage_error
-from glass_updater.ledger import Ledger, LedgerEntry
-from glass_updater.limits import Limits
-from glass_updater.model import Asset, CheckResult, CheckStatus, Release
-from glass_updater.paths import Paths
+from glass_updater.ledger import LedgerEntry
+from glass_updater.model import CheckResult, CheckStatus
+from glass_updater.operation import Facade
 from glass_updater.printable import printable
 from glass_updater.reasons import words
 from glass_updater.recording import Recording
 from glass_updater.settings import UserSettings
 from glass_updater.wire_types import CancelToken, Exchange, OutboundRequest
 
-if TYPE_CHECKING:
-    from glass_updater.client import Client
-    from glass_updater.state import StateStore
-
-
-class Updater(Protocol):
-    """What a check needs of the façade (``glass_updater.updater.Updater`` is one).
-
-    Named here, not imported, so the façade can call this module without a cycle.
-    """
-
-    policy: AdminPolicy
-    config: PackagerConfig
-    limits: Limits
-    paths: Paths
-    ledger: Ledger
-
-    @property
-    def state(self) -> StateStore: ...
-
-    def user_settings(self) -> UserSettings: ...
-
-    def client_for(
-        self,
-        settings: UserSettings,
-        recording: Recording | None = None,
-        *,
-        extra_hosts: tuple[str, ...] = (),
-    ) -> Client: ...
-
-    def exclusive(self, name: str) -> contextlib.AbstractContextManager[None]: ...
-
-    def now(self) -> datetime: ...
-
-    def install_problem(self, release: Release | None, asset: Asset | None) -> str: ...
-
 
 def run_check(
-    updater: Updater,
+    updater: Facade,
     cancel: CancelToken | None,
     request: OutboundRequest | None,
     entries: list[LedgerEntry],

@@ -21,9 +21,7 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 
-from glass_updater.admin_policy import AdminPolicy
 from glass_updater.client import Client
 from glass_updater.download_failures import disk_full, write_failure
 from glass_updater.errors import (
@@ -33,21 +31,17 @@ from glass_updater.errors import (
     VerificationError,
     storage_error,
 )
-from glass_updater.ledger import Ledger, LedgerEntry
+from glass_updater.ledger import LedgerEntry
 from glass_updater.limits import Limits
 from glass_updater.model import Asset, CheckResult, Progress, Release, VerifiedFile
-from glass_updater.paths import Paths
+from glass_updater.operation import DownloadFacade
 from glass_updater.progress import ProgressMeter
 from glass_updater.recording import Recording
 from glass_updater.request import parse_target
 from glass_updater.resume import plan_resume
-from glass_updater.settings import UserSettings
 from glass_updater.staging import Checkpoint, PartOpener, Staging, open_part
 from glass_updater.transfer import Attempt, Restart, Transfer
 from glass_updater.wire_types import CancelToken, Target
-
-if TYPE_CHECKING:
-    from glass_updater.preflight import InstallPlan
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -176,33 +170,8 @@ class Downloader:
             raise disk_full(asset, need, self.staging)
 
 
-class Updater(Protocol):
-    """What a download needs of the façade (``glass_updater.updater.Updater`` is one).
-
-    Named here, not imported, so the façade can call this module without a cycle.
-    """
-
-    policy: AdminPolicy
-    limits: Limits
-    paths: Paths
-    ledger: Ledger
-    preflight_downloads: bool
-
-    def user_settings(self) -> UserSettings: ...
-
-    def client_for(
-        self,
-        settings: UserSettings,
-        recording: Recording | None = None,
-        *,
-        extra_hosts: tuple[str, ...] = (),
-    ) -> Client: ...
-
-    def preflight(self, asset: Asset, release: Release | None = None) -> InstallPlan: ...
-
-
 def run_download(
-    updater: Updater,
+    updater: DownloadFacade,
     result: CheckResult,
     on_progress: Callable[[Progress], None],
     cancel: CancelToken | None,

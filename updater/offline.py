@@ -16,7 +16,6 @@ import stat
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 
 from glass_updater.atomic import TEMP_PREFIX, fsync_dir
 from glass_updater.bundle import BundleReader, asset_member_name
@@ -27,46 +26,10 @@ from glass_updater.errors import (
     storage_error,
 )
 from glass_updater.model import Asset, CheckResult, CheckStatus, VerifiedFile
+from glass_updater.operation import ImportFacade
 from glass_updater.reasons import words
 
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from glass_updater.admin_policy import AdminPolicy
-    from glass_updater.config import PackagerConfig
-    from glass_updater.ledger import Ledger
-    from glass_updater.limits import Limits
-    from glass_updater.model import Feed, Release
-    from glass_updater.paths import Paths
-    from glass_updater.state import StateStore
-
 NO_NETWORK = "offline import: no network"
-
-
-class Updater(Protocol):
-    """What an import needs of the façade (``glass_updater.updater.Updater`` is one).
-
-    Named here, not imported, so the façade can call this module without a cycle.
-    """
-
-    policy: AdminPolicy
-    config: PackagerConfig
-    limits: Limits
-    paths: Paths
-    ledger: Ledger
-
-    @property
-    def state(self) -> StateStore: ...
-
-    def exclusive(self, name: str) -> contextlib.AbstractContextManager[None]: ...
-
-    def now(self) -> datetime: ...
-
-    def pinned(self, feed: Feed) -> Feed: ...
-
-    def channel(self) -> str: ...
-
-    def install_problem(self, release: Release | None, asset: Asset | None) -> str: ...
 
 
 def _open(path: Path) -> int:
@@ -121,7 +84,7 @@ class _Staged:
                 folder.rmdir()
 
 
-def import_bundle(updater: Updater, path: Path) -> tuple[CheckResult, VerifiedFile | None]:
+def import_bundle(updater: ImportFacade, path: Path) -> tuple[CheckResult, VerifiedFile | None]:
     """Verify and keep a bundle's update; ``(result, verified file or None if nothing new)``."""
     from glass_updater.feed import verify_feed
     from glass_updater.history import missed_releases, withdrawal_of
