@@ -217,7 +217,7 @@ def main() -> int:
 
     # Download progress and installing, as they look mid-way.
     from glass_updater.model import Progress
-    from glass_updater.qt.dialogs import DownloadDialog
+    from glass_updater.qt.progress_dialogs import DownloadDialog
     from glass_updater.qt.windows import bring_to_front
     from glass_updater.wire_types import CancelToken
 

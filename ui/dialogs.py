@@ -1,151 +1,40 @@
-"""The dialogs of one update flow. They only show things and report the user's choice.
+"""The dialogs of one update flow that show a result or ask a question: a message (up to
+date, an error), an update offer, ready to install, and "send this request?".
 
-Each dialog that shows a result has a "What Was Sent…" button: it asks the payload panel
-to open at the ledger entry of the request that produced the result.
+They only show things and report the user's choice; each that shows a result has a
+"What Was Sent…" button (``flow_dialog.FlowDialog``). The dialogs that show the flow at
+work (checking, downloading, installing) are in ``progress_dialogs``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
 
 from glass_updater.driver import UpdateChoice
 from glass_updater.ledger import LedgerEntry
-from glass_updater.model import CheckResult, InstallEffect, Progress, Release, VerifiedFile
+from glass_updater.model import CheckResult, InstallEffect, Release, VerifiedFile
 from glass_updater.qt import words as W
+from glass_updater.qt.flow_dialog import (
+    FlowDialog,
+    OpenPayload,
+    ReplyOnce,
+    body_label,
+    heading_label,
+)
 from glass_updater.qt.inert import InertTextBrowser
-from glass_updater.qt.text import human_bytes, human_duration, strip_controls
+from glass_updater.qt.text import human_bytes, strip_controls
 from glass_updater.qt.widgets import TransmissionsView
-from glass_updater.qt.windows import bring_to_front, make_room_beside, place_beside
-from glass_updater.wire_types import CancelToken, OutboundRequest
-from PySide6.QtCore import Qt, QTimer, Signal
+from glass_updater.wire_types import OutboundRequest
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QStyle,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
-
-OpenPayload = Callable[[str | None], object]  # may return the panel's window
-LATEST = "latest"  # an entry id meaning "the newest exchange in the history"
-T = TypeVar("T")
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.25)
-    font.setBold(True)
-    label.setFont(font)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
-
-
-def _body(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-class FlowDialog(QDialog):
-    """Base: a titled, non-modal dialog with a "What Was Sent…" button when there is one."""
-
-    waits_for_answer = False  # True: the flow waits on this dialog; it stays in front
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.setSpacing(10)
-        self.buttons = QDialogButtonBox(self)
-        self.what_was_sent: QPushButton | None = None
-
-    def add_what_was_sent(
-        self, entries: Sequence[LedgerEntry], open_payload: OpenPayload, latest: bool = False
-    ) -> None:
-        """``entries`` empty: the preview (nothing was sent), or the newest with ``latest``."""
-        entry_id = entries[-1].id if entries else (LATEST if latest else None)
-        button = QPushButton(self.tr(W.WHAT_WAS_SENT))
-        button.setAccessibleName(self.tr(W.SHOW_EXACTLY_WHAT))
-        button.setAutoDefault(False)
-        button.clicked.connect(lambda: self._open_payload(open_payload, entry_id))
-        self.what_was_sent = button
-        self.entry_id = entry_id
-
-    def _open_payload(self, open_payload: OpenPayload, entry_id: str | None) -> None:
-        """Open the panel beside this dialog; a dialog waiting for an answer stays on top."""
-        window = open_payload(entry_id)
-        if isinstance(window, QWidget):
-            if self.waits_for_answer:
-                make_room_beside(self, window)  # both stay readable, not one behind the other
-            place_beside(window, self)
-            if self.waits_for_answer:
-                bring_to_front(self)
-                # A window manager maps the panel a moment later, on top: raise again then.
-                QTimer.singleShot(300, self, self._raise_if_shown)
-
-    def spoken(self) -> str:
-        """What a screen reader announces when this dialog shows a result."""
-        heading = getattr(self, "heading", None)
-        return heading.text() if isinstance(heading, QLabel) else self.windowTitle()
-
-    def _raise_if_shown(self) -> None:
-        if self.isVisible():
-            bring_to_front(self)
-
-    def add_details(
-        self, layout: QVBoxLayout, text: str, *, offered: bool, height: int, refit: bool
-    ) -> None:
-        """The Details disclosure: the technical text behind a toggle, closed at first.
-
-        ``offered``: the toggle shows at all; ``refit``: the dialog resizes to its content
-        when the text opens or closes.
-        """
-        self.details_toggle = QToolButton()
-        self.details_toggle.setText(self.tr(W.DETAILS))
-        self.details_toggle.setCheckable(True)
-        self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.details_toggle.setAutoRaise(True)
-        self.details_toggle.setAccessibleName(self.tr(W.SHOW_TECHNICAL_DETAILS))
-        self.details_toggle.setVisible(offered)
-        self.details = QPlainTextEdit(text)
-        self.details.setReadOnly(True)
-        self.details.setAccessibleName(self.tr(W.TECHNICAL_DETAILS))
-        self.details.setTabChangesFocus(True)
-        self.details.setMaximumHeight(height)
-        self.details.setVisible(False)
-        self._refit_details = refit
-        self.details_toggle.toggled.connect(self._show_details)
-        layout.addWidget(self.details_toggle, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.details)
-
-    def _show_details(self, shown: bool) -> None:
-        self.details.setVisible(shown)
-        self.details_toggle.setArrowType(
-            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
-        )
-        if self._refit_details:
-            self.adjustSize()
-
-    def finish_layout(self) -> None:
-        row = QHBoxLayout()
-        if self.what_was_sent is not None:
-            row.addWidget(self.what_was_sent)  # on the left, apart from the choices
-        row.addStretch(1)
-        row.addWidget(self.buttons)
-        self.layout_.addLayout(row)
 
 
 class MessageDialog(FlowDialog):
@@ -176,12 +65,12 @@ class MessageDialog(FlowDialog):
         pic.setAlignment(Qt.AlignmentFlag.AlignTop)
         row.addWidget(pic)
         texts = QVBoxLayout()
-        self.heading = _heading(heading)
-        self.body = _body(body)
+        self.heading = heading_label(heading)
+        self.body = body_label(body)
         self.body.setVisible(bool(body))
         texts.addWidget(self.heading)
         texts.addWidget(self.body)
-        self.advice = _body(advice)
+        self.advice = body_label(advice)
         self.advice.setVisible(bool(advice))
         texts.addWidget(self.advice)
         self.add_details(texts, details, offered=bool(details), height=110, refit=True)
@@ -210,82 +99,6 @@ class MessageDialog(FlowDialog):
     def _again(self, try_again: Callable[[], None]) -> None:
         self.accept()
         try_again()
-
-
-class CheckingDialog(FlowDialog):
-    def __init__(self, cancel: CancelToken, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr(W.CHECKING_TITLE), parent)
-        self._cancel = cancel
-        self.label = _body(self.tr(W.CHECKING))
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)
-        self.bar.setAccessibleName(self.tr(W.CHECKING_BAR))
-        self.layout_.addWidget(self.label)
-        self.layout_.addWidget(self.bar)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.finish_layout()
-        self.setMinimumWidth(360)
-
-    def cancel(self) -> None:
-        self._cancel.cancel()
-        self.label.setText(self.tr(W.CANCELLING))
-        self.cancel_button.setEnabled(False)
-
-    def reject(self) -> None:  # Esc or the close box cancel the check
-        self.cancel()
-
-
-class DownloadDialog(FlowDialog):
-    def __init__(self, cancel: CancelToken, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr(W.DOWNLOADING_UPDATE), parent)
-        self._cancel = cancel
-        self.label = _body(self.tr(W.STARTING_DOWNLOAD))
-        self.bar = QProgressBar()
-        self.bar.setAccessibleName(self.tr(W.DOWNLOAD_PROGRESS))
-        self.layout_.addWidget(self.label)
-        self.layout_.addWidget(self.bar)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.finish_layout()
-        self.setMinimumWidth(400)
-
-    def set_progress(self, progress: Progress, cancel: CancelToken) -> None:
-        self._cancel = cancel
-        if progress.total > 0:
-            self.bar.setRange(0, 1000)
-            self.bar.setValue(int(1000 * min(progress.done, progress.total) / progress.total))
-        parts = [
-            self.tr(W.BYTES_OF_TOTAL) % (human_bytes(progress.done), human_bytes(progress.total)),
-            self.tr(W.PER_SECOND) % human_bytes(progress.rate),
-        ]
-        if progress.eta is not None:
-            parts.append(self.tr(W.ABOUT_LEFT) % human_duration(progress.eta))
-        self.label.setText(" — ".join(parts))
-
-    def cancel(self) -> None:
-        self._cancel.cancel()
-        self.label.setText(self.tr(W.CANCELLING))
-        self.cancel_button.setEnabled(False)
-
-    def reject(self) -> None:
-        self.cancel()
-
-
-class _ReplyOnce(Generic[T]):
-    """Calls the core's reply at most once, whichever way the dialog ends."""
-
-    def __init__(self, reply: Callable[[T], None]) -> None:
-        self._reply: Callable[[T], None] | None = reply
-
-    def __call__(self, value: T) -> None:
-        reply, self._reply = self._reply, None
-        if reply is not None:
-            reply(value)
-
-    @property
-    def done(self) -> bool:
-        return self._reply is None
 
 
 def _missed_notes(releases: Sequence[Release]) -> str:
@@ -325,20 +138,20 @@ class UpdateDialog(FlowDialog):
         release = result.release
         assert release is not None
         super().__init__(self.tr(W.SOFTWARE_UPDATE), parent)
-        self._reply = _ReplyOnce(reply)
+        self._reply = ReplyOnce(reply)
         self._unskip = unskip
         self.check_result = result
         # The preflight ran with the check (pure, no network): an asset this copy cannot
         # install is said here, in the end user's words, and no download is offered.
         self.installable = not result.install_problem
-        self.heading = _heading(
+        self.heading = heading_label(
             (self.tr(W.GO_BACK_NEWEST) if result.goes_back
              else self.tr(W.UPDATE_AVAILABLE_HEADING))
             % (product_name, strip_controls(release.version))
             + ("" if self.installable else self.tr(W.BUT_COPY_CANNOT))
         )
         self.layout_.addWidget(self.heading)
-        self.cannot_install = _body(self.tr(
+        self.cannot_install = body_label(self.tr(
             W.CANNOT_INSTALL_NOTE
         ))
         self.cannot_install.setObjectName("cannotInstallNote")
@@ -350,9 +163,9 @@ class UpdateDialog(FlowDialog):
         )
         published = release.published.strftime("%Y-%m-%d")
         sub = self.tr(W.YOU_HAVE_VERSION_RELEASED) % (result.current_version, published)
-        self.subtitle = _body(sub)
+        self.subtitle = body_label(sub)
         self.layout_.addWidget(self.subtitle)
-        self.skipped_note = _body(
+        self.skipped_note = body_label(
             self.tr(W.YOU_SKIPPED_VERSION)
         )
         self.skipped_note.setObjectName("skippedNote")
@@ -367,7 +180,7 @@ class UpdateDialog(FlowDialog):
         self.badge.setVisible(result.critical)  # any missed release critical counts
         self.badge.setAccessibleName(self.tr(W.CRITICAL_UPDATE))
         self.layout_.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
-        self.withdrawn = _body("")
+        self.withdrawn = body_label("")
         self.withdrawn.setObjectName("withdrawnNotice")
         if result.withdrawn is not None:
             self.withdrawn.setText(
@@ -378,7 +191,7 @@ class UpdateDialog(FlowDialog):
         self.withdrawn.setVisible(result.withdrawn is not None)
         self.layout_.addWidget(self.withdrawn)
         missed = result.missed or (release,)
-        self.layout_.addWidget(_body(
+        self.layout_.addWidget(body_label(
             self.tr(W.RELEASE_NOTES_HEADING) if len(missed) == 1
             else self.tr(W.RELEASE_NOTES_RELEASES)
             % len(missed)
@@ -389,12 +202,12 @@ class UpdateDialog(FlowDialog):
         self.notes.set_untrusted_markdown(_missed_notes(missed))
         self.notes.setMinimumHeight(80)
         self.layout_.addWidget(self.notes, 1)
-        self.shortened = _body(
+        self.shortened = body_label(
             self.tr(W.NOTES_SHORTENED)
         )
         self.shortened.setVisible(self.notes.shortened)
         self.layout_.addWidget(self.shortened)
-        self.download_note = _body(download_sentence(result, proxy))
+        self.download_note = body_label(download_sentence(result, proxy))
         self.download_note.setObjectName("downloadNote")
         self.download_note.setVisible(self.installable)
         self.layout_.addWidget(self.download_note)
@@ -501,14 +314,14 @@ class ReadyDialog(FlowDialog):
         effect: InstallEffect = InstallEffect.OPEN_INSTALLER,
     ) -> None:
         super().__init__(self.tr(W.READY_TITLE), parent)
-        self._reply = _ReplyOnce(reply)
+        self._reply = ReplyOnce(reply)
         release = verified.release
         label, what = W.INSTALL_WORDS[effect.value]
-        self.heading = _heading(
+        self.heading = heading_label(
             self.tr(W.READY_HEADING) % (product_name, release.version)
         )
         self.layout_.addWidget(self.heading)
-        self.body = _body(
+        self.body = body_label(
             self.tr(
                 W.DOWNLOAD_MATCHES_SIGNED
             )
@@ -548,10 +361,10 @@ class SendConfirmationDialog(FlowDialog):
     ) -> None:
         super().__init__(self.tr(W.SEND_REQUEST), parent)
         self.waits_for_answer = True
-        self._reply = _ReplyOnce(reply)
-        self.layout_.addWidget(_heading(self.tr(W.THESE_EXACT_BYTES)))
+        self._reply = ReplyOnce(reply)
+        self.layout_.addWidget(heading_label(self.tr(W.THESE_EXACT_BYTES)))
         self.layout_.addWidget(
-            _body(
+            body_label(
                 self.tr(W.NOTHING_SENT_YET_TO) % request.url
                 + (self.tr(W.THROUGH_PROXY) % request.proxy.url if request.proxy else "")
             )
@@ -576,17 +389,3 @@ class SendConfirmationDialog(FlowDialog):
 
     def reject(self) -> None:
         self._answer(False)
-
-
-class InstallingDialog(FlowDialog):
-    def __init__(self, verified: VerifiedFile, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr(W.INSTALLING_UPDATE), parent)
-        self.layout_.addWidget(
-            _body(self.tr(W.HANDING_OVER_INSTALLER) % verified.path.name)
-        )
-        bar = QProgressBar()
-        bar.setRange(0, 0)
-        bar.setAccessibleName(self.tr(W.INSTALLING))
-        self.layout_.addWidget(bar)
-        self.finish_layout()
-        self.setMinimumWidth(360)

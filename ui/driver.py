@@ -18,17 +18,14 @@ from glass_updater.model import CheckResult, Progress, VerifiedFile
 from glass_updater.qt import words as W
 from glass_updater.qt.access import announce
 from glass_updater.qt.dialogs import (
-    CheckingDialog,
-    DownloadDialog,
-    FlowDialog,
-    InstallingDialog,
     MessageDialog,
-    OpenPayload,
     ReadyDialog,
     SendConfirmationDialog,
     UpdateDialog,
 )
 from glass_updater.qt.error_words import describe
+from glass_updater.qt.flow_dialog import FlowDialog, OpenPayload
+from glass_updater.qt.progress_dialogs import CheckingDialog, DownloadDialog, InstallingDialog
 from glass_updater.qt.windows import bring_to_front
 from glass_updater.wire_types import CancelToken, OutboundRequest
 from PySide6.QtCore import QObject, Signal

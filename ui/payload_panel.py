@@ -89,7 +89,7 @@ class PayloadPanel(QWidget):
     def open_at(self, entry_id: str | None = None) -> None:
         """Show the panel; with an entry id, at that exchange in the history.
 
-        An id not in the history (such as ``ui.dialogs.LATEST``) selects the newest.
+        An id not in the history (such as ``ui.flow_dialog.LATEST``) selects the newest.
         """
         self.history_tab.pending_entry = entry_id
         if entry_id is not None:

@@ -200,7 +200,7 @@ VERSION_WITHDRAWN_BY = "Version %s was withdrawn by the publisher"
 UP_TO_DATE_VERSION = "You're up to date (version %s)"
 
 
-# --------------------------------------------------------- the update flow's dialogs (dialogs.py)
+# -------------- the update flow's dialogs (dialogs.py, flow_dialog.py, progress_dialogs.py)
 WHAT_WAS_SENT = "What Was Sent…"
 SHOW_EXACTLY_WHAT = "Show exactly what was sent"
 DETAILS = "Details"

@@ -8,13 +8,9 @@ from datetime import timedelta
 from glass_updater.errors import Cause
 from glass_updater.flow import UpdateFlow
 from glass_updater.qt.app import FallbackWindow
-from glass_updater.qt.dialogs import (
-    CheckingDialog,
-    MessageDialog,
-    SendConfirmationDialog,
-    UpdateDialog,
-)
+from glass_updater.qt.dialogs import MessageDialog, SendConfirmationDialog, UpdateDialog
 from glass_updater.qt.payload_panel import PayloadPanel
+from glass_updater.qt.progress_dialogs import CheckingDialog
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from glass_updater.model import Progress
 from glass_updater.qt.app import AppController
-from glass_updater.qt.dialogs import DownloadDialog
 from glass_updater.qt.icons import SIZES, render_svg, svg_bytes, tray_icon
+from glass_updater.qt.progress_dialogs import DownloadDialog
 from glass_updater.wire_types import CancelToken
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage

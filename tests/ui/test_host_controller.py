@@ -35,7 +35,8 @@ HEAVY = ("requests", "urllib3", "cryptography", "ssl", "http.client", "glass_upd
          "glass_updater.signing", "glass_updater.request")
 
 LAZY = ("tomllib", "glass_updater.config", "glass_updater.qt.runner", "glass_updater.qt.driver",
-        "glass_updater.qt.dialogs")
+        "glass_updater.qt.dialogs", "glass_updater.qt.flow_dialog",
+        "glass_updater.qt.progress_dialogs")
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo-config.toml"
 
 CREATE = """
