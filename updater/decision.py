@@ -10,6 +10,7 @@ as the ledger records it, once as a front end shows it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 from glass_updater.config import PackagerConfig
 from glass_updater.model import Asset, Feed, Release, Withdrawal
@@ -29,6 +30,34 @@ class Decision:
     withdrawn: Withdrawal | None  # the INSTALLED version was withdrawn: why
 
 
+class Eligibility(TypedDict):
+    """This installation as ``versions.select_update`` and ``history.replacement_for_withdrawn``
+    both ask for it: the keyword arguments they share, written once."""
+
+    channel: str
+    platform: str
+    os_name: str
+    os_version: str
+    skipped_version: str | None
+    kinds: tuple[str, ...] | None
+
+
+def eligibility(config: PackagerConfig, channel: str) -> Eligibility:
+    """What may be offered here on ``channel``: this platform and OS, the asset kinds this
+    installation can take. No skipped version: a check marks a skipped offer afterwards
+    (``is_skipped``), and importing a bundle is an explicit choice."""
+    from glass_updater.preflight import wanted_kinds
+
+    return Eligibility(
+        channel=channel,
+        platform=config.platform,
+        os_name=config.platform.split("-", 1)[0],
+        os_version=config.os_version,
+        skipped_version=None,
+        kinds=wanted_kinds(config),
+    )
+
+
 def decide(
     feed: Feed,
     config: PackagerConfig,
@@ -39,35 +68,15 @@ def decide(
 ) -> Decision:
     """Every check is asked for, so a skipped version is still shown, marked."""
     from glass_updater.history import missed_releases, replacement_for_withdrawn, withdrawal_of
-    from glass_updater.preflight import wanted_kinds
     from glass_updater.versions import select_update
 
     allowed = pinned(feed, max_version)
-    os_name = config.platform.split("-", 1)[0]
-    kinds = wanted_kinds(config)
-    selection = select_update(
-        allowed,
-        current_version=config.version,
-        channel=channel,
-        platform=config.platform,
-        os_name=os_name,
-        os_version=config.os_version,
-        skipped_version=None,
-        kinds=kinds,
-    )
+    here = eligibility(config, channel)
+    selection = select_update(allowed, current_version=config.version, **here)
     withdrawal = withdrawal_of(feed, config.version)
     replaced = withdrawal is not None and selection.release is None
     if withdrawal is not None and replaced:
-        selection = replacement_for_withdrawn(
-            allowed,
-            withdrawal,
-            channel=channel,
-            platform=config.platform,
-            os_name=os_name,
-            os_version=config.os_version,
-            skipped_version=None,
-            kinds=kinds,
-        ).selection
+        selection = replacement_for_withdrawn(allowed, withdrawal, **here).selection
     skipped = is_skipped(selection.release, skipped_version)
     if skipped:
         selection = replace(selection, reason=replace(selection.reason, skipped=True))

@@ -86,9 +86,9 @@ class _Staged:
 
 def import_bundle(updater: ImportFacade, path: Path) -> tuple[CheckResult, VerifiedFile | None]:
     """Verify and keep a bundle's update; ``(result, verified file or None if nothing new)``."""
+    from glass_updater.decision import eligibility
     from glass_updater.feed import verify_feed
     from glass_updater.history import missed_releases, withdrawal_of
-    from glass_updater.preflight import wanted_kinds
     from glass_updater.staging import file_name_for
     from glass_updater.versions import select_update
 
@@ -123,12 +123,7 @@ def import_bundle(updater: ImportFacade, path: Path) -> tuple[CheckResult, Verif
             selection = select_update(
                 carried,
                 current_version=config.version,
-                channel=updater.channel(),
-                platform=config.platform,
-                os_name=config.platform.split("-", 1)[0],
-                os_version=config.os_version,
-                skipped_version=None,  # importing a file is an explicit choice
-                kinds=wanted_kinds(config),  # the asset this installation can take
+                **eligibility(config, updater.channel()),  # no skip: an explicit choice
             )
             if not any(r.version == manifest.version for r in feed.releases):
                 raise BundleError(
