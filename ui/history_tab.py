@@ -22,7 +22,7 @@ from glass_updater.qt.history_rows import (
     when_text,
 )
 from glass_updater.qt.text import human_bytes, human_ms
-from glass_updater.qt.widgets import ByteView, TransmissionsView
+from glass_updater.qt.widgets import ByteView, TransmissionsView, row_table
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -53,29 +52,22 @@ class HistoryTab(QWidget):
         self.pending_entry: str | None = None  # the exchange to select at the next fill
         layout = QVBoxLayout(self)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.history = QTableWidget(0, 7)
-        self.history.setHorizontalHeaderLabels(
+        fit = QHeaderView.ResizeMode.ResizeToContents
+        self.history = row_table(
             [
-                self.tr(W.TIME),
-                self.tr(W.KIND),
-                self.tr(W.URL),
-                self.tr(W.STATUS),
-                self.tr(W.RECEIVED),
-                self.tr(W.DURATION),
-                self.tr(W.OUTCOME),
-            ]
+                (self.tr(W.TIME), fit),
+                (self.tr(W.KIND), fit),
+                (self.tr(W.URL), QHeaderView.ResizeMode.Interactive),
+                (self.tr(W.STATUS), fit),
+                (self.tr(W.RECEIVED), fit),
+                (self.tr(W.DURATION), fit),
+                (self.tr(W.OUTCOME), QHeaderView.ResizeMode.Stretch),
+            ],
+            self.tr(W.HISTORY_REQUESTS_SENT),
         )
-        self.history.setAccessibleName(self.tr(W.HISTORY_REQUESTS_SENT))
-        self.history.verticalHeader().setVisible(False)
-        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.history.setTabKeyNavigation(False)
         hh = self.history.horizontalHeader()
-        for col in (0, 1, 3, 4, 5):
-            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         hh.resizeSection(2, 150)  # the host is at the start; the whole URL is the tooltip
-        hh.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         hh.setMinimumSectionSize(40)
         # The outcome starts with its verdict ("failed: …"), so it is cut at the end, never
         # in the middle; the whole text is the row's tooltip and in the details below.

@@ -11,12 +11,11 @@ from collections.abc import Callable
 from glass_updater.qt import words as W
 from glass_updater.qt.history_rows import table_item
 from glass_updater.qt.panel_data import PanelData
-from glass_updater.qt.widgets import TransmissionsView
+from glass_updater.qt.widgets import TransmissionsView, row_table
 from glass_updater.wire_types import OutboundRequest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -57,19 +55,16 @@ class PreviewTab(QWidget):
         self.preview_bytes = TransmissionsView()
         self.preview_bytes.setAccessibleName(self.tr(W.EXACT_BYTES_NEXT))
         split.addWidget(self.preview_bytes)
-        self.fields = QTableWidget(0, 4)
-        self.fields.setHorizontalHeaderLabels(
-            [self.tr(W.FIELD), self.tr(W.WHERE), self.tr(W.VALUE), self.tr(W.PURPOSE)]
+        fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
+        self.fields = row_table(
+            [
+                (self.tr(W.FIELD), fit),
+                (self.tr(W.WHERE), fit),
+                (self.tr(W.VALUE), fit),
+                (self.tr(W.PURPOSE), stretch),
+            ],
+            self.tr(W.FIELDS_NEXT_REQUEST),
         )
-        self.fields.setAccessibleName(self.tr(W.FIELDS_NEXT_REQUEST))
-        self.fields.verticalHeader().setVisible(False)
-        self.fields.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.fields.setTabKeyNavigation(False)
-        header = self.fields.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.fields.setWordWrap(True)
         split.addWidget(self.fields)
         split.setSizes([190, 270])

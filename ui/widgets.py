@@ -1,4 +1,4 @@
-"""Small shared widgets: monospace byte views, button rows."""
+"""Small shared widgets: monospace byte views, button rows, the tabs' row tables."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from glass_updater.qt.text import hexdump, visible_text
 from glass_updater.wire_types import Transmission
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
+    QHeaderView,
     QPlainTextEdit,
+    QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -21,6 +24,26 @@ from PySide6.QtWidgets import (
 
 def mono_font() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+def row_table(
+    columns: Sequence[tuple[str, QHeaderView.ResizeMode]], accessible_name: str
+) -> QTableWidget:
+    """A table read row by row, alike in every tab: no row numbers, a click selects the
+    whole row, Tab moves on to the next control instead of from cell to cell.
+
+    ``columns`` are (translated heading, how the column is sized), left to right.
+    """
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels([heading for heading, _mode in columns])
+    table.setAccessibleName(accessible_name)
+    table.verticalHeader().setVisible(False)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setTabKeyNavigation(False)
+    header = table.horizontalHeader()
+    for column, (_heading, mode) in enumerate(columns):
+        header.setSectionResizeMode(column, mode)
+    return table
 
 
 class ByteView(QPlainTextEdit):

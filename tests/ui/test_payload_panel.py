@@ -206,3 +206,48 @@ def test_escape_closes_the_panel(qtbot: QtBot, make_app) -> None:
     panel.setFocus()
     qtbot.keyClick(panel, Qt.Key.Key_Escape)
     assert not panel.isVisible()
+
+
+def test_panel_tables_read_by_rows(qtbot: QtBot, make_app) -> None:
+    """Both tabs' tables (one helper, ``widgets.row_table``): headings, name, no row
+    numbers, whole-row selection, Tab leaves the table, each column sized as before."""
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView
+
+    app = make_app(transport=MockTransport(no_network))
+    panel = open_panel(qtbot, app)
+    fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
+    interactive = QHeaderView.ResizeMode.Interactive
+    expected = {
+        panel.preview_tab.fields: (
+            "Fields of the next request and their purpose",
+            [("Field", fit), ("Where", fit), ("Value", fit), ("Purpose", stretch)],
+        ),
+        panel.history_tab.history: (
+            "History of requests sent",
+            [
+                ("Time", fit),
+                ("Kind", fit),
+                ("URL", interactive),
+                ("Status", fit),
+                ("Received", fit),
+                ("Duration", fit),
+                ("Outcome", stretch),
+            ],
+        ),
+    }
+    for table, (name, columns) in expected.items():
+        header = table.horizontalHeader()
+        assert table.accessibleName() == name
+        assert [
+            (table.horizontalHeaderItem(c).text(), header.sectionResizeMode(c))
+            for c in range(table.columnCount())
+        ] == columns
+        assert not table.verticalHeader().isVisible()
+        assert table.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows
+        assert not table.tabKeyNavigation()
+    history = panel.history_tab.history
+    assert history.selectionMode() == QAbstractItemView.SelectionMode.SingleSelection
+    assert panel.preview_tab.fields.selectionMode() == (
+        QAbstractItemView.SelectionMode.ExtendedSelection
+    )
+    assert history.horizontalHeader().minimumSectionSize() == 40
