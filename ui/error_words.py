@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from glass_updater.errors import TransportError, UpdaterError
+from glass_updater.errors import ExchangeError, UpdaterError
 from glass_updater.qt import words as W
 
 
@@ -25,7 +25,7 @@ class ErrorWords:
 
 
 def _status(error: UpdaterError) -> str:
-    exchange = error.exchange if isinstance(error, TransportError) else None
+    exchange = error.exchange if isinstance(error, ExchangeError) else None
     if exchange is None or exchange.status is None:
         return ""
     reason = "".join(c for c in exchange.reason if " " <= c <= "~")[:40].strip()
@@ -33,7 +33,7 @@ def _status(error: UpdaterError) -> str:
 
 
 def _is_download(error: UpdaterError) -> bool:
-    exchange = error.exchange if isinstance(error, TransportError) else None
+    exchange = error.exchange if isinstance(error, ExchangeError) else None
     return exchange is not None and exchange.request.kind.value == "download"
 
 
