@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from glass_updater.qt.app import main
-    from glass_updater.qt.controller import QtHostApp, UpdateController
+    from glass_updater.qt.controller import UpdateController
+    from glass_updater.qt.host_app import QtHostApp
 
 _EXPORTS: dict[str, str] = {
     "UpdateController": "controller",
-    "QtHostApp": "controller",
+    "QtHostApp": "host_app",
     "main": "app",
 }
 

@@ -100,10 +100,14 @@ class HistoryTab(QWidget):
         row.addWidget(self.compare)
         row.addStretch(1)
         self.export_buttons: dict[str, QPushButton] = {}
-        labels = (("har", "Export HAR…"), ("http", "Export .http…"), ("json", "Export JSON…"))
-        for fmt, label in labels:
+        labels = (
+            ("har", W.EXPORT_HAR_BUTTON, W.EXPORT_HAR_NAME),
+            ("http", W.EXPORT_HTTP_BUTTON, W.EXPORT_HTTP_NAME),
+            ("json", W.EXPORT_JSON_BUTTON, W.EXPORT_JSON_NAME),
+        )
+        for fmt, label, name in labels:
             button = QPushButton(self.tr(label))
-            button.setAccessibleName(self.tr(label.rstrip("…")))
+            button.setAccessibleName(self.tr(name))
             button.clicked.connect(lambda _=False, f=fmt: self._ask_export(f))
             row.addWidget(button)
             self.export_buttons[fmt] = button

@@ -273,7 +273,7 @@ NOTHING_SENT = "(nothing was sent)"
 NOTHING_SENT_TITLE = "Nothing sent"
 
 
-# --------------------------------------------------------- menu items and windows (controller.py)
+# ------------------------------- menu items and windows (update_actions.py, update_windows.py)
 INSTALL_UPDATE_FROM = "Install an Update from a File"
 UPDATES_TITLE = "Updates"
 CHECK_FOR_UPDATES_MENU = "Check for Updates…"
@@ -431,6 +431,13 @@ INSTALL_WORDS = {  # by InstallEffect value
 
 
 # -------------------------------------------------------------------------- the history, in words
+# The export buttons under the history (label, then its name for screen readers).
+EXPORT_HAR_BUTTON = "Export HAR…"
+EXPORT_HAR_NAME = "Export HAR"
+EXPORT_HTTP_BUTTON = "Export .http…"
+EXPORT_HTTP_NAME = "Export .http"
+EXPORT_JSON_BUTTON = "Export JSON…"
+EXPORT_JSON_NAME = "Export JSON"
 EXPORT_HAR = "HAR 1.2 (*.har)"
 EXPORT_HTTP = "HTTP requests for runners (*.http)"
 EXPORT_JSON = "JSON (*.json)"
