@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from glass_updater.qt import words as W
 from glass_updater.qt.payload_panel import PayloadPanel
 from glass_updater.settings import UserSettings
 from pytestqt.qtbot import QtBot
@@ -48,6 +49,23 @@ def test_panel_preview_is_exact_and_sends_nothing(qtbot: QtBot, make_app) -> Non
     assert panel.history_tab.entries == ()
     assert "No request has been sent" in panel.history_tab.entry_summary.text()
     assert transport.calls == 0
+
+
+def test_export_buttons_show_the_decks_words(qtbot: QtBot, make_app) -> None:
+    """The three export buttons, and their names for screen readers, come from the deck."""
+    panel = open_panel(qtbot, make_app(transport=MockTransport(no_network)))
+    buttons = panel.history_tab.export_buttons
+    assert {fmt: (b.text(), b.accessibleName()) for fmt, b in buttons.items()} == {
+        "har": (W.EXPORT_HAR_BUTTON, W.EXPORT_HAR_NAME),
+        "http": (W.EXPORT_HTTP_BUTTON, W.EXPORT_HTTP_NAME),
+        "json": (W.EXPORT_JSON_BUTTON, W.EXPORT_JSON_NAME),
+    }
+    assert [b.text() for b in buttons.values()] == [
+        "Export HAR…", "Export .http…", "Export JSON…"
+    ]
+    assert [b.accessibleName() for b in buttons.values()] == [
+        "Export HAR", "Export .http", "Export JSON"
+    ]
 
 
 def test_panel_history_equals_transport_bytes(qtbot: QtBot, make_app) -> None:
