@@ -4,32 +4,27 @@ A host app creates ONE ``UpdateController`` and puts ``controller.check_action``
 for Updates…") in its Help menu; the tray app (``glass_updater.qt.app``) builds its menu
 from the same controller. Both get the same flow, dialogs and payload panel.
 
-The controller holds the actions and wires the flow (core, UserDriver, runner); it
-composes its menu actions (``update_actions``), the queue to the GUI thread
-(``gui_queue``), the host app's answers to "may I quit?" (``host_app``) and, from the
-first action on, its windows (``update_windows``).
+The controller holds its menu actions and wires the flow (core, UserDriver, runner); from
+the first action on it composes the queue to the GUI thread (``gui_queue``), the host
+app's answers to "may I quit?" (``host_app``) and its windows (``update_windows``).
 
 Creating it is cheap and silent: given a config PATH, nothing is read, parsed or
-imported beyond this module, its actions, queue and host answers, no thread starts and no Qt
-enum namespace is touched until the user first picks an action
-(tests/ui/test_host_controller.py checks ``sys.modules``; benchmarks/bench_embed.py
-measures the cost).
+imported beyond this module, no thread starts and no Qt enum namespace is touched until
+the user first picks an action (tests/ui/test_host_controller.py checks ``sys.modules``;
+benchmarks/bench_embed.py measures the cost).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
 from glass_updater.qt import words as W
-from glass_updater.qt.gui_queue import GuiQueue
-from glass_updater.qt.host_app import QtHostApp, quit_application
-from glass_updater.qt.update_actions import build_actions
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -37,13 +32,45 @@ if TYPE_CHECKING:
     from glass_updater.config import PackagerConfig
     from glass_updater.driver import OfferFacts
     from glass_updater.flow import UpdateFlow
-    from glass_updater.model import Asset
     from glass_updater.paths import Paths
     from glass_updater.qt.driver import QtUserDriver
+    from glass_updater.qt.gui_queue import GuiQueue, Job
+    from glass_updater.qt.host_app import QtHostApp
     from glass_updater.qt.payload_panel import PayloadPanel
     from glass_updater.qt.runner import BackgroundRunner
     from glass_updater.qt.update_windows import UpdateWindows
     from glass_updater.updater import Updater
+
+# The menu actions, in menu order: key (``actions_``, and the word a later launch forwards,
+# ``instance_protocol.MESSAGES``) and words. Each keeps its place in the menu it is put in.
+ACTIONS = (
+    ("check", W.CHECK_FOR_UPDATES_MENU),
+    ("import", W.INSTALL_FROM_FILE_MENU),
+    ("payload", W.WHAT_IS_SENT_MENU),
+    ("settings", W.UPDATE_SETTINGS_MENU),
+    ("about", W.ABOUT_UPDATES_MENU),
+)
+
+
+def build_actions(owner: QObject, slots: Mapping[str, Callable[[], object]]) -> dict[str, QAction]:
+    """The ``ACTIONS``, owned by ``owner`` (words through its ``tr``), each triggering
+    ``slots[key]``."""
+    actions: dict[str, QAction] = {}
+    for key, words in ACTIONS:
+        action = QAction(owner.tr(words), owner)
+        action.setMenuRole(QAction.MenuRole.NoRole)  # stays in the menu it is put in
+        action.triggered.connect(slots[key])
+        actions[key] = action
+    return actions
+
+
+def default_updater(config: PackagerConfig, paths: Paths | None, state_dir: str | None) -> Updater:
+    """The core a controller builds unless given ``make_updater`` (on a worker thread)."""
+    from glass_updater.paths import Paths
+    from glass_updater.updater import Updater
+
+    paths = paths or Paths.resolve(state_dir, config.product_id)
+    return Updater(config, paths=paths)  # its transport is created at the first send
 
 
 class UpdateController(QObject):
@@ -84,18 +111,17 @@ class UpdateController(QObject):
             self._config_path = config
         else:
             self._config = config
-        self._paths = paths
-        self._state_dir = state_dir
-        self._make_updater = make_updater or self._default_updater
+        self._make_updater = make_updater or (
+            lambda: default_updater(self.config, paths, state_dir)
+        )
         self._updater: Updater | None = None
         self._lock = threading.Lock()
         self._runner = runner
         self._runner_wired = False
-        self._queue = GuiQueue(self)  # the one queue to the GUI thread, wired at first use
-        self.host = QtHostApp(
-            self._queue.post, quit=quit or self.quit, can_quit=can_quit,
-            relaunch_argv=relaunch_argv,
-        )
+        self._queue: GuiQueue | None = None  # made at the first action, on the GUI thread
+        self._host: QtHostApp | None = None
+        argv = None if relaunch_argv is None else list(relaunch_argv)
+        self._host_answers = (quit or self.quit, can_quit, argv)
         self._driver: QtUserDriver | None = None
         self._flow: UpdateFlow | None = None
         self._windows: UpdateWindows | None = None
@@ -133,7 +159,7 @@ class UpdateController(QObject):
     @property
     def runner(self) -> BackgroundRunner:
         """The worker pool (created at first use: creating the controller starts no thread)."""
-        self._queue.wire()
+        self._gui()
         if self._runner is None:
             from glass_updater.qt.runner import BackgroundRunner
 
@@ -141,9 +167,34 @@ class UpdateController(QObject):
         if not self._runner_wired:
             from PySide6.QtCore import Qt
 
-            self._runner.failed.connect(self._show_failure, Qt.ConnectionType.QueuedConnection)
+            failed = self._keeper().show_failure  # a slot of a GUI-thread object
+            self._runner.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
             self._runner_wired = True
         return self._runner
+
+    @property
+    def host(self) -> QtHostApp:
+        """How an install asks this app to make way (``HostApp``), made at first use."""
+        if self._host is None:
+            from glass_updater.qt.host_app import QtHostApp
+
+            quit, can_quit, argv = self._host_answers
+            self._host = QtHostApp(self._post, quit=quit, can_quit=can_quit, relaunch_argv=argv)
+        return self._host
+
+    def _gui(self) -> GuiQueue:
+        """The one queue to the GUI thread, made and wired at the first action (wiring
+        touches Qt's enum namespace, ~30 ms once), on the GUI thread, before any worker."""
+        if self._queue is None:
+            from glass_updater.qt.gui_queue import GuiQueue
+
+            self._queue = GuiQueue(self)
+        self._queue.wire()
+        return self._queue
+
+    def _post(self, fn: Job) -> None:
+        """From any thread (once wired): run ``fn`` on the GUI thread, in order."""
+        self._gui().post(fn)
 
     @property
     def config(self) -> PackagerConfig:
@@ -162,9 +213,9 @@ class UpdateController(QObject):
         try:
             self.config  # noqa: B018 - reads the file once
         except ConfigError as exc:
-            self._show_failure(exc.message)
+            self._keeper().show_failure(exc.message)
             return False
-        self._queue.wire()
+        self._gui()
         return True
 
     def check_now(self) -> None:
@@ -195,16 +246,11 @@ class UpdateController(QObject):
         """The default ``quit``: cancel what runs, then ``QApplication.quit()``."""
         if self._flow is not None:
             self._flow.cancel.cancel()
+        from glass_updater.qt.host_app import quit_application
+
         quit_application()
 
     # ------------------------------------------------------------------ plumbing
-
-    def _default_updater(self) -> Updater:
-        from glass_updater.paths import Paths
-        from glass_updater.updater import Updater
-
-        paths = self._paths or Paths.resolve(self._state_dir, self.config.product_id)
-        return Updater(self.config, paths=paths)  # its transport is created at the first send
 
     def updater(self) -> Updater:
         """The core, built on first use (from a worker thread; never at start-up)."""
@@ -232,7 +278,7 @@ class UpdateController(QObject):
                 error = exc  # ``exc`` is unbound after the handler; the posted call runs later
                 driver.run_in_front(lambda: driver.show_error(error, ()))
                 return
-            self._queue.post(lambda: then(updater))
+            self._post(lambda: then(updater))
 
         self.runner(job)
 
@@ -240,13 +286,13 @@ class UpdateController(QObject):
         if self._driver is None:
             from glass_updater.qt.driver import QtUserDriver
 
-            self._queue.wire()  # its jobs come through this controller's queue
+            self._gui()  # its jobs come through this controller's queue
 
             self._driver = QtUserDriver(
                 product_name=self.config.product_name,
                 open_payload=self.show_payload,
                 runner=self.runner,
-                post=self._queue.post,  # the one queue to the GUI thread
+                post=self._post,  # the one queue to the GUI thread
                 unskip=lambda: self.updater().unskip(),
                 facts=self._offer_facts,
                 run_failed_with=lambda error: self._flow is not None
@@ -258,8 +304,8 @@ class UpdateController(QObject):
                     else None
                 ),
             )
-            self._driver.unskip_failed.connect(self._show_failure)
             windows = self._keeper()
+            self._driver.unskip_failed.connect(windows.show_failure)
             self._driver.finished.connect(windows.refresh_panel)
             self._driver.shown.connect(windows.follow_flow_step)
             self._driver.finished.connect(self.flow_finished)
@@ -282,14 +328,6 @@ class UpdateController(QObject):
             )
         return self._flow
 
-    @Slot(str)
-    def _show_failure(self, message: str) -> None:
-        """A background job (saving settings, clearing history, ...) failed: say so."""
-        self._keeper().show_failure(message)
-
-    def _failure_title(self) -> str:
-        return self._config.product_name if self._config is not None else self.tr(W.UPDATES_TITLE)
-
     # ------------------------------------------------------------------ windows
 
     def _keeper(self) -> UpdateWindows:
@@ -298,10 +336,10 @@ class UpdateController(QObject):
             from glass_updater.qt.update_windows import UpdateWindows
 
             self._windows = UpdateWindows(
-                self, config=lambda: self.config, title=self._failure_title,
+                self, config=lambda: self.config, loaded_config=lambda: self._config,
                 updater=self.updater, runner=lambda: self.runner,
-                with_updater=self._with_updater, post=self._queue.post,
-                offered=self._offered, panel_loaded=self.panel_loaded.emit,
+                with_updater=self._with_updater, post=self._post,
+                flow=lambda: self._flow, panel_loaded=self.panel_loaded.emit,
                 import_file=self.import_file,
             )
         return self._windows
@@ -323,14 +361,6 @@ class UpdateController(QObject):
 
     def show_payload(self, entry_id: str | None = None) -> PayloadPanel:
         return self._keeper().show_payload(entry_id)
-
-    def _offered(self) -> tuple[Asset | None, str]:
-        """The update the current flow offers (for the panel's download preview)."""
-        flow = self._flow
-        result = flow.result if flow is not None else None
-        if result is None or result.release is None:
-            return None, ""
-        return result.asset, result.release.version
 
     def show_settings(self) -> None:
         self._keeper().show_settings()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
     from glass_updater.config import PackagerConfig
+    from glass_updater.flow import UpdateFlow
     from glass_updater.model import Asset
     from glass_updater.qt.gui_queue import Job
     from glass_updater.qt.payload_panel import PayloadPanel
@@ -37,23 +38,23 @@ class UpdateWindows(QObject):
         parent: QObject,
         *,
         config: Callable[[], PackagerConfig],
-        title: Callable[[], str],
+        loaded_config: Callable[[], PackagerConfig | None],
         updater: Callable[[], Updater],
         runner: Callable[[], BackgroundRunner],
         with_updater: WithUpdater,
         post: Callable[[Job], None],
-        offered: Callable[[], tuple[Asset | None, str]],
+        flow: Callable[[], UpdateFlow | None],
         panel_loaded: Callable[[], None],
         import_file: Callable[[Path], None],
     ) -> None:
         super().__init__(parent)
         self._config = config
-        self._title = title
+        self._loaded_config = loaded_config
         self._updater = updater
         self._runner = runner
         self._with_updater = with_updater
         self._post = post
-        self._offered = offered
+        self._flow = flow
         self._on_panel_loaded = panel_loaded
         self._import_file = import_file
         self.panel: PayloadPanel | None = None
@@ -78,6 +79,14 @@ class UpdateWindows(QObject):
             self.panel.setWindowIcon(app_icon())
         self.panel.open_at(entry_id)
         return self.panel
+
+    def _offered(self) -> tuple[Asset | None, str]:
+        """The update the current flow offers (for the panel's download preview)."""
+        flow = self._flow()
+        result = flow.result if flow is not None else None
+        if result is None or result.release is None:
+            return None, ""
+        return result.asset, result.release.version
 
     @Slot(object)
     def _panel_loaded(self, _data: object) -> None:
@@ -189,7 +198,9 @@ class UpdateWindows(QObject):
         from PySide6.QtWidgets import QMessageBox
 
         self.failures_shown.append(message)
-        box = QMessageBox(QMessageBox.Icon.Warning, self._title(), message)
+        config = self._loaded_config()  # an unreadable config is what may have failed
+        title = config.product_name if config is not None else self.tr(W.UPDATES_TITLE)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 

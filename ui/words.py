@@ -273,7 +273,7 @@ NOTHING_SENT = "(nothing was sent)"
 NOTHING_SENT_TITLE = "Nothing sent"
 
 
-# ------------------------------- menu items and windows (update_actions.py, update_windows.py)
+# ---------------------------------- menu items and windows (controller.py, update_windows.py)
 INSTALL_UPDATE_FROM = "Install an Update from a File"
 UPDATES_TITLE = "Updates"
 CHECK_FOR_UPDATES_MENU = "Check for Updates…"

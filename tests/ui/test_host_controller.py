@@ -36,7 +36,11 @@ HEAVY = ("requests", "urllib3", "cryptography", "ssl", "http.client", "glass_upd
 
 LAZY = ("tomllib", "glass_updater.config", "glass_updater.qt.runner", "glass_updater.qt.driver",
         "glass_updater.qt.dialogs", "glass_updater.qt.flow_dialog",
-        "glass_updater.qt.progress_dialogs")
+        "glass_updater.qt.progress_dialogs",
+        # The controller's collaborators come at the first action too (issue 11's split
+        # must not add to what embedding imports).
+        "glass_updater.qt.gui_queue", "glass_updater.qt.host_app",
+        "glass_updater.qt.update_windows")
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo-config.toml"
 
 CREATE = """
