@@ -153,7 +153,7 @@ class MockTransport:
             remote=f"{request.target.host}:{request.target.port}",
         )
         ok = 200 <= answer.status < 300
-        into_sink = sink is not None and ok
+        into = sink if ok else None  # a 2xx body streams into the sink, others are kept
         strict = ok or sink is None  # a body the caller uses: over the cap is an error
         cap = request.max_body if strict else min(request.max_body, DEFAULT_LIMITS.error_body_cap)
         announced = (base.header("Content-Length") or "").strip()
@@ -165,9 +165,8 @@ class MockTransport:
             raise TransportError(
                 message, exchange=replace(base, error=message), cause=Cause.TOO_LARGE
             )
-        if into_sink:
-            assert sink is not None
-            sink.begin(answer.status, answer.headers)
+        if into is not None:
+            into.begin(answer.status, answer.headers)
         received = 0
         kept = bytearray()
         for start in range(0, len(answer.body), self.chunk):
@@ -193,9 +192,8 @@ class MockTransport:
                     received += len(piece)
                     break
             if piece:
-                if into_sink:
-                    assert sink is not None
-                    sink.write(piece)
+                if into is not None:
+                    into.write(piece)
                 else:
                     kept += piece
                 received += len(piece)

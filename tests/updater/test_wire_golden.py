@@ -21,7 +21,6 @@ import os
 from pathlib import Path
 
 import pytest
-from glass_updater.config import PackagerConfig
 from glass_updater.errors import Cause, TransportError, UpdaterError
 from glass_updater.model import Asset, CheckResult, CheckStatus, Release
 from glass_updater.paths import Paths
@@ -32,6 +31,7 @@ from glass_updater.wire_types import Exchange, OutboundRequest
 from tests.doubles import Handler, MockTransport, Response, routes
 from tests.loopback import LoopbackServer, Reply
 from tests.sim import NOW, FeedSimulator
+from tests.updater.test_updater import make_config
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "wire-golden"
 WRITE = os.environ.get("GLASS_WRITE_GOLDEN") == "1"
@@ -70,22 +70,6 @@ def show_request(request: OutboundRequest) -> str:
     return "".join(parts)
 
 
-def config(sim: FeedSimulator, **overrides: object) -> PackagerConfig:
-    base: dict[str, object] = dict(
-        product_id="demo-app",
-        product_name="Demo App",
-        version="1.0.0",
-        feed_url=sim.base_url + sim.feed_path,
-        trusted_keys=(sim.public_key,),
-        proxy="none",
-        platform="linux-x86_64",
-        os_version="6.1",
-        redirect_hosts=(MIRROR,),
-    )
-    base.update(overrides)
-    return PackagerConfig(**base)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def sim() -> FeedSimulator:
     s = FeedSimulator()
@@ -97,7 +81,7 @@ def updater_for(
     sim: FeedSimulator, tmp_path: Path, transport: object = None, **overrides: object
 ) -> Updater:
     return Updater(
-        config(sim, **overrides),
+        make_config(sim, **{"redirect_hosts": (MIRROR,), **overrides}),
         paths=Paths.under(tmp_path / "state"),
         transport=transport,  # type: ignore[arg-type]
         clock=lambda: NOW,
@@ -106,9 +90,9 @@ def updater_for(
     )
 
 
-def ledger_text(updater: Updater) -> str:
+def ledger_text(paths: Paths) -> str:
     """The log as written, without the fields that differ from run to run."""
-    lines = (updater.paths.log / "transmissions.jsonl").read_text().splitlines()
+    lines = (paths.log / "transmissions.jsonl").read_text().splitlines()
     parts = []
     for line in lines:
         obj = json.loads(line)
@@ -200,7 +184,7 @@ def test_recorded_check_and_resumed_download(sim: FeedSimulator, tmp_path: Path)
         updater.download(result, on_progress=lambda _p: None)
     verified = updater.download(result, on_progress=lambda _p: None)
     assert verified.path.read_bytes() == body
-    compare("recorded-check-redirect-cut-resume", ledger_text(updater))
+    compare("recorded-check-redirect-cut-resume", ledger_text(updater.paths))
 
 
 @pytest.mark.parametrize("name", ["http-proxy", "socks5h"])
@@ -208,7 +192,7 @@ def test_recorded_check_through_proxy(name: str, sim: FeedSimulator, tmp_path: P
     transport = MockTransport(routes(_feed_redirect(sim)))
     updater = updater_for(sim, tmp_path, transport, proxy=PROXIES[name])
     updater.check()
-    compare(f"recorded-check-{name}", ledger_text(updater))
+    compare(f"recorded-check-{name}", ledger_text(updater.paths))
 
 
 def test_recorded_failures(sim: FeedSimulator, tmp_path: Path) -> None:
@@ -218,13 +202,11 @@ def test_recorded_failures(sim: FeedSimulator, tmp_path: Path) -> None:
         Response(302, (("Location", "https://elsewhere.example.org/f.json"),)),
         Response(200, (), FeedSimulator().feed_bytes()),
     ]
-    updater = None
     for answer in failing:
         updater = updater_for(sim, tmp_path, MockTransport(routes({sim.feed_path: [answer]})))
         with pytest.raises(UpdaterError):
             updater.check()
-    assert updater is not None
-    compare("recorded-failures", ledger_text(updater))
+    compare("recorded-failures", ledger_text(Paths.under(tmp_path / "state")))
 
 
 @pytest.mark.loopback
