@@ -220,12 +220,18 @@ def _tar_plan(config: PackagerConfig, offered: Iterable[str] | None) -> InstallP
     return InstallPlan("tar.gz", app_dir=str(app_dir))
 
 
+def plan_for(config: PackagerConfig, asset: Asset, release: Release | None) -> InstallPlan:
+    """The preflight of ``asset`` here; with ``release`` its advice names only the kinds
+    that release offers for this platform."""
+    return preflight(config, asset, offered=offered_kinds(release, config.platform))
+
+
 def install_problem(config: PackagerConfig, release: Release | None, asset: Asset | None) -> str:
     """The preflight's refusal of ``asset`` here, "" if it can be installed."""
     if asset is None:
         return ""
     try:
-        preflight(config, asset, offered=offered_kinds(release, config.platform))
+        plan_for(config, asset, release)
     except InstallError as exc:
         return str(exc)
     return ""
@@ -235,7 +241,7 @@ def install_effect(config: PackagerConfig, asset: Asset, release: Release | None
     """What installing ``asset`` will do here: restart in place, open an installer, or
     nothing (it cannot replace this installation)."""
     try:
-        plan = preflight(config, asset, offered=offered_kinds(release, config.platform))
+        plan = plan_for(config, asset, release)
     except InstallError:
         return InstallEffect.CANNOT_REPLACE
     if plan.kind in ("appimage", "tar.gz"):

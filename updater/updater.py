@@ -286,11 +286,9 @@ class Updater:
 
         With ``release`` the advice names only kinds it offers for this platform.
         """
-        from glass_updater.preflight import offered_kinds, preflight
+        from glass_updater.preflight import plan_for
 
-        return preflight(
-            self.config, asset, offered=offered_kinds(release, self.config.platform)
-        )
+        return plan_for(self.config, asset, release)
 
     def install(self, verified: VerifiedFile, host: HostApp) -> None:
         """Start the install helper and ask the host to quit; the helper does the rest."""
