@@ -33,6 +33,11 @@ HEAVY_MODULES = (
     "glass_updater.feed",
     "glass_updater.signing",
     "glass_updater.download",
+    "glass_updater.check",  # the operations and their client, split out of the façade
+    "glass_updater.decision",
+    "glass_updater.recording",
+    "glass_updater.transfer",
+    "glass_updater.client",
     "glass_updater.transport.http",
 )
 # Shared libraries that nothing at idle needs: the network, TLS, and the SVG renderer.
