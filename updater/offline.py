@@ -96,6 +96,7 @@ def import_bundle(updater: ImportFacade, path: Path) -> tuple[CheckResult, Verif
         updater.policy.refuse()  # a broken policy might pin versions: fail closed
     config = updater.config
     limits = updater.limits
+    channel = updater.channel()  # the user's settings, read once for the whole import
     fd = _open(path)
     staged = _Staged(updater.paths.cache / "downloads")
     try:
@@ -123,7 +124,7 @@ def import_bundle(updater: ImportFacade, path: Path) -> tuple[CheckResult, Verif
             selection = select_update(
                 carried,
                 current_version=config.version,
-                **eligibility(config, updater.channel()),  # no skip: an explicit choice
+                **eligibility(config, channel),  # no skip: an explicit choice
             )
             if not any(r.version == manifest.version for r in feed.releases):
                 raise BundleError(
@@ -160,7 +161,7 @@ def import_bundle(updater: ImportFacade, path: Path) -> tuple[CheckResult, Verif
         pinned,  # the bundle carries the whole signed feed: every skipped release's notes
         current_version=config.version,
         offered=selection.release,
-        channel=updater.channel(),
+        channel=channel,
         platform=config.platform,
     )
     result = CheckResult(
