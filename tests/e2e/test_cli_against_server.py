@@ -16,6 +16,7 @@ import pytest
 from glass_updater.publish.keys import write_keypair
 
 from tests.e2e.conftest import Site
+from tests.processes import wait_for_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
 
@@ -137,19 +138,6 @@ def test_install_hands_the_verified_file_to_the_installer(site: Site, tmp_path: 
     assert not staged.exists() and not staged.parent.exists()  # staged download removed
     report = json.loads((site.state / "install-report.json").read_text())
     assert report["status"] == "installed" and report["version"] == "1.4.0"
-
-
-def wait_for_process(pid: int) -> None:
-    """Wait for a process that is not our child to exit (a Linux pidfd; bounded)."""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return
-    try:
-        ready, _, _ = select.select([fd], [], [], 60)
-        assert ready, f"process {pid} did not finish"
-    finally:
-        os.close(fd)
 
 
 def test_uninstallable_asset_is_refused_before_the_download(site: Site, tmp_path: Path) -> None:

@@ -9,13 +9,10 @@ is refused before any asset byte.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import select
 import subprocess
 import sys
-import tarfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,23 +22,15 @@ from glass_updater.publish.keys import load_private_key, write_keypair
 from glass_updater.publish.serve import FeedServer
 from glass_updater.signing import sign_envelope
 
+from tests.archives import tar_gz
 from tests.e2e.netwatch import ROOT
+from tests.processes import wait_for_process
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.loopback,
     pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="waits with a Linux pidfd"),
 ]
-
-
-def tar_gz(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
 
 
 ASSETS = {
@@ -102,18 +91,6 @@ def helper_pids(marker: str) -> list[int]:
         if b"glass_updater.helper" in argv and any(marker.encode() in a for a in argv):
             found.append(int(proc.name))
     return found
-
-
-def wait_for_process(pid: int) -> None:
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return
-    try:
-        ready, _, _ = select.select([fd], [], [], 60)
-        assert ready, f"process {pid} did not finish"
-    finally:
-        os.close(fd)
 
 
 def test_one_feed_serves_tar_gz_and_deb_installations(tmp_path: Path) -> None:

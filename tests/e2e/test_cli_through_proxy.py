@@ -23,6 +23,18 @@ from tests.sim import FeedSimulator
 pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
 
 
+def proxied_config(path: Path, feed_url: str, sim: FeedSimulator, ca: TestCA,
+                   proxy_port: int) -> Path:
+    """A config reaching ``feed_url`` (trusting ``ca``) through alice's proxy on loopback."""
+    path.write_text(
+        f'[product]\nid = "demo-app"\nversion = "1.0.0"\nplatform = "linux-x86_64"\n'
+        f'[feed]\nurl = "{feed_url}"\ntrusted_keys = ["{sim.public_key}"]\n'
+        f'ca_file = "{ca.ca_pem}"\n'
+        f'[network]\nproxy = "http://alice:s3cret@127.0.0.1:{proxy_port}"\n'
+    )
+    return path
+
+
 def test_check_through_proxy_keeps_credentials_to_the_proxy(tmp_path: Path) -> None:
     sim = FeedSimulator()
     sim.add_release("1.4.0")
@@ -32,13 +44,7 @@ def test_check_through_proxy_keeps_credentials_to_the_proxy(tmp_path: Path) -> N
     with LoopbackServer(reply, tls=ca.server_context()) as origin, \
             ConnectProxy(("alice", "s3cret")) as proxy:
         feed_url = origin.url().replace("127.0.0.1", "localhost")
-        config = tmp_path / "c.toml"
-        config.write_text(
-            f'[product]\nid = "demo-app"\nversion = "1.0.0"\nplatform = "linux-x86_64"\n'
-            f'[feed]\nurl = "{feed_url}"\ntrusted_keys = ["{sim.public_key}"]\n'
-            f'ca_file = "{ca.ca_pem}"\n'
-            f'[network]\nproxy = "http://alice:s3cret@127.0.0.1:{proxy.port}"\n'
-        )
+        config = proxied_config(tmp_path / "c.toml", feed_url, sim, ca, proxy.port)
         state = tmp_path / "state"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.run(
@@ -87,13 +93,7 @@ def test_check_in_text_shows_what_the_proxy_was_sent(tmp_path: Path) -> None:
     with LoopbackServer(reply, tls=ca.server_context()) as origin, \
             ConnectProxy(("alice", "s3cret")) as proxy:
         feed_url = origin.url().replace("127.0.0.1", "localhost")
-        config = tmp_path / "c.toml"
-        config.write_text(
-            f'[product]\nid = "demo-app"\nversion = "1.0.0"\nplatform = "linux-x86_64"\n'
-            f'[feed]\nurl = "{feed_url}"\ntrusted_keys = ["{sim.public_key}"]\n'
-            f'ca_file = "{ca.ca_pem}"\n'
-            f'[network]\nproxy = "http://alice:s3cret@127.0.0.1:{proxy.port}"\n'
-        )
+        config = proxied_config(tmp_path / "c.toml", feed_url, sim, ca, proxy.port)
         proc = subprocess.run(
             [sys.executable, "-m", "glass_updater", "check", "--config", str(config),
              "--state-dir", str(tmp_path / "state")],

@@ -10,14 +10,12 @@ the example carries no test hooks. The app writes a JSON line per event to
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import select
 import signal
 import subprocess
 import sys
-import tarfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,8 +25,10 @@ from glass_updater.publish.keys import load_private_key, write_keypair
 from glass_updater.publish.serve import FeedServer
 from glass_updater.signing import sign_envelope
 
+from tests.archives import tar_gz
 from tests.e2e.conftest import clean_env
 from tests.e2e.netwatch import ROOT
+from tests.processes import read_fifo_line, wait_for_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.loopback]
 
@@ -51,17 +51,6 @@ def app_files(version: str, feed_url: str, key: str, install: str) -> dict[str, 
         f'[network]\nproxy = "none"\n\n{install}'
     ).encode()
     return files
-
-
-def tar_gz(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for name, data in sorted(files.items()):
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mode = 0o644
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
 
 
 def publish(site: Path, base_url: str, private_key: Path, asset: bytes) -> str:
@@ -105,30 +94,6 @@ with open(sys.argv[2], "w") as fifo:
 """
 
 
-def read_fifo_line(fd: int, timeout: float = 60.0) -> bytes:
-    data = b""
-    while not data.endswith(b"\n"):
-        ready, _, _ = select.select([fd], [], [], timeout)
-        assert ready, "the installer never reported"
-        chunk = os.read(fd, 4096)
-        assert chunk, "the installer closed without reporting"
-        data += chunk
-    return data
-
-
-def wait_for_process(pid: int, timeout: float = 60.0) -> None:
-    """Wait for a process that is not our child to exit (a Linux pidfd; bounded)."""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return
-    try:
-        ready, _, _ = select.select([fd], [], [], timeout)
-        assert ready, f"process {pid} did not finish"
-    finally:
-        os.close(fd)
-
-
 def stop_process(pid: int) -> None:
     """The relaunched app runs until told otherwise: stop it, and wait until it has."""
     try:
@@ -166,7 +131,7 @@ def test_help_check_for_updates_downloads_verifies_and_hands_off(tmp_path: Path)
                      "HOST_APP_EVENTS": str(log)},
             )
             assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
-            done, helper_pid = read_fifo_line(fd).split()
+            done, helper_pid = read_fifo_line(fd, "the installer never reported").split()
             assert done == b"done"
         finally:
             os.close(fd)

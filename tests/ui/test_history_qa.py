@@ -9,6 +9,7 @@ from glass_updater.errors import Cancelled
 from glass_updater.qt.dialogs import UpdateDialog
 from glass_updater.qt.history_export import default_export_path, with_suffix
 from glass_updater.qt.history_rows import RowState, when_text
+from glass_updater.qt.payload_panel import PayloadPanel
 from glass_updater.qt.text import human_ms
 from glass_updater.recording import failure_outcome, hop_outcome
 from glass_updater.request import build_download_request
@@ -45,9 +46,8 @@ def test_human_durations_and_times() -> None:
     assert len(when_text(1_000_000.0, now=9_000_000.0)) == len("2001-01-01 00:00:00")
 
 
-def test_cancelled_check_reads_cancelled_by_you_with_its_colour(
-    qtbot: QtBot, make_app, sim
-) -> None:
+def panel_after_a_cancelled_check(qtbot: QtBot, make_app, sim) -> PayloadPanel:
+    """A check held before any answer, cancelled (Esc), then the payload panel opened."""
     sim.add_release("1.0.0")
     slow = MockTransport(sim.handler, held=True)
     app = make_app(transport=slow)
@@ -55,7 +55,13 @@ def test_cancelled_check_reads_cancelled_by_you_with_its_colour(
     qtbot.waitUntil(slow.entered.is_set, timeout=TIMEOUT)
     checking.reject()  # Esc: cancel
     wait_flow_done(qtbot, app)
-    panel = open_panel(qtbot, app)
+    return open_panel(qtbot, app)
+
+
+def test_cancelled_check_reads_cancelled_by_you_with_its_colour(
+    qtbot: QtBot, make_app, sim
+) -> None:
+    panel = panel_after_a_cancelled_check(qtbot, make_app, sim)
     outcome = panel.history_tab.history.item(0, 6)
     assert outcome.text().startswith("cancelled by you")  # not "refused: …cancelled"
     assert outcome.data(Qt.ItemDataRole.UserRole) == RowState.CANCELLED.value
@@ -67,14 +73,7 @@ def test_an_exchange_without_an_answer_names_no_peer_and_no_headers(
     qtbot: QtBot, make_app, sim
 ) -> None:
     """Found under Xvfb: a refused proxy read "0 bytes received in 7 ms from ?"."""
-    sim.add_release("1.0.0")
-    slow = MockTransport(sim.handler, held=True)
-    app = make_app(transport=slow)
-    checking = click_check(qtbot, app, "checking")
-    qtbot.waitUntil(slow.entered.is_set, timeout=TIMEOUT)
-    checking.reject()
-    wait_flow_done(qtbot, app)
-    panel = open_panel(qtbot, app)
+    panel = panel_after_a_cancelled_check(qtbot, make_app, sim)
     panel.history_tab.history.selectRow(0)
     entry = panel.history_tab.selected_entry()
     assert entry is not None and entry.status is None and not entry.remote

@@ -9,17 +9,17 @@ FIFOs (pidfd, select), never on sleeps.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import select
 import subprocess
 import sys
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.archives import tar_gz
+from tests.processes import read_fifo_line, wait_for_process
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or not hasattr(os, "pidfd_open"),
@@ -35,45 +35,12 @@ def app_source(version: str, params: Path) -> str:
     return f"#!{sys.executable}\n{body}"
 
 
-def tar_gz(files: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mode = 0o755
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
 def stage(tmp_path: Path, name: str, data: bytes) -> Path:
     sha = hashlib.sha256(data).hexdigest()
     path = tmp_path / "cache" / "downloads" / sha / name
     path.parent.mkdir(parents=True)
     path.write_bytes(data)
     return path
-
-
-def read_line_from_fifo(fd: int, timeout: float = 60.0) -> bytes:
-    data = b""
-    while not data.endswith(b"\n"):
-        ready, _, _ = select.select([fd], [], [], timeout)
-        assert ready, "nothing arrived on the FIFO"
-        data += os.read(fd, 65536)
-    return data
-
-
-def wait_pid(pid: int, timeout: float = 60.0) -> None:
-    """Wait for a process that is not our child (the helper) to exit: a pidfd."""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return
-    try:
-        ready, _, _ = select.select([fd], [], [], timeout)
-        assert ready, f"process {pid} did not finish"
-    finally:
-        os.close(fd)
 
 
 @dataclass
@@ -101,10 +68,10 @@ def run_update(tmp_path: Path, params: dict[str, object], app_argv: list[str],
         helper_pid = int(line.split()[1])
         old_code = old.wait(timeout=60)
         old.stdout.close()
-        marker = json.loads(read_line_from_fifo(reader))
+        marker = json.loads(read_fifo_line(reader, "nothing arrived on the FIFO"))
     finally:
         os.close(reader)
-    wait_pid(helper_pid)
+    wait_for_process(helper_pid)
     return Run(
         marker=marker,
         report=json.loads((tmp_path / "report.json").read_text()),
@@ -120,7 +87,7 @@ def test_tar_gz_app_is_swapped_after_the_old_process_is_gone(tmp_path: Path) -> 
     (app_dir / "app.py").write_text(app_source("1", params_path))
     (app_dir / "data.txt").write_text("old data")
     new = tar_gz({"demo-2/app.py": app_source("2", params_path).encode(),
-                  "demo-2/lib/extra.txt": b"new data"})
+                  "demo-2/lib/extra.txt": b"new data"}, mode=0o755)
     staged = stage(tmp_path, "demo-2.tar.gz", new)
     relaunch = [sys.executable, str(app_dir / "app.py"), "--relaunched"]
     run = run_update(
@@ -176,7 +143,7 @@ def test_new_version_that_fails_to_start_gets_the_old_folder_back(tmp_path: Path
     app_dir.mkdir(parents=True)
     old_source = app_source("1", params_path)
     (app_dir / "app.py").write_text(old_source)
-    new = tar_gz({"app.py": app_source("2", params_path).encode()})
+    new = tar_gz({"app.py": app_source("2", params_path).encode()}, mode=0o755)
     staged = stage(tmp_path, "demo-2.tar.gz", new)
     run = run_update(
         tmp_path,
@@ -199,7 +166,7 @@ def test_helper_gives_up_when_the_app_never_quits(tmp_path: Path) -> None:
     app_dir = tmp_path / "demo"
     app_dir.mkdir()
     (app_dir / "app.py").write_text("old")
-    new = tar_gz({"app.py": b"new"})
+    new = tar_gz({"app.py": b"new"}, mode=0o755)
     staged = stage(tmp_path, "demo.tar.gz", new)
     stuck = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
                              stdin=subprocess.PIPE)

@@ -32,6 +32,8 @@ from glass_updater.install import BUSY_MESSAGE, SubprocessLauncher, hand_off, re
 from glass_updater.model import Asset, Release, VerifiedFile
 from glass_updater.preflight import InstallPlan
 
+from tests.updater.install.exited import Exited
+
 OLD_APP = b"#!/bin/sh\necho old-version\n"
 NEW_APP = b"#!/bin/sh\necho new-version\n"
 
@@ -64,15 +66,6 @@ class FakeHost:
 
     def relaunch_argv(self) -> Sequence[str] | None:
         return self.relaunch
-
-
-@dataclass
-class Exited:
-    code: int | None
-    pid: int = 4242
-
-    def wait(self, timeout: float) -> int | None:
-        return self.code
 
 
 @dataclass

@@ -21,14 +21,7 @@ from glass_updater.helper import Helper
 from glass_updater.install import read_report
 from glass_updater.tarsafe import extract_verified, recover, swap_in
 
-
-@dataclass
-class Exited:
-    code: int | None
-    pid: int = 4242
-
-    def wait(self, timeout: float) -> int | None:
-        return self.code
+from tests.updater.install.exited import Exited
 
 
 @dataclass
